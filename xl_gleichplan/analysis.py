@@ -1,0 +1,137 @@
+"""Runs every rule on a Dataset: the one place that turns counts into verdicts.
+
+The CLI, the workbook writer, the plan draft, the add-in and the consolidation all read an
+``Analysis``; ``Analysis.to_dict()`` is the JSON that scripts get.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from .model import Counts, Dataset, Finding, Target
+from .profiles import Profile, Route
+from .rules.deadlines import Deadlines, deadlines
+from .rules.leadership import LeadershipResult, leadership_rule
+from .rules.routing import approval, plan_required
+from .rules.shares import shares, underrepresented
+from .rules.targets import target_met
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    dimension: str
+    area: str
+    counts: Counts
+    share_women: Fraction | None
+    share_men: Fraction | None
+    underrepresented: str | None  # "women" | "men" | None
+    kind: str | None = None  # movement kind, or None for stock and committees
+
+    def to_dict(self) -> dict:
+        c = self.counts
+        row = {"kind": self.kind} if self.kind else {}
+        row.update(dimension=self.dimension, area=self.area, women=_num(c.w), men=_num(c.m),
+                   diverse=_num(c.d), unknown=_num(c.x), share_women=_num(self.share_women),
+                   share_men=_num(self.share_men), underrepresented=self.underrepresented)
+        return row
+
+
+@dataclass(frozen=True)
+class SuccessRate:
+    dimension: str
+    area: str
+    women: Fraction | None  # hirings / applications of women
+    men: Fraction | None
+
+
+@dataclass
+class Analysis:
+    profile: Profile
+    dataset: Dataset
+    route: Route
+    plan_required: bool
+    deadlines: Deadlines
+    areas: list[AreaResult]
+    movements: list[AreaResult]
+    committees: list[AreaResult]
+    success_rates: list[SuccessRate]
+    targets: list[tuple[Target, bool | None]]
+    leadership: LeadershipResult
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        ds, lead, dl = self.dataset, self.leadership, self.deadlines
+        return {
+            "profile": self.profile.id,
+            "agency": {"name": ds.agency.name, "type": self.route.type, "parent": ds.agency.parent,
+                       "staff": ds.heads, "plan_required": self.plan_required},
+            "areas": [a.to_dict() for a in self.areas],
+            "movements": [a.to_dict() for a in self.movements],
+            "postings": [{"dimension": d, "area": a, "count": n} for (d, a), n in ds.postings.items()],
+            "success_rates": [{"dimension": s.dimension, "area": s.area, "women": _num(s.women),
+                               "men": _num(s.men)} for s in self.success_rates],
+            "committees": [a.to_dict() for a in self.committees],
+            "targets": [{"id": t.id, "dimension": t.dimension, "area": t.area, "sex": t.sex,
+                         "target": t.target, "achieved": t.achieved, "met": met,
+                         "leadership": t.leadership, "deadline": _date(t.deadline)}
+                        for t, met in self.targets],
+            "forecast": [{"dimension": d, "area": a, "women": _num(c.w), "men": _num(c.m),
+                          "diverse": _num(c.d), "unknown": _num(c.x)} for (d, a), c in ds.forecast.items()],
+            "leadership_rule": {"targets": lead.targets, "assessed": lead.assessed,
+                                "count_reading": _num(lead.count_reading),
+                                "volume_reading": _num(lead.volume_reading), "reading": lead.reading,
+                                "approval_required": lead.approval_required, "approver": lead.approver},
+            "approval": {"body": self.route.body, "procedure": self.route.procedure, "note": self.route.note},
+            "deadlines": {k: _date(getattr(dl, k)) for k in dl.__dataclass_fields__},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _num(value):
+    """JSON number: ints stay ints, fractions become floats (exact values stay inside the model)."""
+    if value is None or isinstance(value, int):
+        return value
+    return float(value)
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResult]:
+    out = []
+    for (dimension, area), counts in rows:
+        sw, sm = shares(counts, profile.share_basis)
+        out.append(AreaResult(dimension, area, counts, sw, sm, underrepresented(counts, profile), kind))
+    return out
+
+
+def analyse(dataset: Dataset, profile: Profile) -> Analysis:
+    route = approval(dataset.agency.type, profile)
+    movements = []
+    for (kind, dim, area), counts in dataset.movements.items():
+        movements += _verdicts([((dim, area), counts)], profile, kind)
+    rates = []
+    for (kind, dim, area), applied in dataset.movements.items():
+        if kind == "bewerbung":
+            hired = dataset.movements.get(("einstellung", dim, area), Counts())
+            rates.append(SuccessRate(dim, area, _rate(hired.w, applied.w), _rate(hired.m, applied.m)))
+    return Analysis(
+        profile=profile,
+        dataset=dataset,
+        route=route,
+        plan_required=plan_required(dataset.heads, profile),
+        deadlines=deadlines(dataset.stichtag, profile),
+        areas=_verdicts(dataset.stock.items(), profile),
+        movements=movements,
+        committees=_verdicts([(("gremium", name), c) for name, c in dataset.committees.items()], profile),
+        success_rates=rates,
+        targets=[(t, target_met(t)) for t in dataset.targets],
+        leadership=leadership_rule(dataset.targets, profile, dataset.agency.type),
+        findings=list(dataset.findings),
+    )
+
+
+def _rate(hired, applied) -> Fraction | None:
+    return None if not applied else Fraction(hired) / Fraction(applied)

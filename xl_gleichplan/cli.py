@@ -1,0 +1,175 @@
+"""Command line: ``xl-gleichplan BEFEHL ...`` (also ``python -m xl_gleichplan``).
+
+Exit codes: 0 done (findings may be present), 1 the job could not be done (German message on
+stderr, no traceback), 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .errors import GleichplanError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with German frame texts; usage errors exit with 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="diese Hilfe anzeigen und beenden")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        for en, de in (("the following arguments are required", "diese Angaben fehlen"),
+                       ("unrecognized arguments", "unbekannte Angaben"), ("invalid choice", "ungültige Wahl"),
+                       ("argument", "Angabe"), ("expected one argument", "erwartet einen Wert"),
+                       ("choose from", "möglich sind")):
+            message = message.replace(en, de)
+        self.exit(EXIT_USAGE, f"{self.prog}: Fehler: {message}\n")
+
+    def format_help(self):
+        return (super().format_help().replace("usage:", "Aufruf:").replace("options:", "Optionen:")
+                .replace("positional arguments:", "Angaben:"))
+
+    def format_usage(self):
+        return super().format_usage().replace("usage:", "Aufruf:")
+
+
+def _stichtag(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        try:
+            day, month, year = text.split(".")
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"„{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)") from None
+
+
+def _add_compute(sub) -> None:
+    p = sub.add_parser("compute", help="Anteile, Unterrepräsentanz, Zielvorgaben, § 4 Abs. 6 und Fristen berechnen",
+                       description="Berechnet aus den Exporten des Personalverwaltungssystems alle Kennzahlen "
+                                   "und Feststellungen nach ThürGleichG § 4.")
+    p.add_argument("--staff", metavar="DATEI", help="Personalbestand (CSV, xlsx, xlsb), eine Zeile je Person")
+    p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen, eine Zeile je Vorgang")
+    p.add_argument("--committees", metavar="DATEI", help="Gremien: gremium, w, m, d, x")
+    p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben: id, dimension, bereich, geschlecht, ziel, ...")
+    _add_common(p)
+    p.add_argument("--format", choices=["table", "json"], default="table", help="Ausgabe als Tabelle oder JSON")
+    p.set_defaults(func=cmd_compute)
+
+
+def _add_common(p) -> None:
+    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
+    p.add_argument("--profile", default="thueringen", metavar="PROFIL",
+                   help="Rechtsprofil: thueringen (Standard), bund oder Pfad zu einer .toml-Datei")
+    p.add_argument("--stichtag", type=_stichtag, metavar="DATUM", help="Stichtag (Standard: 30.06. des Vorjahres)")
+    p.add_argument("--agency-name", default="Dienststelle", metavar="NAME", help="Name der Dienststelle")
+    p.add_argument("--agency-type", default="landesverwaltung", metavar="ART",
+                   help="Art der Dienststelle, z. B. landesverwaltung, ministerium, gemeinde, landkreis")
+
+
+def _add_demo(sub) -> None:
+    p = sub.add_parser("demo", help="den ganzen Ablauf mit Beispieldaten einer erfundenen Dienststelle vorführen")
+    p.add_argument("--out", default="gleichplan-demo", metavar="ORDNER", help="Ausgabeordner (Standard: gleichplan-demo)")
+    p.set_defaults(func=cmd_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xl-gleichplan",
+                     description="Gleichstellungsplan nach ThürGleichG § 4 aus Personalstatistiken.")
+    parser.add_argument("--version", action="version", version=f"xl-gleichplan {__version__}",
+                        help="Version anzeigen")
+    sub = parser.add_subparsers(title="Befehle", metavar="BEFEHL", parser_class=_Parser)
+    for add in (_add_compute, _add_demo):
+        add(sub)
+    return parser
+
+
+def _default_stichtag(profile) -> date:
+    from .rules.deadlines import default_stichtag
+
+    today = date.today()
+    candidate = default_stichtag(today.year, profile)
+    return candidate if candidate <= today else default_stichtag(today.year - 1, profile)
+
+
+def compute_from_args(args):
+    from .analysis import analyse
+    from .io.hr_import import import_exports
+    from .model import Agency
+    from .profiles import load_profile
+
+    profile = load_profile(args.profile)
+    if not any((args.staff, args.movements, args.committees, args.targets)):
+        raise GleichplanError("Bitte mindestens eine Datei angeben: --staff, --movements, --committees oder --targets.")
+    dataset = import_exports(staff=args.staff, movements=args.movements, committees=args.committees,
+                             targets=args.targets, mapping=args.mapping, profile=profile,
+                             stichtag=args.stichtag or _default_stichtag(profile),
+                             agency=Agency(args.agency_name, args.agency_type))
+    return analyse(dataset, profile)
+
+
+def cmd_compute(args) -> int:
+    analysis = compute_from_args(args)
+    if args.format == "json":
+        print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from .report.text import render
+
+        print(render(analysis))
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .analysis import analyse
+    from .demo import DEMO_AGENCY, DEMO_STICHTAG, write_exports
+    from .io.atomic import write_text
+    from .io.hr_import import import_exports
+    from .model import Agency
+    from .profiles import load_profile
+    from .report.text import render
+
+    out = Path(args.out)
+    files = write_exports(out / "exporte")
+    profile = load_profile("thueringen")
+    dataset = import_exports(**files, profile=profile, stichtag=DEMO_STICHTAG, agency=Agency(**DEMO_AGENCY))
+    analysis = analyse(dataset, profile)
+    written = [*files.values()]
+    written.append(write_text(out / "ergebnis.json", json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2)))
+    written.append(write_text(out / "ergebnis.txt", render(analysis)))
+    print(render(analysis))
+    print("\nGeschrieben:")
+    for path in written:
+        print(f"  {path}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except GleichplanError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # unexpected: log the traceback to a file, tell the clerk where it is
+        from .logs import log_exception
+
+        path = log_exception(exc)
+        print(f"Unerwarteter Fehler ({type(exc).__name__}). Die technischen Details stehen in „{path}“; "
+              f"bitte diese Datei an die IT weitergeben.", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""Transports and formats: everything that touches files lives here (one module per format)."""

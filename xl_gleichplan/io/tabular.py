@@ -1,0 +1,215 @@
+"""Read a table (CSV, xlsx, xlsm, xlsb) into columns of raw cell values.
+
+One reader for every flat export: the header row is found, column names are normalised
+(``Besoldungs-/Entgeltgruppe`` -> ``besoldungs_entgeltgruppe``), and columns that hold personal data
+are dropped at the door unless the caller asks for them. Values stay raw (str, float, datetime);
+the importer decides what they mean.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputFileError
+
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb"}
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def normalise_name(name: object) -> str:
+    """Column name as code: lower case, umlauts spelled out, runs of other characters as one '_'."""
+    text = str(name).strip().lower().translate(_UMLAUTS)
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Table:
+    """Columns of one sheet or CSV file. Row ``i`` of a column is spreadsheet row ``first_row + i``."""
+
+    file: str
+    sheet: str | None
+    columns: dict[str, pd.Series]  # normalised name -> values
+    letters: dict[str, str]  # normalised name -> column letter in the file
+    first_row: int
+    rows: int
+
+    def cell(self, column: str, index: int) -> str:
+        return f"{self.letters[column]}{self.first_row + index}"
+
+
+def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: frozenset[str] = frozenset(),
+               renames: dict[str, str] | None = None) -> Table:
+    """Read the first sheet (or the CSV) at ``path``.
+
+    Columns named in ``drop`` (personal data) are not kept unless also in ``keep``. ``renames``
+    maps normalised source names to our codes (from a mapping file)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"Die Datei „{path}“ wurde nicht gefunden. Bitte den Pfad prüfen.")
+    if path.is_dir():
+        raise InputFileError(f"„{path}“ ist ein Ordner, keine Datei.")
+    if path.name.startswith("~$"):
+        raise InputFileError(
+            f"„{path}“ ist eine Sperrdatei von Excel (die Datei ist gerade in Excel geöffnet). "
+            f"Bitte die eigentliche Datei ohne „~$“ angeben."
+        )
+    if path.stat().st_size == 0:
+        raise InputFileError(f"Die Datei „{path}“ ist leer. Bitte den Export erneut erstellen.")
+    suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    is_zip = head.startswith(b"PK\x03\x04")
+    if suffix in SHEET_SUFFIXES or (is_zip and suffix not in TEXT_SUFFIXES):
+        if not is_zip:
+            raise InputFileError(
+                f"„{path}“ hat die Endung {suffix}, ist aber keine Excel-Arbeitsmappe "
+                f"(vielleicht eine umbenannte CSV- oder alte .xls-Datei). Bitte in Excel als .xlsx speichern."
+            )
+        header, body, sheet = _read_sheet(path)
+    else:
+        if is_zip:
+            raise InputFileError(
+                f"„{path}“ hat die Endung {suffix}, ist aber eine Excel-Arbeitsmappe. "
+                f"Bitte die Endung .xlsx verwenden oder als CSV speichern."
+            )
+        if b"\x00" in head:
+            raise InputFileError(
+                f"„{path}“ ist keine Textdatei (CSV), sondern eine Binärdatei. Bitte den Export als "
+                f"CSV (Trennzeichen ; oder ,) oder als Excel-Arbeitsmappe erstellen."
+            )
+        return _read_csv(path, keep, drop, renames or {})
+    return _columns(str(path), sheet, header, body, keep, drop, renames or {})
+
+
+def _wanted(name: str, keep, drop) -> bool:
+    return name in keep or name not in drop
+
+
+def _columns(file, sheet, header, body, keep, drop, renames) -> Table:
+    names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
+    columns, letters = {}, {}
+    wanted = [(i, n) for i, n in enumerate(names) if n and _wanted(n, keep, drop)]
+    if body:
+        width = len(header)
+        # rows from calamine are padded to the sheet width; transpose only the wanted columns
+        transposed = list(zip(*(r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in body)))
+    for i, name in wanted:
+        if name in columns:
+            continue  # the first of two equally named columns wins; the reader reports nothing lost
+        columns[name] = pd.Series(transposed[i] if body else [], dtype=object)
+        letters[name] = column_letter(i)
+    return Table(file, sheet, columns, letters, first_row=2, rows=len(body))
+
+
+def _read_sheet(path: Path):
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        # the first visible sheet: a hidden helper sheet is never the export
+        name = next((s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible),
+                    book.sheet_names[0])
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"„{path}“ kann nicht gelesen werden: {exc}. Ist die Datei gesperrt oder beschädigt?") from None
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        if path.suffix.lower() == ".xlsb":
+            return _read_xlsb_pyxlsb(path, exc)
+        raise InputFileError(
+            f"„{path}“ ist keine lesbare Excel-Arbeitsmappe ({type(exc).__name__}: {exc}). "
+            f"Bitte die Datei in Excel öffnen und neu speichern."
+        ) from None
+    return _split_header(path, name, rows)
+
+
+def _read_xlsb_pyxlsb(path: Path, first_error: Exception):
+    """Second reader for .xlsb files that calamine cannot parse."""
+    from pyxlsb import open_workbook
+
+    try:
+        with open_workbook(str(path)) as book:
+            name = book.sheets[0]
+            with book.get_sheet(name) as sheet:
+                rows = [[c.v if c.v is not None else "" for c in row] for row in sheet.rows(sparse=False)]
+    except Exception as exc:
+        raise InputFileError(
+            f"„{path}“ ist keine lesbare .xlsb-Arbeitsmappe ({first_error}; {exc}). "
+            f"Bitte die Datei in Excel als .xlsx speichern."
+        ) from None
+    return _split_header(path, name, rows)
+
+
+def _split_header(path: Path, sheet: str, rows: list[list]):
+    # the header is the first row with any non-empty cell
+    for i, row in enumerate(rows):
+        if any(v not in ("", None) for v in row):
+            return [str(v) if v is not None else "" for v in row], rows[i + 1:], sheet
+    raise InputFileError(f"Das erste Tabellenblatt „{sheet}“ in „{path}“ ist leer.")
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes decode as such, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def detect_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path, keep, drop, renames) -> Table:
+    data = path.read_bytes()
+    encoding = detect_encoding(data)
+    text_head = data[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
+    first_line = text_head.splitlines()[0] if text_head.strip() else ""
+    if not first_line.strip():
+        raise InputFileError(f"Die Datei „{path}“ enthält keine Kopfzeile. Die erste Zeile muss die Spaltennamen enthalten.")
+    sep = detect_delimiter(first_line)
+    header = next(csv.reader([first_line], delimiter=sep))
+    names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
+    wanted = {i for i, n in enumerate(names) if n and _wanted(n, keep, drop)}
+    del data
+    try:
+        frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                            usecols=sorted(wanted), header=0, skip_blank_lines=True, on_bad_lines="error",
+                            engine="c")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputFileError(
+            f"„{path}“ kann nicht als CSV gelesen werden ({exc}). Bitte prüfen, ob jede Zeile "
+            f"gleich viele Spalten hat und das Trennzeichen einheitlich ist."
+        ) from None
+    columns, letters = {}, {}
+    for pos, i in enumerate(sorted(wanted)):
+        if names[i] in columns:
+            continue
+        columns[names[i]] = frame.iloc[:, pos].astype(object)
+        letters[names[i]] = column_letter(i)
+    return Table(str(path), None, columns, letters, first_row=2, rows=len(frame))
+
+
+def file_label(path: str | Path) -> str:
+    return os.path.basename(str(path))

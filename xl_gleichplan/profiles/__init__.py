@@ -1,0 +1,172 @@
+"""Law profiles: the parameters of the rules, kept as TOML data (one file per law).
+
+``load_profile("thueringen")`` reads the packaged profile; a path to a ``.toml`` file reads an
+office's own. Every value is checked here, so the rules can trust what they get.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+from ..errors import ProfileError
+
+DEFAULT_PROFILE = "thueringen"
+
+
+@dataclass(frozen=True)
+class Route:
+    type: str
+    label: str
+    body: str
+    procedure: str  # genehmigung | benehmen | kenntnisnahme | erlass
+    leadership_approver: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    name: str
+    legal_basis: str
+    threshold: Fraction
+    comparison: str  # "lt" | "le"
+    sexes: str  # "both" | "women"
+    min_gap: int
+    share_basis: str  # "w_m" | "alle"
+    count_basis: str  # "koepfe" | "vzae"
+    plan_years: int
+    adjustment_years: int
+    flow_window_years: int
+    stichtag_month_day: tuple[int, int]
+    due_months: int
+    due_counting: str  # "bgb" | "monatsende"
+    min_staff: int
+    retirement_age: int
+    min_cell: int
+    leadership_reading: str  # "anzahl" | "volumen"
+    leadership_threshold: Fraction
+    routing: dict[str, Route]
+    aliases: dict[str, str]
+
+    def route(self, agency_type: str) -> Route:
+        """The approval route for a body type (aliases such as ``landtag`` resolved)."""
+        code = (agency_type or "").strip().lower()
+        code = self.aliases.get(code, code)
+        if code not in self.routing:
+            known = ", ".join(sorted(self.routing))
+            raise ProfileError(
+                f"Die Art der Dienststelle „{agency_type}“ ist im Profil „{self.id}“ nicht vorgesehen. "
+                f"Bitte eine dieser Arten angeben: {known}."
+            )
+        return self.routing[code]
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml"))
+
+
+def load_profile(name_or_path: str | Path | None = None) -> Profile:
+    name = str(name_or_path or DEFAULT_PROFILE)
+    if name.endswith(".toml"):
+        path = Path(name)
+        if not path.is_file():
+            raise ProfileError(f"Die Profildatei „{path}“ wurde nicht gefunden.")
+        text, origin = path.read_text(encoding="utf-8"), str(path)
+    else:
+        if name not in available_profiles():
+            raise ProfileError(
+                f"Das Rechtsprofil „{name}“ ist unbekannt. Verfügbare Profile: "
+                f"{', '.join(available_profiles())} (oder der Pfad zu einer eigenen .toml-Datei)."
+            )
+        text, origin = resources.files(__package__).joinpath(f"{name}.toml").read_text("utf-8"), name
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"Das Rechtsprofil „{origin}“ ist keine gültige TOML-Datei: {exc}.") from None
+    return _parse(data, origin)
+
+
+def _parse(data: dict, origin: str) -> Profile:
+    def get(section: str, key: str, kind, allowed=None):
+        try:
+            value = data[section][key] if section else data[key]
+        except (KeyError, TypeError):
+            where = f"[{section}] {key}" if section else key
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ fehlt der Eintrag {where}.") from None
+        if kind is Fraction:
+            try:
+                value = Fraction(str(value))
+            except (ValueError, ZeroDivisionError):
+                raise ProfileError(
+                    f"Im Rechtsprofil „{origin}“ ist [{section}] {key} = {value!r} keine Zahl "
+                    f"(erlaubt z. B. \"2/5\" oder \"0.4\")."
+                ) from None
+        elif not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ hat [{section}] {key} den falschen Typ: {value!r}.")
+        if allowed is not None and value not in allowed:
+            raise ProfileError(
+                f"Im Rechtsprofil „{origin}“ ist [{section}] {key} = {value!r} nicht erlaubt; "
+                f"erlaubt: {', '.join(map(str, allowed))}."
+            )
+        return value
+
+    threshold = get("underrepresentation", "threshold", Fraction)
+    comparison = get("underrepresentation", "comparison", str, ("lt", "le"))
+    sexes = get("underrepresentation", "sexes", str, ("both", "women"))
+    if not 0 < threshold <= Fraction(1, 2) or (sexes == "both" and comparison == "le" and threshold == Fraction(1, 2)):
+        # with both sexes, a threshold above one half (or "at most one half") would flag both at once
+        raise ProfileError(
+            f"Im Rechtsprofil „{origin}“ muss die Schwelle [underrepresentation] threshold zwischen 0 und 1/2 liegen."
+        )
+    month_day = get("periods", "stichtag", str)
+    try:
+        month, day = (int(p) for p in month_day.split("-"))
+        date(2000, month, day)
+    except ValueError:
+        raise ProfileError(f"Im Rechtsprofil „{origin}“ ist [periods] stichtag = {month_day!r} kein Datum MM-TT.") from None
+    min_cell = get("privacy", "min_cell", int)
+    if not 1 <= min_cell <= 10:
+        raise ProfileError(f"Im Rechtsprofil „{origin}“ muss [privacy] min_cell zwischen 1 und 10 liegen.")
+    routing = {}
+    for code, entry in (data.get("routing") or {}).items():
+        if not isinstance(entry, dict) or not {"label", "body", "procedure", "leadership_approver"} <= entry.keys():
+            raise ProfileError(
+                f"Im Rechtsprofil „{origin}“ ist [routing.{code}] unvollständig "
+                f"(nötig: label, body, procedure, leadership_approver)."
+            )
+        routing[code] = Route(code, entry["label"], entry["body"], entry["procedure"],
+                              entry["leadership_approver"], entry.get("note"))
+    if not routing:
+        raise ProfileError(f"Im Rechtsprofil „{origin}“ fehlt die Zuständigkeitstabelle [routing.*].")
+    aliases = {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}
+    for alias, target in aliases.items():
+        if target not in routing:
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ verweist [aliases] {alias} auf die unbekannte Art „{target}“.")
+    return Profile(
+        id=get("", "id", str),
+        name=get("", "name", str),
+        legal_basis=get("", "legal_basis", str),
+        threshold=threshold,
+        comparison=comparison,
+        sexes=sexes,
+        min_gap=get("underrepresentation", "min_gap", int),
+        share_basis=get("counting", "share_basis", str, ("w_m", "alle")),
+        count_basis=get("counting", "count_basis", str, ("koepfe", "vzae")),
+        plan_years=get("periods", "plan_years", int),
+        adjustment_years=get("periods", "adjustment_years", int),
+        flow_window_years=get("periods", "flow_window_years", int),
+        stichtag_month_day=(month, day),
+        due_months=get("periods", "due_months", int),
+        due_counting=get("periods", "due_counting", str, ("bgb", "monatsende")),
+        min_staff=get("plan", "min_staff", int),
+        retirement_age=get("plan", "retirement_age", int),
+        min_cell=min_cell,
+        leadership_reading=get("leadership", "reading", str, ("anzahl", "volumen")),
+        leadership_threshold=get("leadership", "threshold", Fraction),
+        routing=routing,
+        aliases=aliases,
+    )

@@ -1,0 +1,1 @@
+"""Outputs for people: the terminal summary and the plan draft."""

@@ -1,0 +1,68 @@
+"""The terminal summary of an Analysis (``compute --format table``)."""
+from __future__ import annotations
+
+from ..analysis import Analysis
+from ..schema import DIMENSIONS, MOVEMENT_KINDS, area_label
+from ..texts import (DEADLINE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, fmt_date, fmt_number,
+                     fmt_pct)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda r: "  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(r, widths)))  # noqa: E731
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def _area_rows(results, kinds: bool = False) -> list[list[str]]:
+    rows = []
+    for r in results:
+        c = r.counts
+        label = f"{DIMENSIONS.get(r.dimension, r.dimension)}: {area_label(r.dimension, r.area)}"
+        if kinds:
+            label = f"{MOVEMENT_KINDS.get(r.kind, r.kind)} – {label}"
+        rows.append([label, fmt_number(c.w), fmt_number(c.m), fmt_number(c.d + c.x), fmt_number(c.total),
+                     fmt_pct(r.share_women, " "), VERDICT_SHORT[r.underrepresented]])
+    return rows
+
+
+def render(a: Analysis) -> str:
+    ds, p, lead = a.dataset, a.profile, a.leadership
+    header = ["Bereich", "Frauen", "Männer", "d/x", "gesamt", "Frauenanteil", "unterrepräsentiert"]
+    out = [
+        f"Dienststelle: {ds.agency.name} ({a.route.label})",
+        f"Rechtsgrundlage: {p.legal_basis} – Profil „{p.id}“, Schwelle {fmt_pct(p.threshold, ' ')} "
+        f"({'strikt darunter' if p.comparison == 'lt' else 'darunter oder gleich'}), Zählbasis {p.count_basis}",
+        f"Beschäftigte: {ds.heads} – Planpflicht ab {p.min_staff}: {'ja' if a.plan_required else 'nein, keine Pflicht zur Aufstellung'}",
+        f"Vorlage: an {a.route.body}, {PROCEDURE.get(a.route.procedure, a.route.procedure)}"
+        + (f" (Hinweis: {a.route.note})" if a.route.note else ""),
+        "",
+        "Fristen:",
+        *[f"  {DEADLINE[k]}: {fmt_date(getattr(a.deadlines, k))}" for k in DEADLINE],
+        "",
+        "Bestand nach Bereichen:",
+        _table(header, _area_rows(a.areas)),
+    ]
+    if a.movements:
+        out += ["", "Personalbewegungen im Berichtszeitraum:", _table(header, _area_rows(a.movements, kinds=True))]
+    if a.committees:
+        out += ["", "Gremien:", _table(header, _area_rows(a.committees))]
+    if a.targets:
+        rows = [[t.id, f"{DIMENSIONS.get(t.dimension, t.dimension)}: {area_label(t.dimension, t.area)}",
+                 "Frauen" if t.sex == "w" else "Männer", str(t.target),
+                 "–" if t.achieved is None else str(t.achieved),
+                 {True: "erreicht", False: "nicht erreicht", None: "offen"}[met], "ja" if t.leadership else "nein"]
+                for t, met in a.targets]
+        out += ["", "Zielvorgaben:", _table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Stand", "Führung"], rows)]
+    verdict = {True: "Zustimmung erforderlich", False: "keine Zustimmung erforderlich",
+               None: "noch nicht bewertbar (keine Zielerreichung erfasst)"}[lead.approval_required]
+    out += ["", "50-%-Regel für Führungspositionen (§ 4 Abs. 6):",
+            f"  Führungs-Zielvorgaben: {lead.targets}, davon bewertet: {lead.assessed}",
+            f"  I1 (Anzahl): {fmt_pct(lead.count_reading, ' ')}   I2 (Umfang): {fmt_pct(lead.volume_reading, ' ')}",
+            f"  maßgeblich: {READING[lead.reading]}",
+            f"  Ergebnis: {verdict}; zuständig: {lead.approver}"]
+    if a.findings:
+        out += ["", f"Feststellungen ({len(a.findings)}):"]
+        for f in a.findings:
+            where = ", ".join(x for x in (f.file, f.sheet, f.cell and f"Zelle {f.cell}") if x)
+            out.append(f"  [{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}")
+    return "\n".join(out)

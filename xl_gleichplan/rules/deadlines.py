@@ -1,0 +1,53 @@
+"""Deadlines from the Stichtag (§ 4 Abs. 1): flow window, plan due, adjustment, next plan."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..profiles import Profile
+
+
+def add_months(day: date, months: int, counting: str = "bgb") -> date:
+    """``day`` plus whole months.
+
+    "bgb" (§§ 187 Abs. 1, 188 Abs. 2 and 3 BGB): the day with the same number in the last month,
+    or that month's last day when it has no such day (30.06.2025 + 9 -> 30.03.2026;
+    31.05.2025 + 9 -> 28.02.2026). "monatsende": the last day of that month (-> 31.03.2026)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, last if counting == "monatsende" else min(day.day, last))
+
+
+def add_years(day: date, years: int) -> date:
+    return add_months(day, 12 * years, "bgb")
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    stichtag: date
+    flow_window_start: date
+    flow_window_end: date
+    plan_due: date
+    adjustment_stichtag: date
+    adjustment_due: date
+    next_plan_stichtag: date
+
+
+def deadlines(stichtag: date, profile: Profile) -> Deadlines:
+    adjustment = add_years(stichtag, profile.adjustment_years)
+    return Deadlines(
+        stichtag=stichtag,
+        flow_window_start=add_years(stichtag, -profile.flow_window_years) + timedelta(days=1),
+        flow_window_end=stichtag,
+        plan_due=add_months(stichtag, profile.due_months, profile.due_counting),
+        adjustment_stichtag=adjustment,
+        adjustment_due=add_months(adjustment, profile.due_months, profile.due_counting),
+        next_plan_stichtag=add_years(stichtag, profile.plan_years),
+    )
+
+
+def default_stichtag(year: int, profile: Profile) -> date:
+    month, day = profile.stichtag_month_day
+    return date(year, month, day)
