@@ -82,13 +82,29 @@ def _add_demo(sub) -> None:
     p.set_defaults(func=cmd_demo)
 
 
+def _add_plan(sub) -> None:
+    p = sub.add_parser("plan", help="Entwurf des Gleichstellungsplans als Word-Dokument (.docx) erstellen",
+                       description="Schreibt den Entwurf des Gleichstellungsplans mit allen Abschnitten, "
+                                   "Tabellen, Diagrammen und markierten Platzhaltern.")
+    p.add_argument("workbook", nargs="?", metavar="ARBEITSMAPPE", help="ausgefüllter Erhebungsbogen (xlsx, xlsm, xlsb)")
+    p.add_argument("--out", required=True, metavar="DATEI", help="Zieldatei, z. B. entwurf.docx")
+    p.add_argument("--min-cell", type=int, metavar="N",
+                   help="kleinste gezeigte Zahl (Datenschutz; Standard aus dem Profil, meist 3)")
+    p.add_argument("--staff", metavar="DATEI", help="Personalbestand (statt einer Arbeitsmappe)")
+    p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen")
+    p.add_argument("--committees", metavar="DATEI", help="Gremien")
+    p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben")
+    _add_common(p)
+    p.set_defaults(func=cmd_plan)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xl-gleichplan",
                      description="Gleichstellungsplan nach ThürGleichG § 4 aus Personalstatistiken.")
     parser.add_argument("--version", action="version", version=f"xl-gleichplan {__version__}",
                         help="Version anzeigen")
     sub = parser.add_subparsers(title="Befehle", metavar="BEFEHL", parser_class=_Parser)
-    for add in (_add_compute, _add_demo):
+    for add in (_add_compute, _add_plan, _add_demo):
         add(sub)
     return parser
 
@@ -125,6 +141,24 @@ def cmd_compute(args) -> int:
         from .report.text import render
 
         print(render(analysis))
+    return EXIT_OK
+
+
+def analysis_from_args(args):
+    """The Analysis for a command that takes either a workbook or the HR exports."""
+    if getattr(args, "workbook", None):
+        from .io.workbook_reader import analyse_workbook
+
+        return analyse_workbook(args.workbook, profile=args.profile)
+    return compute_from_args(args)
+
+
+def cmd_plan(args) -> int:
+    from .report.draft import write_draft
+
+    analysis = analysis_from_args(args)
+    path = write_draft(analysis, Path(args.out), min_cell=args.min_cell)
+    print(f"Planentwurf geschrieben: {path}")
     return EXIT_OK
 
 
