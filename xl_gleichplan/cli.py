@@ -55,8 +55,14 @@ def _stichtag(text: str) -> date:
 
 def _add_compute(sub) -> None:
     p = sub.add_parser("compute", help="Anteile, Unterrepräsentanz, Zielvorgaben, § 4 Abs. 6 und Fristen berechnen",
-                       description="Berechnet aus den Exporten des Personalverwaltungssystems alle Kennzahlen "
-                                   "und Feststellungen nach ThürGleichG § 4.")
+                       description="Berechnet aus einem ausgefüllten Erhebungsbogen oder aus den Exporten des "
+                                   "Personalverwaltungssystems alle Kennzahlen und Feststellungen nach ThürGleichG § 4.")
+    p.add_argument("workbook", nargs="?", metavar="ARBEITSMAPPE", help="ausgefüllter Erhebungsbogen (xlsx, xlsm, xlsb)")
+    p.add_argument("--write", action="store_true",
+                   help="Ergebnisse und Feststellungen in eine Kopie der Arbeitsmappe schreiben (ARBEITSMAPPE_ergebnis.xlsx)")
+    p.add_argument("--out", metavar="DATEI", help="mit --write: Name der Ergebnisdatei")
+    p.add_argument("--in-place", action="store_true",
+                   help="mit --write: in die Arbeitsmappe selbst schreiben (vorher wird eine Sicherungskopie angelegt)")
     p.add_argument("--staff", metavar="DATEI", help="Personalbestand (CSV, xlsx, xlsb), eine Zeile je Person")
     p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen, eine Zeile je Vorgang")
     p.add_argument("--committees", metavar="DATEI", help="Gremien: gremium, w, m, d, x")
@@ -68,12 +74,50 @@ def _add_compute(sub) -> None:
 
 def _add_common(p) -> None:
     p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
-    p.add_argument("--profile", default="thueringen", metavar="PROFIL",
-                   help="Rechtsprofil: thueringen (Standard), bund oder Pfad zu einer .toml-Datei")
+    p.add_argument("--profile", metavar="PROFIL",
+                   help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund "
+                        "oder Pfad zu einer .toml-Datei")
     p.add_argument("--stichtag", type=_stichtag, metavar="DATUM", help="Stichtag (Standard: 30.06. des Vorjahres)")
     p.add_argument("--agency-name", default="Dienststelle", metavar="NAME", help="Name der Dienststelle")
     p.add_argument("--agency-type", default="landesverwaltung", metavar="ART",
                    help="Art der Dienststelle, z. B. landesverwaltung, ministerium, gemeinde, landkreis")
+
+
+def _add_template(sub) -> None:
+    p = sub.add_parser("template", help="Erhebungsbogen (Excel-Vorlage) erstellen, einzeln oder für eine Liste von Dienststellen",
+                       description="Erstellt den Erhebungsbogen mit Anleitung, Eingabeblättern, Formeln, Auswahllisten "
+                                   "und Blattschutz (ohne Kennwort).")
+    p.add_argument("--out", required=True, metavar="DATEI_ODER_ORDNER",
+                   help="Zieldatei (.xlsx); mit --list ein Ordner für die Vorlagen")
+    p.add_argument("--list", metavar="DATEI", help="Liste der Dienststellen (CSV/xlsx: name, art, uebergeordnet, stichtag)")
+    p.add_argument("--profile", default="thueringen", metavar="PROFIL", help="Rechtsprofil (Standard: thueringen)")
+    p.add_argument("--agency-name", default="", metavar="NAME", help="Name der Dienststelle")
+    p.add_argument("--agency-type", default="landesverwaltung", metavar="ART", help="Art der Dienststelle")
+    p.add_argument("--parent", default="", metavar="NAME", help="übergeordnete Dienststelle")
+    p.add_argument("--stichtag", type=_stichtag, metavar="DATUM", help="Stichtag (Standard: 30.06. des Vorjahres)")
+    p.set_defaults(func=cmd_template)
+
+
+def _add_check(sub) -> None:
+    p = sub.add_parser("check", help="einen ausgefüllten Erhebungsbogen prüfen (Exit-Code 1 bei Fehlern)")
+    p.add_argument("workbook", metavar="ARBEITSMAPPE")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_check)
+
+
+def _add_import_staff(sub) -> None:
+    p = sub.add_parser("import-staff", help="HR-Exporte in die Eingabeblätter eines Erhebungsbogens übernehmen",
+                       description="Zählt die Exporte aus (nur Anzahlen, keine Personendaten) und trägt sie in die "
+                                   "Eingabeblätter ein. Geschrieben wird eine neue Datei (--out) oder, mit --in-place, "
+                                   "die Arbeitsmappe selbst nach einer Sicherungskopie.")
+    p.add_argument("export", nargs="?", metavar="PERSONALBESTAND", help="Export des Personalbestands")
+    p.add_argument("--into", required=True, metavar="ARBEITSMAPPE", help="der Erhebungsbogen")
+    p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen")
+    p.add_argument("--committees", metavar="DATEI", help="Gremien")
+    p.add_argument("--out", metavar="DATEI", help="Zieldatei (Standard: ARBEITSMAPPE_gefuellt.xlsx)")
+    p.add_argument("--in-place", action="store_true", help="in die Arbeitsmappe selbst schreiben (mit Sicherungskopie)")
+    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML)")
+    p.set_defaults(func=cmd_import_staff)
 
 
 def _add_demo(sub) -> None:
@@ -104,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xl-gleichplan {__version__}",
                         help="Version anzeigen")
     sub = parser.add_subparsers(title="Befehle", metavar="BEFEHL", parser_class=_Parser)
-    for add in (_add_compute, _add_plan, _add_demo):
+    for add in (_add_compute, _add_template, _add_check, _add_import_staff, _add_plan, _add_demo):
         add(sub)
     return parser
 
@@ -134,7 +178,14 @@ def compute_from_args(args):
 
 
 def cmd_compute(args) -> int:
-    analysis = compute_from_args(args)
+    analysis = analysis_from_args(args)
+    if args.write:
+        if not args.workbook:
+            raise GleichplanError("--write braucht eine Arbeitsmappe (xl-gleichplan compute ARBEITSMAPPE --write).")
+        from .io.workbook_commands import write_back
+
+        for line in write_back(Path(args.workbook), analysis, out=args.out, in_place=args.in_place):
+            print(line, file=sys.stderr if args.format == "json" else sys.stdout)
     if args.format == "json":
         print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -159,6 +210,40 @@ def cmd_plan(args) -> int:
     analysis = analysis_from_args(args)
     path = write_draft(analysis, Path(args.out), min_cell=args.min_cell)
     print(f"Planentwurf geschrieben: {path}")
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from .io.workbook_commands import make_templates
+
+    for line in make_templates(args):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .io.workbook_reader import analyse_workbook
+    from .texts import SEVERITY
+
+    analysis = analyse_workbook(args.workbook)
+    errors = sum(f.severity == "error" for f in analysis.findings)
+    if args.format == "json":
+        print(json.dumps({"file": args.workbook, "errors": errors,
+                          "findings": [f.to_dict() for f in analysis.findings]}, ensure_ascii=False, indent=2))
+    else:
+        for f in analysis.findings:
+            where = ", ".join(x for x in (f.sheet, f.cell and f"Zelle {f.cell}") if x)
+            print(f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}")
+        print(f"{len(analysis.findings)} Feststellungen, davon {errors} Fehler." if analysis.findings
+              else "Keine Feststellungen: der Erhebungsbogen ist vollständig lesbar.")
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def cmd_import_staff(args) -> int:
+    from .io.workbook_commands import import_into
+
+    for line in import_into(args):
+        print(line)
     return EXIT_OK
 
 

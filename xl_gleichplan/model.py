@@ -71,6 +71,17 @@ class Target:
     deadline: date | None = None
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A measure (Maßnahme) of the plan, optionally tied to a Zielvorgabe."""
+
+    target_id: str | None
+    kind: str  # "organisatorisch" | "personell" | "fortbildung"
+    text: str
+    responsible: str = ""
+    deadline: date | None = None
+
+
 @dataclass
 class Dataset:
     """Everything the rules need about one Dienststelle on one Stichtag.
@@ -88,4 +99,7 @@ class Dataset:
     committees: dict[str, Counts] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     forecast: dict[tuple[str, str], Counts] = field(default_factory=dict)  # departures in plan period
+    part_time: dict[tuple[str, str], Counts] = field(default_factory=dict)  # of stock: Teilzeit incl. ATZ
+    on_leave: dict[tuple[str, str], Counts] = field(default_factory=dict)  # of stock: beurlaubt
+    measures: list[Measure] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

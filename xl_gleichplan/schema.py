@@ -87,3 +87,132 @@ TARGET_COLUMNS = ("id", "dimension", "bereich", "geschlecht", "ziel", "erreicht"
 def area_label(dimension: str, area: str) -> str:
     """German label of a Bereich code, e.g. ('laufbahngruppe', 'hoeherer') -> 'höherer Dienst'."""
     return VALUES.get(dimension, {}).get(area, area)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sheets of the Erhebungsbogen. The template builder, the reader's header checks, the
+# findings and the result writer all work from these declarations.
+# ---------------------------------------------------------------------------------------------
+from dataclasses import dataclass  # noqa: E402
+
+TEMPLATE_VERSION = 1
+DOCUMENT_TYPE = "xl_gleichplan Erhebungsbogen"
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    label: str
+    kind: str  # dimension | area | kind | text | count | date | sex | yesno | measure_kind | formula
+    width: int = 12
+    hint: str = ""
+    formula: str | None = None  # with {code} for the cell of another column in the same row
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    title: str
+    hint: str
+    columns: tuple[Column, ...]
+    free_rows: int  # empty input rows below the prefilled ones
+
+    def letter(self, code: str) -> str:
+        from .io.tabular import column_letter
+
+        return column_letter([c.code for c in self.columns].index(code))
+
+    @property
+    def inputs(self) -> list[Column]:
+        return [c for c in self.columns if c.kind != "formula"]
+
+
+HEADER_ROW = 4  # rows 1-3: title, hint, blank; data from row 5
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+_N = "N({%s})"
+TOTAL = "=IF(COUNT({w},{m},{d},{x})=0,\"\",N({w})+N({m})+N({d})+N({x}))"
+# share and verdict formulas: {den} and {op} are filled in from the law profile by the builder
+SHARE_W = "=IF({den}=0,\"\",N({w})/({den}))"
+SHARE_M = "=IF({den}=0,\"\",N({m})/({den}))"
+VERDICT = ("=IF({share_w}=\"\",\"\",IF(AND({share_w}{op}GP_SCHWELLE,N({m})-N({w})>=GP_MIN_ABSTAND),\"Frauen\","
+           "IF(AND(GP_NUR_FRAUEN=0,{share_m}{op}GP_SCHWELLE,N({w})-N({m})>=GP_MIN_ABSTAND),\"Männer\",\"\")))")
+VERDICT_LABELS = {"women": "Frauen", "men": "Männer"}
+
+
+def _counts(prefix: str = "") -> tuple[Column, ...]:
+    return (
+        Column("w", f"{prefix}Frauen", "count", 9),
+        Column("m", f"{prefix}Männer", "count", 9),
+        Column("d", f"{prefix}divers", "count", 8),
+        Column("x", f"{prefix}ohne Angabe", "count", 9),
+        Column("total", "gesamt", "formula", 9, formula=TOTAL),
+    )
+
+
+_VERDICT_COLUMNS = (
+    Column("share_w", "Frauenanteil", "formula", 11, formula=SHARE_W),
+    Column("share_m", "Männeranteil", "formula", 11, formula=SHARE_M),
+    Column("verdict", "unterrepräsentiert", "formula", 16, formula=VERDICT),
+)
+
+SHEETS = {
+    "stock": Sheet(
+        "Bestand", "Personalbestand am Stichtag nach Bereichen",
+        "Je Bereich die Zahl der Beschäftigten (Köpfe) nach Geschlecht; Teilzeit und Beurlaubung als „davon“. "
+        "Graue Spalten rechnet Excel selbst.",
+        (Column("dimension", "Dimension", "dimension", 24), Column("area", "Bereich", "area", 24), *_counts(),
+         *_VERDICT_COLUMNS,
+         Column("part_time_w", "davon Teilzeit Frauen", "count", 11), Column("part_time_m", "davon Teilzeit Männer", "count", 11),
+         Column("on_leave_w", "davon beurlaubt Frauen", "count", 11), Column("on_leave_m", "davon beurlaubt Männer", "count", 11)),
+        free_rows=80),
+    "movements": Sheet(
+        "Bewegungen", "Personalbewegungen im Berichtszeitraum",
+        "Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und Fortbildungen je Bereich und Geschlecht.",
+        (Column("kind", "Vorgang", "kind", 20), Column("dimension", "Dimension", "dimension", 24),
+         Column("area", "Bereich", "area", 22), *_counts(), *_VERDICT_COLUMNS),
+        free_rows=150),
+    "postings": Sheet(
+        "Ausschreibungen", "Stellenausschreibungen im Berichtszeitraum",
+        "Zahl der Ausschreibungen je Bereich (ohne Geschlecht).",
+        (Column("dimension", "Dimension", "dimension", 24), Column("area", "Bereich", "area", 24),
+         Column("count", "Ausschreibungen", "count", 14)),
+        free_rows=40),
+    "committees": Sheet(
+        "Gremien", "Gremien am Stichtag",
+        "Je Gremium die Mitglieder nach Geschlecht. Nur Anzahlen, keine Namen.",
+        (Column("name", "Gremium", "text", 36), *_counts(), *_VERDICT_COLUMNS),
+        free_rows=40),
+    "forecast": Sheet(
+        "Prognose", "Voraussichtlich frei werdende Stellen im Planzeitraum",
+        "Je Bereich die erwarteten Abgänge (Ruhestand, bekannte Wechsel) nach Geschlecht.",
+        (Column("dimension", "Dimension", "dimension", 24), Column("area", "Bereich", "area", 24), *_counts()),
+        free_rows=60),
+    "targets": Sheet(
+        "Zielvorgaben", "Zielvorgaben und ihre Erreichung",
+        "Je unterrepräsentiertem Bereich: wie viele Personen des unterrepräsentierten Geschlechts bis wann. "
+        "„erreicht“ erst bei Anpassung oder Planende eintragen.",
+        (Column("id", "Nr.", "text", 6), Column("dimension", "Dimension", "dimension", 24),
+         Column("area", "Bereich", "area", 22), Column("sex", "für", "sex", 9), Column("target", "Ziel (Personen)", "count", 10),
+         Column("achieved", "erreicht", "count", 9), Column("leadership", "Führungsposition", "yesno", 11),
+         Column("deadline", "bis", "date", 12),
+         Column("met", "erfüllt", "formula", 9,
+                formula="=IF(OR({target}=\"\",{achieved}=\"\"),\"\",IF(N({achieved})>=N({target}),\"ja\",\"nein\"))"),
+         Column("capped", "erreicht (begrenzt)", "formula", 11,
+                formula="=IF(OR({target}=\"\",{achieved}=\"\"),\"\",MIN(N({achieved}),N({target})))")),
+        free_rows=40),
+    "measures": Sheet(
+        "Massnahmen", "Maßnahmen",
+        "Organisatorische, personelle und Fortbildungsmaßnahmen, möglichst mit Bezug auf eine Zielvorgabe.",
+        (Column("target_id", "zu Ziel Nr.", "text", 9), Column("kind", "Art", "measure_kind", 16),
+         Column("text", "Maßnahme", "text", 60), Column("responsible", "zuständig", "text", 20),
+         Column("deadline", "bis", "date", 12)),
+        free_rows=40),
+}
+
+MEASURE_KINDS = {"organisatorisch": "organisatorisch", "personell": "personell", "fortbildung": "Fortbildung"}
+METADATA_SHEET = "Metadaten"
+OVERVIEW_SHEET = "Übersicht"
+INSTRUCTIONS_SHEET = "Anleitung"
+RESULTS_SHEET = "Ergebnis"
+FINDINGS_SHEET = "Feststellungen"

@@ -25,6 +25,9 @@ def atomic_path(target: str | Path):
                           f"Bitte einen anderen Ausgabeordner wählen oder die Rechte prüfen.") from None
     try:
         yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; an output gets the usual rights
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({exc.strerror}). Eine vorhandene "

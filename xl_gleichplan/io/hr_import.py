@@ -117,7 +117,8 @@ class _Reader:
                 "error", self.t, "geschlecht", np.flatnonzero(bad.to_numpy()),
                 "Zeile {row} (Zelle {cell}): unbekannte Angabe zum Geschlecht. Erlaubt sind w/weiblich, "
                 "m/männlich, d/divers, x/ohne Angabe. Die Zeile wird nicht gezählt; bitte korrigieren.")
-        empty = int((raw.map(vocab.text) == "").sum()) if "" in map(vocab.text, table) else 0
+        blank = raw.map(vocab.text) == ""
+        empty = int((blank if required is None else blank & required).sum()) if "" in map(vocab.text, table) else 0
         if empty:
             self.findings.add("info", f"{empty} Zeilen ohne Angabe zum Geschlecht werden als „ohne Angabe“ (x) gezählt.",
                               self.t.file, self.t.sheet)
@@ -206,8 +207,20 @@ def _ordered(counts: dict[tuple, Counts], dims: list[str], prefix: tuple = ()) -
     return out
 
 
-def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList):
-    """Staff export -> (heads, stock counts per (dimension, area), retirement forecast)."""
+def _count_dims(reader: _Reader, frame: pd.DataFrame, dims: list[str], weights, rows=None) -> dict:
+    """Counts per (dimension, area) for gesamt and every dimension, over the selected rows."""
+    if rows is not None:
+        frame, weights = frame[rows], (weights[rows] if weights is not None else None)
+    counts = {}
+    for dim in ["gesamt", *dims]:
+        for (area,), c in reader.count(frame[[dim, "sex"]].dropna(), [dim], weights).items():
+            counts[(dim, area)] = c
+    return _ordered(counts, ["gesamt", *dims])
+
+
+def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList) -> dict:
+    """Staff export -> heads, stock per (dimension, area), of which part-time and on leave, and the
+    retirement forecast; as keyword arguments for Dataset."""
     table = read_table(path, keep=frozenset({"geburtsdatum"}), drop=DROP, renames=mapping.columns)
     reader = _Reader(table, profile, mapping, findings)
     reader.require("geschlecht")
@@ -220,41 +233,32 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
         valid &= weights.notna()
     dims = [d for d in AREA_DIMENSIONS if d in table.columns]
     frame = pd.DataFrame({"sex": sexes, "gesamt": "gesamt", **{d: reader.areas(d, valid) for d in dims}})
-    frame = frame[valid.to_numpy()]
-    w = weights[valid.to_numpy()] if weights is not None else None
-    counts = {}
-    for dim in ["gesamt", *dims]:
-        for (area,), c in reader.count(frame[[dim, "sex"]].dropna(), [dim], w).items():
-            counts[(dim, area)] = c
-    if ("gesamt", "gesamt") not in counts:
-        counts[("gesamt", "gesamt")] = Counts()
-    stock = _ordered(counts, ["gesamt", *dims])
-    forecast = {}
+    keep = valid.to_numpy()
+    frame, w = frame[keep], (weights[keep] if weights is not None else None)
+    stock = _count_dims(reader, frame, dims, w)
+    stock.setdefault(("gesamt", "gesamt"), Counts())
+    out = {"heads": int(keep.sum()), "stock": stock}
+    if "arbeitszeit" in dims:
+        out["part_time"] = _count_dims(reader, frame, dims, w, frame["arbeitszeit"].isin(["teilzeit", "altersteilzeit"]).to_numpy())
+    if "beurlaubung" in dims:
+        out["on_leave"] = _count_dims(reader, frame, dims, w, frame["beurlaubung"].isin(["familie", "sonstige"]).to_numpy())
     if "geburtsdatum" in table.columns:
-        forecast = _retirements(reader, frame, dims, valid, w, stichtag, profile)
-    heads = int(valid.sum())
-    return heads, stock, forecast
+        out["forecast"] = _count_dims(reader, frame, dims, w, _retiring(reader, keep, stichtag, profile))
+    return out
 
 
-def _retirements(reader: _Reader, frame, dims, valid, weights, stichtag, profile) -> dict:
-    """Persons reaching the retirement age by the end of the plan period, per Bereich and sex."""
-    births, _ = _map_unique(reader.column("geburtsdatum"), vocab.to_date)
-    bad = births.isna() & valid & (reader.column("geburtsdatum").map(vocab.text) != "")
+def _retiring(reader: _Reader, keep, stichtag: date, profile: Profile):
+    """Rows (of the kept ones) reaching the retirement age by the end of the plan period."""
+    raw = reader.column("geburtsdatum")
+    births, _ = _map_unique(raw, vocab.to_date)
+    bad = births.isna() & pd.Series(keep, index=births.index) & (raw.map(vocab.text) != "")
     if bad.any():
         # the value itself is personal data and is never repeated in a message
         reader.findings.for_rows("warning", reader.t, "geburtsdatum", np.flatnonzero(bad.to_numpy()),
                                  "Zeile {row} (Zelle {cell}): Das Geburtsdatum ist kein Datum (TT.MM.JJJJ). "
                                  "Die Person fehlt in der Prognose der Altersabgänge.")
-    plan_end = add_years(stichtag, profile.plan_years)
-    cutoff = add_years(plan_end, -profile.retirement_age)
-    retiring = births[valid.to_numpy()].map(lambda b: b is not None and b == b and b <= cutoff).astype(bool)
-    sub = frame[retiring.to_numpy()]
-    w = weights[retiring.to_numpy()] if weights is not None else None
-    counts = {}
-    for dim in ["gesamt", *dims]:
-        for (area,), c in reader.count(sub[[dim, "sex"]].dropna(), [dim], w).items():
-            counts[(dim, area)] = c
-    return _ordered(counts, ["gesamt", *dims])
+    cutoff = add_years(add_years(stichtag, profile.plan_years), -profile.retirement_age)
+    return births[keep].map(lambda b: isinstance(b, date) and b <= cutoff).to_numpy(dtype=bool)
 
 
 def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList):
@@ -403,7 +407,8 @@ def import_exports(*, staff=None, movements=None, committees=None, targets=None,
     findings = FindingList()
     ds = Dataset(agency=agency, stichtag=stichtag, findings=findings)
     if staff is not None:
-        ds.heads, ds.stock, ds.forecast = import_staff(staff, profile, stichtag, mapping, findings)
+        for name, value in import_staff(staff, profile, stichtag, mapping, findings).items():
+            setattr(ds, name, value)
     if movements is not None:
         ds.movements, ds.postings = import_movements(movements, profile, stichtag, mapping, findings)
     if committees is not None:

@@ -51,6 +51,7 @@ class Profile:
     leadership_threshold: Fraction
     routing: dict[str, Route]
     aliases: dict[str, str]
+    career_groups: tuple[str, ...] = ("einfacher", "mittlerer", "gehobener", "hoeherer")
 
     def route(self, agency_type: str) -> Route:
         """The approval route for a body type (aliases such as ``landtag`` resolved)."""
@@ -169,4 +170,5 @@ def _parse(data: dict, origin: str) -> Profile:
         leadership_threshold=get("leadership", "threshold", Fraction),
         routing=routing,
         aliases=aliases,
+        career_groups=tuple((data.get("values") or {}).get("laufbahngruppe", Profile.career_groups)),
     )

@@ -1,0 +1,394 @@
+"""The Erhebungsbogen: a statistics workbook that works in Excel without Python.
+
+Built from the sheet declarations in ``schema.SHEETS`` and the law profile: input cells unlocked,
+formula columns locked (sheet protection without a password), drop-down lists for codes, the
+profile's parameters as named cells on the metadata sheet, so the formulas show every verdict as
+the agency types.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import __version__
+from ..model import Agency
+from ..profiles import Profile
+from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET,
+                      LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
+                      SEXES, SHEETS, TEMPLATE_VERSION, VALUES, Sheet, area_label)
+from .atomic import atomic_path
+from .ooxml import make_reproducible
+
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFFFF")
+FORMULA_FILL = PatternFill("solid", fgColor="FFE7E6E6")
+HEADER_FILL = PatternFill("solid", fgColor="FF1F4E79")
+FLAG_FILL = PatternFill("solid", fgColor="FFF8CBAD")
+THIN = Side(style="thin", color="FFBFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+UNLOCKED = Protection(locked=False)
+PERCENT = "0.00%"
+
+# The usual pay groups offered by the template (the user's data may add others).
+PAY_GROUPS = ([f"A {n}" for n in range(5, 17)] + ["B 1", "B 2", "B 3"] + ["R 1", "R 2", "R 3"]
+              + ["W 2", "W 3"] + [f"E {n}" for n in range(1, 9)] + ["E 9a", "E 9b", "E 9c"]
+              + [f"E {n}" for n in range(10, 16)])
+
+# (metadata key, German label, named cell or None, editable by the agency)
+META_FIELDS = [
+    ("dokumenttyp", "Dokumenttyp", None, False),
+    ("vorlagenversion", "Vorlagenversion", "GP_VERSION", False),
+    ("generator", "erstellt mit", None, False),
+    ("profil", "Rechtsprofil", None, False),
+    ("rechtsgrundlage", "Rechtsgrundlage", None, False),
+    ("dienststelle", "Dienststelle", "GP_DIENSTSTELLE", True),
+    ("art", "Art der Dienststelle", "GP_ART", True),
+    ("uebergeordnet", "übergeordnete Dienststelle", "GP_UEBERGEORDNET", True),
+    ("stichtag", "Stichtag", "GP_STICHTAG", True),
+    ("zeitraum_von", "Berichtszeitraum von", "GP_ZEITRAUM_VON", True),
+    ("zeitraum_bis", "Berichtszeitraum bis", "GP_ZEITRAUM_BIS", True),
+]
+PARAMETERS = [
+    ("schwelle", "Schwelle der Unterrepräsentanz", "GP_SCHWELLE"),
+    ("nur_frauen", "nur Frauen können unterrepräsentiert sein (1 = ja)", "GP_NUR_FRAUEN"),
+    ("min_abstand", "Mindestabstand M − W in Köpfen", "GP_MIN_ABSTAND"),
+    ("min_personal", "Planpflicht ab Beschäftigten", "GP_MIN_PERSONAL"),
+    ("frist_monate", "Frist nach dem Stichtag in Monaten", "GP_FRIST_MONATE"),
+    ("frist_art", "Fristberechnung (bgb oder monatsende)", "GP_FRIST_ART"),
+    ("plan_jahre", "Laufzeit des Plans in Jahren", "GP_PLAN_JAHRE"),
+    ("anpassung_jahre", "Anpassung nach Jahren", "GP_ANPASSUNG_JAHRE"),
+    ("fenster_jahre", "Berichtszeitraum in Jahren", "GP_FENSTER_JAHRE"),
+    ("fuehrung_lesart", "Lesart der 50-%-Regel (anzahl oder volumen)", "GP_LESART"),
+    ("fuehrung_schwelle", "Schwelle der 50-%-Regel", "GP_FUEHRUNG_SCHWELLE"),
+    ("min_zelle", "kleinste veröffentlichte Zahl (Datenschutz)", "GP_MIN_ZELLE"),
+]
+
+
+def parameter_values(profile: Profile) -> dict:
+    return {
+        "schwelle": float(profile.threshold), "nur_frauen": int(profile.sexes == "women"),
+        "min_abstand": profile.min_gap, "min_personal": profile.min_staff, "frist_monate": profile.due_months,
+        "frist_art": profile.due_counting, "plan_jahre": profile.plan_years,
+        "anpassung_jahre": profile.adjustment_years, "fenster_jahre": profile.flow_window_years,
+        "fuehrung_lesart": profile.leadership_reading, "fuehrung_schwelle": float(profile.leadership_threshold),
+        "min_zelle": profile.min_cell,
+    }
+
+
+def prefilled_rows(key: str, profile: Profile) -> list[tuple]:
+    """The Bereiche a fresh template offers on each input sheet (labels, as a clerk reads them)."""
+    lab = lambda d, a: (DIMENSIONS[d], area_label(d, a))  # noqa: E731
+    stock = [lab("gesamt", "gesamt")]
+    stock += [lab("statusgruppe", a) for a in VALUES["statusgruppe"]]
+    stock += [lab("laufbahngruppe", a) for a in profile.career_groups]
+    stock += [(DIMENSIONS["besoldungs_entgeltgruppe"], g) for g in PAY_GROUPS]
+    stock += [lab("fuehrungsebene", a) for a in LEADERSHIP_LEVELS]
+    stock += [lab(d, a) for d in ("arbeitszeit", "beurlaubung", "befristet") for a in VALUES[d]]
+    if key == "stock":
+        return stock
+    if key == "forecast":
+        return [lab("gesamt", "gesamt"), *[lab("laufbahngruppe", a) for a in profile.career_groups],
+                *[lab("fuehrungsebene", a) for a in LEADERSHIP_LEVELS]]
+    if key == "movements":
+        rows = []
+        for kind, label in MOVEMENT_KINDS.items():
+            rows += [(label, *lab("gesamt", "gesamt"))] + [(label, *lab("laufbahngruppe", a)) for a in profile.career_groups]
+            if kind in ("befoerderung", "hoehergruppierung", "fortbildung"):
+                rows += [(label, *lab(d, a)) for d in ("arbeitszeit", "beurlaubung") for a in VALUES[d]]
+        return rows
+    if key == "postings":
+        return [lab("gesamt", "gesamt"), *[lab("laufbahngruppe", a) for a in profile.career_groups]]
+    return []
+
+
+def capacity(sheet: Sheet, profile: Profile, key: str) -> int:
+    return len(prefilled_rows(key, profile)) + sheet.free_rows
+
+
+def _resolve(formula: str, sheet: Sheet, row: int, profile: Profile) -> str:
+    den = "N({w})+N({m})" if profile.share_basis == "w_m" else "N({w})+N({m})+N({d})+N({x})"
+    formula = formula.replace("{den}", den).replace("{op}", "<" if profile.comparison == "lt" else "<=")
+    return re.sub(r"\{(\w+)\}", lambda m: f"{sheet.letter(m.group(1))}{row}", formula)
+
+
+def _title(ws, title: str, hint: str) -> None:
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    ws["A2"] = hint
+    ws["A2"].font = Font(italic=True, color="FF595959")
+
+
+def _lists(wb: Workbook, profile: Profile) -> dict[str, str]:
+    """Drop-down lists live on the metadata sheet; returns list name -> range formula."""
+    ws = wb[METADATA_SHEET]
+    lists = {
+        "dimension": list(DIMENSIONS.values()),
+        "kind": list(MOVEMENT_KINDS.values()),
+        "sex": ["Frauen", "Männer"],
+        "yesno": ["ja", "nein"],
+        "measure_kind": list(MEASURE_KINDS.values()),
+        "art": list(profile.routing),
+    }
+    refs, col = {}, 8  # column H onwards, out of the way of the metadata table
+    for i, (name, values) in enumerate(lists.items()):
+        letter = chr(ord("H") + i)
+        ws[f"{letter}1"] = f"Liste {name}"
+        ws[f"{letter}1"].font = Font(bold=True, color="FF7F7F7F")
+        for r, value in enumerate(values, start=2):
+            ws[f"{letter}{r}"] = value
+        refs[name] = f"{METADATA_SHEET}!${letter}$2:${letter}${len(values) + 1}"
+        ws.column_dimensions[letter].hidden = True
+    return refs
+
+
+def _input_sheet(wb: Workbook, key: str, profile: Profile, lists: dict[str, str]) -> None:
+    sheet = SHEETS[key]
+    ws = wb.create_sheet(sheet.name)
+    _title(ws, sheet.title, sheet.hint)
+    for i, col in enumerate(sheet.columns, start=1):
+        cell = ws.cell(HEADER_ROW, i, col.label)
+        cell.font = Font(bold=True, color="FFFFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = BORDER
+        ws.column_dimensions[sheet.letter(col.code)].width = col.width
+    ws.row_dimensions[HEADER_ROW].height = 32
+    rows = prefilled_rows(key, profile)
+    last = FIRST_DATA_ROW + capacity(sheet, profile, key) - 1
+    for r in range(FIRST_DATA_ROW, last + 1):
+        values = rows[r - FIRST_DATA_ROW] if r - FIRST_DATA_ROW < len(rows) else ()
+        for i, col in enumerate(sheet.columns, start=1):
+            cell = ws.cell(r, i)
+            cell.border = BORDER
+            if col.kind == "formula":
+                cell.value = _resolve(col.formula, sheet, r, profile)
+                cell.fill = FORMULA_FILL
+                if col.code.startswith("share"):
+                    cell.number_format = PERCENT
+            else:
+                cell.protection = UNLOCKED
+                if i <= len(values):
+                    cell.value = values[i - 1]
+                if col.kind == "date":
+                    cell.number_format = "DD.MM.YYYY"
+    for col in sheet.columns:
+        rng = f"{sheet.letter(col.code)}{FIRST_DATA_ROW}:{sheet.letter(col.code)}{last}"
+        if col.kind in lists:
+            dv = DataValidation(type="list", formula1=f"={lists[col.kind]}", allow_blank=True,
+                                error="Bitte einen Wert aus der Liste wählen.", errorTitle="Ungültiger Wert",
+                                showErrorMessage=True)
+        elif col.kind == "count":
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                error="Bitte eine ganze Zahl ab 0 eintragen (keine Namen, nur Anzahlen).",
+                                errorTitle="Nur Anzahlen", showErrorMessage=True)
+        elif col.kind == "date":
+            dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                                error="Bitte ein Datum eintragen (TT.MM.JJJJ).", errorTitle="Datum",
+                                showErrorMessage=True)
+        else:
+            continue
+        ws.add_data_validation(dv)
+        dv.add(rng)
+    codes = [c.code for c in sheet.columns]
+    if "verdict" in codes:
+        v = f"${sheet.letter('verdict')}{FIRST_DATA_ROW}"
+        ws.conditional_formatting.add(
+            f"{sheet.letter('share_w')}{FIRST_DATA_ROW}:{sheet.letter('verdict')}{last}",
+            FormulaRule(formula=[f'{v}<>""'], fill=FLAG_FILL, font=Font(bold=True, color="FF9C0006")))
+    if "part_time_w" in codes:  # "davon" may not exceed the count it belongs to
+        for part, whole in (("part_time_w", "w"), ("part_time_m", "m"), ("on_leave_w", "w"), ("on_leave_m", "m")):
+            p, w = sheet.letter(part), sheet.letter(whole)
+            ws.conditional_formatting.add(f"{p}{FIRST_DATA_ROW}:{p}{last}", FormulaRule(
+                formula=[f"N(${p}{FIRST_DATA_ROW})>N(${w}{FIRST_DATA_ROW})"], fill=FLAG_FILL))
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3 if key != "committees" else 2)
+    _print_setup(ws, f"${HEADER_ROW}:${HEADER_ROW}")
+    ws.protection.sheet = True  # no password: protects the formulas, never locks the office out
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    wb.defined_names[f"GP_{key.upper()}"] = DefinedName(
+        f"GP_{key.upper()}", attr_text=f"'{sheet.name}'!$A${FIRST_DATA_ROW}:${sheet.letter(codes[-1])}${last}")
+
+
+def _print_setup(ws, title_rows: str | None = None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) -> None:
+    from ..rules.deadlines import deadlines
+
+    ws = wb.create_sheet(METADATA_SHEET)
+    dl = deadlines(stichtag, profile)
+    values = {"dokumenttyp": DOCUMENT_TYPE, "vorlagenversion": TEMPLATE_VERSION,
+              "generator": f"xl-gleichplan {__version__}", "profil": profile.id, "rechtsgrundlage": profile.legal_basis,
+              "dienststelle": agency.name, "art": agency.type, "uebergeordnet": agency.parent or "",
+              "stichtag": stichtag, "zeitraum_von": dl.flow_window_start, "zeitraum_bis": dl.flow_window_end}
+    ws["A1"], ws["B1"], ws["C1"] = "Schlüssel", "Angabe", "Wert"
+    for c in ("A1", "B1", "C1"):
+        ws[c].font = Font(bold=True)
+    row = 2
+    for key, label, name, editable in META_FIELDS:
+        ws.cell(row, 1, key), ws.cell(row, 2, label)
+        cell = ws.cell(row, 3, values[key])
+        if isinstance(values[key], date):
+            cell.number_format = "DD.MM.YYYY"
+        if editable:
+            cell.protection = UNLOCKED
+            cell.fill = PatternFill("solid", fgColor="FFFFF2CC")
+        if name:
+            wb.defined_names[name] = DefinedName(name, attr_text=f"{METADATA_SHEET}!$C${row}")
+        row += 1
+    row += 1
+    ws.cell(row, 1, "Parameter des Rechtsprofils").font = Font(bold=True)
+    row += 1
+    params = parameter_values(profile)
+    for key, label, name in PARAMETERS:
+        ws.cell(row, 1, key), ws.cell(row, 2, label), ws.cell(row, 3, params[key])
+        wb.defined_names[name] = DefinedName(name, attr_text=f"{METADATA_SHEET}!$C${row}")
+        row += 1
+    row += 1
+    ws.cell(row, 1, "Zuständigkeiten (§ 4 Abs. 1 Satz 6 und Abs. 6)").font = Font(bold=True)
+    row += 1
+    first = row
+    for route in profile.routing.values():
+        for i, value in enumerate((route.type, route.label, route.body, route.procedure, route.leadership_approver), 1):
+            ws.cell(row, i, value)
+        row += 1
+    wb.defined_names["GP_ROUTING"] = DefinedName("GP_ROUTING", attr_text=f"{METADATA_SHEET}!$A${first}:$E${row - 1}")
+    for letter, width in (("A", 22), ("B", 44), ("C", 40), ("D", 40), ("E", 60)):
+        ws.column_dimensions[letter].width = width
+    ws.protection.sheet = True
+
+
+def _overview(wb: Workbook, profile: Profile) -> None:
+    """Live verdicts of the whole Dienststelle, as Excel formulas over the input sheets."""
+    ws = wb.create_sheet(OVERVIEW_SHEET, 1)
+    _title(ws, "Übersicht", "Diese Seite rechnet Excel selbst aus den Eingaben; sie braucht kein Python.")
+    st, tg = SHEETS["stock"], SHEETS["targets"]
+    n = FIRST_DATA_ROW + capacity(st, profile, "stock") - 1
+    t_last = FIRST_DATA_ROW + capacity(tg, profile, "targets") - 1
+    col = lambda s, code, last: f"'{s.name}'!${s.letter(code)}${FIRST_DATA_ROW}:${s.letter(code)}${last}"  # noqa: E731
+    dim, total = col(st, "dimension", n), col(st, "total", n)
+    lead, target, achieved = col(tg, "leadership", t_last), col(tg, "target", t_last), col(tg, "achieved", t_last)
+    met, capped = col(tg, "met", t_last), col(tg, "capped", t_last)
+    gesamt = DIMENSIONS["gesamt"]
+    due = "IF(GP_FRIST_ART=\"monatsende\",EOMONTH({d},GP_FRIST_MONATE),EDATE({d},GP_FRIST_MONATE))"
+    rows = [
+        ("staff", "Beschäftigte (Köpfe)", f"=SUMIFS({total},{dim},\"{gesamt}\")", None),
+        ("plan_required", "Planpflicht", "=IF(<staff> >=GP_MIN_PERSONAL,\"ja\",\"nein\")", None),
+        ("share_women", "Frauenanteil insgesamt",
+         f"=IF(SUMIFS({col(st, 'w', n)},{dim},\"{gesamt}\")+SUMIFS({col(st, 'm', n)},{dim},\"{gesamt}\")=0,\"\","
+         f"SUMIFS({col(st, 'w', n)},{dim},\"{gesamt}\")/(SUMIFS({col(st, 'w', n)},{dim},\"{gesamt}\")"
+         f"+SUMIFS({col(st, 'm', n)},{dim},\"{gesamt}\")))", PERCENT),
+        ("areas_women", "Bereiche mit unterrepräsentierten Frauen", f"=COUNTIF({col(st, 'verdict', n)},\"Frauen\")", None),
+        ("areas_men", "Bereiche mit unterrepräsentierten Männern", f"=COUNTIF({col(st, 'verdict', n)},\"Männer\")", None),
+        ("stichtag", "Stichtag", "=GP_STICHTAG", "DD.MM.YYYY"),
+        ("flow_window_start", "Berichtszeitraum von", "=EDATE(GP_STICHTAG,-12*GP_FENSTER_JAHRE)+1", "DD.MM.YYYY"),
+        ("flow_window_end", "Berichtszeitraum bis", "=GP_STICHTAG", "DD.MM.YYYY"),
+        ("plan_due", "Plan fällig bis", "=" + due.format(d="GP_STICHTAG"), "DD.MM.YYYY"),
+        ("adjustment_stichtag", "Stichtag der Anpassung", "=EDATE(GP_STICHTAG,12*GP_ANPASSUNG_JAHRE)", "DD.MM.YYYY"),
+        ("adjustment_due", "Anpassung fällig bis", "=" + due.format(d="<adjustment_stichtag>"), "DD.MM.YYYY"),
+        ("next_plan_stichtag", "Stichtag des nächsten Plans", "=EDATE(GP_STICHTAG,12*GP_PLAN_JAHRE)", "DD.MM.YYYY"),
+        ("approval_body", "Vorlage an", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,3,FALSE),\"Art der Dienststelle prüfen\")", None),
+        ("approval_procedure", "Verfahren", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,4,FALSE),\"\")", None),
+        ("lead_targets", "Führungs-Zielvorgaben", f"=COUNTIFS({lead},\"ja\",{target},\">0\")", None),
+        ("lead_assessed", "davon bewertet", f"=SUMPRODUCT(({lead}=\"ja\")*({target}>0)*({achieved}<>\"\"))", None),
+        ("count_reading", "I1: vollständig erreichte Zielvorgaben",
+         f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",COUNTIFS({lead},\"ja\",{met},\"ja\")/<lead_targets>)", PERCENT),
+        ("volume_reading", "I2: erreichter Umfang",
+         f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMIFS({capped},{lead},\"ja\")/SUMIFS({target},{lead},\"ja\"))", PERCENT),
+        ("approval_required", "§ 4 Abs. 6: Zustimmung für Führungspositionen",
+         "=IF(<count_reading>=\"\",\"noch nicht bewertbar\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)<GP_FUEHRUNG_SCHWELLE,"
+         "\"erforderlich\",\"nicht erforderlich\"))", None),
+        ("approver", "zuständig für die Zustimmung", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,5,FALSE),\"\")", None),
+    ]
+    at = {code: f"B{FIRST_DATA_ROW + i}" for i, (code, *_) in enumerate(rows)}
+    for i, (code, label, formula, fmt) in enumerate(rows, start=FIRST_DATA_ROW):
+        ws.cell(i, 1, label).font = Font(bold=True)
+        cell = ws.cell(i, 2, re.sub(r"<(\w+)> ?", lambda m: at[m.group(1)], formula))
+        cell.fill = FORMULA_FILL
+        if fmt:
+            cell.number_format = fmt
+        ws.cell(i, 3, code).font = Font(color="FFA6A6A6")
+    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["B"].width = 34
+    ws.column_dimensions["C"].width = 22
+    _print_setup(ws)
+    ws.protection.sheet = True
+
+
+INSTRUCTIONS = [
+    "So füllen Sie den Erhebungsbogen aus",
+    "",
+    "1. Prüfen Sie auf dem Blatt „Metadaten“ die gelb markierten Angaben: Name und Art der Dienststelle, "
+    "übergeordnete Dienststelle und Stichtag.",
+    "2. Tragen Sie auf den weißen Feldern der Eingabeblätter nur Anzahlen ein – niemals Namen, Personalnummern "
+    "oder Geburtsdaten. Der Plan darf keine personenbezogenen Daten enthalten (§ 4 Abs. 4 ThürGleichG).",
+    "3. „Bestand“: Beschäftigte am Stichtag je Bereich nach Geschlecht (Köpfe). Die Zeile „Beschäftigte "
+    "insgesamt“ enthält alle Beschäftigten; jede weitere Zeile einen Bereich (Statusgruppe, Laufbahngruppe, "
+    "Besoldungs- oder Entgeltgruppe, Fachrichtung, Wertebene, Führungsebene, Arbeitszeit, Beurlaubung, Befristung).",
+    "   Fehlt ein Bereich, tragen Sie ihn in einer freien Zeile ein: Dimension aus der Liste wählen, Bereich schreiben.",
+    "4. „Bewegungen“: Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und Fortbildungen im "
+    "Berichtszeitraum (die drei Jahre bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
+    "5. „Gremien“: Mitglieder je Gremium am Stichtag. „Prognose“: erwartete Abgänge im Planzeitraum.",
+    "6. „Zielvorgaben“ und „Massnahmen“: für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist.",
+    "",
+    "Graue Spalten und das Blatt „Übersicht“ rechnet Excel selbst: Anteile, Unterrepräsentanz (orange markiert), "
+    "Fristen und die 50-%-Regel für Führungspositionen (§ 4 Abs. 6). Diese Zellen sind geschützt; der Blattschutz "
+    "hat kein Kennwort (Überprüfen > Blattschutz aufheben), ändern Sie dort aber bitte nichts.",
+    "",
+    "Senden Sie die ausgefüllte Datei an die übergeordnete Dienststelle zurück. Mit xl-gleichplan lässt sich "
+    "die Datei prüfen (xl-gleichplan check DATEI) und der Planentwurf erstellen (xl-gleichplan plan DATEI).",
+]
+
+
+def _instructions(wb: Workbook, profile: Profile) -> None:
+    ws = wb.active
+    ws.title = INSTRUCTIONS_SHEET
+    ws["A1"] = f"Erhebungsbogen Gleichstellungsplan – {profile.name}"
+    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    for i, line in enumerate(INSTRUCTIONS, start=3):
+        ws.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+    ws["A3"].font = Font(bold=True, size=12)
+    ws.column_dimensions["A"].width = 120
+    _print_setup(ws)
+    ws.protection.sheet = True
+
+
+def build_template(profile: Profile, agency: Agency, stichtag: date) -> Workbook:
+    wb = Workbook()
+    _instructions(wb, profile)
+    _metadata(wb, profile, agency, stichtag)
+    lists = _lists(wb, profile)
+    for key in SHEETS:
+        _input_sheet(wb, key, profile, lists)
+    _overview(wb, profile)
+    meta = wb[METADATA_SHEET]
+    wb.move_sheet(meta, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(METADATA_SHEET))
+    art = DataValidation(type="list", formula1=f"={lists['art']}", allow_blank=False, showErrorMessage=True,
+                         error="Bitte eine Art aus der Liste wählen.", errorTitle="Art der Dienststelle")
+    meta.add_data_validation(art)
+    art.add(wb.defined_names["GP_ART"].attr_text.split("!")[1].replace("$", ""))
+    wb.properties.creator = "xl-gleichplan"
+    wb.properties.created = datetime(stichtag.year, stichtag.month, stichtag.day)
+    return wb
+
+
+def write_template(path: str | Path, profile: Profile, agency: Agency, stichtag: date) -> Path:
+    """Write a template atomically; the same arguments always give the same bytes."""
+    wb = build_template(profile, agency, stichtag)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+        make_reproducible(tmp, wb.properties.created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return Path(path)

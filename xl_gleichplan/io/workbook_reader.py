@@ -1,0 +1,396 @@
+"""Read a filled Erhebungsbogen (.xlsx, .xlsm, .xlsb) into the model, with every finding.
+
+The workbook is opened as data only (python-calamine; no macro ever runs). The metadata sheet says
+which template version and law profile it was made for; each input sheet is checked against its
+declaration in ``schema.SHEETS``, and every problem becomes a finding with sheet and cell.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from fractions import Fraction
+from pathlib import Path
+
+from ..errors import WorkbookError
+from ..model import Agency, Counts, Dataset, Measure, Target
+from ..profiles import Profile, load_profile
+from ..rules.deadlines import deadlines
+from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEASURE_KINDS, METADATA_SHEET,
+                      MOVEMENT_KINDS, SHEETS, TEMPLATE_VERSION, Sheet)
+from . import vocabulary as vocab
+from .findings import FindingList
+from .tabular import column_letter, file_label
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Known older template versions and the function that lifts their values to the current layout.
+MIGRATIONS: dict[int, callable] = {}
+
+_DIM_LOOKUP = {vocab.key(k): k for k in DIMENSIONS} | {vocab.key(v): k for k, v in DIMENSIONS.items()}
+_KIND_LOOKUP = {vocab.key(k): k for k in MOVEMENT_KINDS} | {vocab.key(v): k for k, v in MOVEMENT_KINDS.items()}
+_MEASURE_LOOKUP = {vocab.key(k): k for k in MEASURE_KINDS} | {vocab.key(v): k for k, v in MEASURE_KINDS.items()}
+_PERSONAL_PATTERNS = [
+    (re.compile(r"\b\d{1,2}\.\d{1,2}\.(19|20)\d{2}\b"), "ein Datum (Geburtsdatum?)"),
+    (re.compile(r"\b[A-Z]{0,3}\d{5,}\b"), "eine Personalnummer"),
+]
+
+
+def open_workbook(path: str | Path):
+    """Open with calamine after the checks a clerk needs words for; returns the CalamineWorkbook."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookError(f"Die Arbeitsmappe „{path}“ wurde nicht gefunden.")
+    if path.name.startswith("~$"):
+        raise WorkbookError(f"„{path}“ ist die Sperrdatei einer in Excel geöffneten Arbeitsmappe, keine Arbeitsmappe. "
+                            f"Bitte die Datei ohne „~$“ im Namen angeben.")
+    lock = path.with_name("~$" + path.name)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(CFB_MAGIC) and path.suffix.lower() != ".xlsb":
+        raise WorkbookError(f"„{path}“ ist kennwortgeschützt (verschlüsselt) oder eine alte .xls-Datei. Bitte in Excel "
+                            f"ohne Kennwort als .xlsx speichern.")
+    if not head.startswith(b"PK"):
+        raise WorkbookError(f"„{path}“ ist keine Excel-Arbeitsmappe (.xlsx, .xlsm, .xlsb) – vielleicht eine "
+                            f"umbenannte CSV-Datei. Bitte die Datei in Excel öffnen und als .xlsx speichern.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise WorkbookError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei erneut anfordern.") from None
+    if not ({"xl/workbook.xml", "xl/workbook.bin"} & names):
+        raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's own error types
+        raise WorkbookError(f"„{path}“ kann nicht gelesen werden ({type(exc).__name__}: {exc}). Bitte die Datei in Excel "
+                            f"öffnen und neu speichern.") from None
+    if lock.exists():
+        book.lock_note = f"Die Arbeitsmappe ist vermutlich gerade in Excel geöffnet („{lock.name}“ liegt daneben); gelesen wird der zuletzt gespeicherte Stand."
+    return book
+
+
+class _SheetReader:
+    def __init__(self, book, sheet: Sheet, file: str, findings: FindingList, profile: Profile):
+        self.sheet, self.file, self.findings, self.profile = sheet, file, findings, profile
+        self.rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+        self.merged = book.get_sheet_by_name(sheet.name).merged_cell_ranges or []
+
+    def add(self, severity, message, row=None, code=None):
+        cell = f"{self.sheet.letter(code)}{row}" if code and row else None
+        self.findings.add(severity, message, self.file, self.sheet.name, cell, row)
+
+    def header_ok(self) -> bool:
+        header = self.rows[HEADER_ROW - 1] if len(self.rows) >= HEADER_ROW else []
+        for i, col in enumerate(self.sheet.columns):
+            found = vocab.text(header[i]) if i < len(header) else ""
+            if vocab.key(found) != vocab.key(col.label):
+                self.add("error", f"Die Spaltenüberschrift in {column_letter(i)}{HEADER_ROW} lautet „{found[:40]}“ statt "
+                                  f"„{col.label}“. Das Blatt wurde verändert und wird nicht ausgewertet; bitte die "
+                                  f"Spalten wie in der Vorlage anordnen.", HEADER_ROW)
+                return False
+        return True
+
+    def check_merged(self) -> None:
+        for (r0, c0), (r1, c1) in self.merged:
+            if r1 + 1 >= FIRST_DATA_ROW and c0 < len(self.sheet.columns):
+                ref = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+                self.findings.add("error", f"Im Eingabebereich sind Zellen verbunden ({ref}). Bitte die Verbindung "
+                                           f"aufheben (Start > Verbinden und zentrieren), sonst fehlen Werte.",
+                                  self.file, self.sheet.name, ref, r0 + 1)
+
+    def records(self):
+        """(row number, {code: raw value}) for each non-empty input row."""
+        inputs = [(i, c) for i, c in enumerate(self.sheet.columns) if c.kind != "formula"]
+        for index in range(FIRST_DATA_ROW - 1, len(self.rows)):
+            raw = self.rows[index]
+            values = {c.code: (raw[i] if i < len(raw) else "") for i, c in inputs}
+            if all(vocab.text(v) == "" for v in values.values()):
+                continue
+            yield index + 1, values
+
+    # -- typed values --------------------------------------------------------------------
+    def count(self, row: int, code: str, value) -> Fraction | int | None:
+        """A count cell: blank is 0; text, dates and negatives are errors (the value is not repeated,
+        it may be a name or a birth date)."""
+        if vocab.text(value) == "":
+            return 0
+        if isinstance(value, (datetime, date)):
+            self.add("error", "In einem Zählfeld steht ein Datum. Hier gehören nur Anzahlen hin – falls es ein "
+                              "Geburtsdatum ist, bitte sofort löschen.", row, code)
+            return None
+        number = vocab.to_count(value)
+        if number is None and self.profile.count_basis == "vzae" and isinstance(value, (int, float)) and value >= 0:
+            number = Fraction(value).limit_denominator(1000)  # full-time equivalents such as 12.5
+        if number is None:
+            if isinstance(value, (int, float)) and value < 0:
+                self.add("error", "Negative Anzahl. Bitte eine ganze Zahl ab 0 eintragen.", row, code)
+            elif isinstance(value, float):
+                self.add("error", "Keine ganze Zahl. Bitte Köpfe zählen (ganze Zahl ab 0).", row, code)
+            else:
+                self.add("error", "In einem Zählfeld steht Text. Hier gehören nur Anzahlen hin – keine Namen oder "
+                                  "Personalnummern. Bitte durch die Anzahl ersetzen.", row, code)
+        return number
+
+    def text(self, row: int, code: str, value) -> str:
+        value = vocab.text(value)
+        for pattern, what in _PERSONAL_PATTERNS:
+            if pattern.search(value):
+                self.add("warning", f"Der Text sieht aus wie {what}. Der Erhebungsbogen darf keine personenbezogenen "
+                                    f"Daten enthalten; bitte entfernen.", row, code)
+                break
+        return value
+
+    def dimension_area(self, row: int, values: dict) -> tuple[str, str] | None:
+        dim = _DIM_LOOKUP.get(vocab.key(values["dimension"]))
+        if dim is None:
+            self.add("error", f"„{vocab.text(values['dimension'])[:40]}“ ist keine Dimension. Bitte aus der Liste wählen.",
+                     row, "dimension")
+            return None
+        raw = self.text(row, "area", values["area"])
+        if dim == "gesamt":
+            return dim, "gesamt"
+        if not raw:
+            self.add("error", "Der Bereich fehlt: Zahlen ohne Bereich können nicht zugeordnet werden. Bitte den "
+                              "Bereich eintragen.", row, "area")
+            return None
+        if dim == "besoldungs_entgeltgruppe":
+            return dim, vocab.pay_group(raw)
+        if vocab.has_vocabulary(dim):
+            return dim, vocab.code(dim, raw) or raw
+        return dim, raw
+
+    def counts(self, row: int, values: dict, prefix: str = "") -> Counts | None:
+        numbers = {s: self.count(row, prefix + s, values.get(prefix + s, "")) for s in ("w", "m", "d", "x")}
+        return None if None in numbers.values() else Counts(**numbers)
+
+    def date(self, row: int, code: str, value) -> date | None:
+        if vocab.text(value) == "":
+            return None
+        result = vocab.to_date(value)
+        if result is None:
+            self.add("error", "Kein gültiges Datum. Bitte als TT.MM.JJJJ eintragen.", row, code)
+        return result
+
+
+def _metadata(book, file: str) -> dict:
+    if METADATA_SHEET not in book.sheet_names:
+        raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan: das Blatt „{METADATA_SHEET}“ fehlt. "
+                            f"Bitte die Daten in eine aktuelle Vorlage übertragen (xl-gleichplan template).")
+    meta = {}
+    for row in book.get_sheet_by_name(METADATA_SHEET).to_python(skip_empty_area=False):
+        if len(row) >= 3 and vocab.text(row[0]):
+            meta.setdefault(vocab.text(row[0]), row[2])
+    if vocab.text(meta.get("dokumenttyp")) != DOCUMENT_TYPE:
+        raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan (Dokumenttyp im Blatt „{METADATA_SHEET}“ "
+                            f"fehlt oder ist falsch). Bitte eine Vorlage mit xl-gleichplan template erstellen.")
+    version = vocab.to_count(meta.get("vorlagenversion"))
+    if version != TEMPLATE_VERSION and version not in MIGRATIONS:
+        raise WorkbookError(f"„{file}“ hat die Vorlagenversion {vocab.text(meta.get('vorlagenversion')) or '(leer)'}; "
+                            f"diese Programmversion liest Version {TEMPLATE_VERSION}. Bitte xl-gleichplan aktualisieren "
+                            f"oder die Daten in eine aktuelle Vorlage übertragen.")
+    meta["vorlagenversion"] = version
+    return meta
+
+
+def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
+    """The Dataset of a filled Erhebungsbogen and the law profile it was made for."""
+    path = Path(path)
+    file = file_label(path)
+    book = open_workbook(path)
+    meta = _metadata(book, file)
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile or vocab.text(meta.get("profil")) or None)
+    findings = FindingList()
+    if getattr(book, "lock_note", None):
+        findings.add("info", book.lock_note, file)
+    stichtag = vocab.to_date(meta.get("stichtag"))
+    if stichtag is None:
+        findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
+                     file, METADATA_SHEET)
+        stichtag = date(date.today().year - 1, *profile.stichtag_month_day)
+    agency_type = vocab.text(meta.get("art")) or "landesverwaltung"
+    profile.route(agency_type)  # an unknown type is an error the clerk must fix in the metadata
+    ds = Dataset(Agency(vocab.text(meta.get("dienststelle")) or file, agency_type,
+                        vocab.text(meta.get("uebergeordnet")) or None), stichtag, findings=findings)
+    _check_window(meta, stichtag, profile, file, findings)
+    if meta["vorlagenversion"] in MIGRATIONS:
+        MIGRATIONS[meta["vorlagenversion"]](book, ds)
+    sheets = {}
+    for key, sheet in SHEETS.items():
+        if sheet.name not in book.sheet_names:
+            findings.add("error", f"Das Blatt „{sheet.name}“ fehlt. Bitte aus einer frischen Vorlage übernehmen; "
+                                  f"seine Angaben fehlen in der Auswertung.", file, sheet.name)
+            continue
+        reader = _SheetReader(book, sheet, file, findings, profile)
+        reader.check_merged()
+        if reader.header_ok():
+            sheets[key] = reader
+    for key, read in (("stock", _stock), ("movements", _movements), ("postings", _postings),
+                      ("committees", _committees), ("forecast", _forecast), ("targets", _targets),
+                      ("measures", _measures)):
+        if key in sheets:
+            read(sheets[key], ds)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_formulas(path, file, findings, [s.sheet for s in sheets.values()])
+    return ds, profile
+
+
+def analyse_workbook(path: str | Path, profile: Profile | str | None = None):
+    from ..analysis import analyse
+
+    dataset, profile = read_workbook(path, profile)
+    return analyse(dataset, profile)
+
+
+def _check_window(meta, stichtag, profile, file, findings) -> None:
+    expected = deadlines(stichtag, profile)
+    start, end = vocab.to_date(meta.get("zeitraum_von")), vocab.to_date(meta.get("zeitraum_bis"))
+    if (start, end) != (None, None) and (start, end) != (expected.flow_window_start, expected.flow_window_end):
+        findings.add("warning", f"Der Berichtszeitraum {vocab.text(meta.get('zeitraum_von'))}–"
+                                f"{vocab.text(meta.get('zeitraum_bis'))} passt nicht zum Stichtag: nach dem Gesetz gilt "
+                                f"{expected.flow_window_start:%d.%m.%Y}–{expected.flow_window_end:%d.%m.%Y}. Bitte die "
+                                f"Bewegungsdaten für diesen Zeitraum erfassen.", file, METADATA_SHEET)
+
+
+def _add_area(reader: _SheetReader, table: dict, key: tuple, counts: Counts, row: int, code: str = "w") -> None:
+    if key in table:
+        reader.add("warning", "Dieser Bereich steht mehrfach im Blatt; die Zahlen werden addiert. Bitte prüfen.", row, code)
+        counts = table[key] + counts
+    table[key] = counts
+
+
+def _stock(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        key = reader.dimension_area(row, values)
+        counts = reader.counts(row, values)
+        part = {f"{p}_{s}": reader.count(row, f"{p}_{s}", values[f"{p}_{s}"]) for p in ("part_time", "on_leave") for s in "wm"}
+        if key is None or counts is None or None in part.values():
+            continue
+        if counts.total == 0 and all(vocab.text(values[s]) == "" for s in "wmdx"):
+            continue  # a prefilled Bereich nobody filled in: not present in this Dienststelle
+        for p in ("part_time", "on_leave"):
+            for s in "wm":
+                if part[f"{p}_{s}"] > counts.get(s):
+                    what = "Teilzeit" if p == "part_time" else "beurlaubt"
+                    reader.add("error", f"„davon {what}“ ist größer als die Zahl der {'Frauen' if s == 'w' else 'Männer'} "
+                                        f"im Bereich. Bitte korrigieren.", row, f"{p}_{s}")
+        _add_area(reader, ds.stock, key, counts, row)
+        if any(part.values()):
+            ds.part_time[key] = Counts(part["part_time_w"], part["part_time_m"])
+            ds.on_leave[key] = Counts(part["on_leave_w"], part["on_leave_m"])
+    total = ds.stock.get(("gesamt", "gesamt"))
+    if total is None:
+        reader.add("error", "Die Zeile „Beschäftigte insgesamt“ fehlt oder ist leer. Bitte die Gesamtzahl eintragen.")
+        return
+    ds.heads = int(total.total) if reader.profile.count_basis == "koepfe" else 0
+    # Bereiche that every person belongs to must add up to the total
+    for dim in ("statusgruppe", "arbeitszeit", "beurlaubung", "befristet"):
+        parts = [c for (d, _), c in ds.stock.items() if d == dim]
+        if parts and sum(parts, Counts()) != total:
+            s = sum(parts, Counts())
+            reader.add("warning", f"Die Bereiche der Dimension „{DIMENSIONS[dim]}“ ergeben zusammen {s.w} Frauen und "
+                                  f"{s.m} Männer (insgesamt {s.total}), die Zeile „Beschäftigte insgesamt“ aber {total.w} "
+                                  f"Frauen und {total.m} Männer (insgesamt {total.total}). Bitte die Summen prüfen.")
+
+
+def _movements(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        kind = _KIND_LOOKUP.get(vocab.key(values["kind"]))
+        if kind is None:
+            reader.add("error", f"„{vocab.text(values['kind'])[:30]}“ ist kein Vorgang. Bitte aus der Liste wählen.", row, "kind")
+            continue
+        key, counts = reader.dimension_area(row, values), reader.counts(row, values)
+        if key is None or counts is None or all(vocab.text(values[s]) == "" for s in "wmdx"):
+            continue
+        _add_area(reader, ds.movements, (kind, *key), counts, row)
+
+
+def _postings(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        key, number = reader.dimension_area(row, values), reader.count(row, "count", values["count"])
+        if key is not None and number is not None and vocab.text(values["count"]) != "":
+            ds.postings[key] = ds.postings.get(key, 0) + number
+
+
+def _committees(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        name, counts = reader.text(row, "name", values["name"]), reader.counts(row, values)
+        if counts is None:
+            continue
+        if not name:
+            reader.add("error", "Der Name des Gremiums fehlt.", row, "name")
+            continue
+        ds.committees[name] = ds.committees.get(name, Counts()) + counts
+
+
+def _forecast(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        key, counts = reader.dimension_area(row, values), reader.counts(row, values)
+        if key is not None and counts is not None and any(vocab.text(values[s]) for s in "wmdx"):
+            _add_area(reader, ds.forecast, key, counts, row)
+
+
+def _targets(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        key = reader.dimension_area(row, values)
+        sex = vocab.code("geschlecht", values["sex"])
+        goal = reader.count(row, "target", values["target"])
+        achieved = None if vocab.text(values["achieved"]) == "" else reader.count(row, "achieved", values["achieved"])
+        leadership = vocab.to_bool(values["leadership"]) if vocab.text(values["leadership"]) else key and key[0] == "fuehrungsebene"
+        if sex not in ("w", "m"):
+            reader.add("error", "Bitte „Frauen“ oder „Männer“ wählen.", row, "sex")
+        if not goal:
+            reader.add("error", "Das Ziel muss eine ganze Zahl größer als 0 sein.", row, "target")
+        if leadership is None:
+            reader.add("error", "Bitte „ja“ oder „nein“ wählen.", row, "leadership")
+        if key is None or sex not in ("w", "m") or not goal or leadership is None or \
+                (achieved is None and vocab.text(values["achieved"]) != ""):
+            continue
+        ident = vocab.text(values["id"]) or f"Z{len(ds.targets) + 1}"
+        ds.targets.append(Target(ident, *key, sex, int(goal), None if achieved is None else int(achieved),
+                                 bool(leadership), reader.date(row, "deadline", values["deadline"])))
+
+
+def _measures(reader: _SheetReader, ds: Dataset) -> None:
+    for row, values in reader.records():
+        text = reader.text(row, "text", values["text"])
+        if not text:
+            reader.add("warning", "Die Maßnahme hat keinen Text und wird übergangen.", row, "text")
+            continue
+        kind = _MEASURE_LOOKUP.get(vocab.key(values["kind"]), "organisatorisch")
+        ds.measures.append(Measure(vocab.text(values["target_id"]) or None, kind, text,
+                                   reader.text(row, "responsible", values["responsible"]),
+                                   reader.date(row, "deadline", values["deadline"])))
+
+
+def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[Sheet]) -> None:
+    """A formula cell overwritten by a number shows a stale verdict: find them in the sheet XML."""
+    from lxml import etree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    with zipfile.ZipFile(path) as zf:
+        wb = etree.fromstring(zf.read("xl/workbook.xml"))
+        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        parts = {s.get("name"): targets.get(s.get(f"{{{ns['r']}}}id"), "") for s in wb.find("m:sheets", ns)}
+        for sheet in sheets:
+            letters = {sheet.letter(c.code) for c in sheet.columns if c.kind == "formula"}
+            if not letters or sheet.name not in parts:
+                continue
+            part = parts[sheet.name].lstrip("/")
+            part = part if part.startswith("xl/") else f"xl/{part}"
+            broken = []
+            for _, cell in etree.iterparse(zf.open(part), tag=f"{{{ns['m']}}}c"):
+                ref = cell.get("r", "")
+                col = ref.rstrip("0123456789")
+                if col in letters and int(ref[len(col):]) >= FIRST_DATA_ROW and cell.find("m:f", ns) is None \
+                        and cell.find("m:v", ns) is not None:
+                    broken.append(ref)
+                cell.clear()
+            for ref in broken[:10]:
+                findings.add("warning", "Hier stand eine Formel, jetzt ein fester Wert. Die Auswertung von xl-gleichplan "
+                                        "rechnet selbst; für Excel bitte die Formel aus einer frischen Vorlage kopieren.",
+                             file, sheet.name, ref, int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))

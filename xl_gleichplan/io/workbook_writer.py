@@ -1,0 +1,197 @@
+"""Write into an Erhebungsbogen: counts into the input sheets (from an HR export), and Python's
+results and the findings into their own sheets.
+
+openpyxl keeps sheets, formulas, validations, names and (with keep_vba) the VBA project of a
+workbook, but drops charts and images of existing sheets. A workbook that has them is not
+rewritten: the results go into a separate file next to it, and the user is told so.
+"""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from ..errors import WorkbookError
+from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MOVEMENT_KINDS, RESULTS_SHEET, SHEETS,
+                      VERDICT_LABELS, area_label)
+from ..texts import DEADLINE, SEVERITY
+from .atomic import atomic_path
+
+PRESERVE_RISK = ("xl/charts/", "xl/drawings/", "xl/pivotTables/", "xl/media/", "xl/embeddings/")
+HEADER_FONT = Font(bold=True, color="FFFFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="FF1F4E79")
+
+
+def unpreservable_parts(path: str | Path) -> list[str]:
+    """Parts openpyxl would drop when it rewrites this workbook (charts, images, pivot tables)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sorted({p for name in zf.namelist() for p in PRESERVE_RISK if name.startswith(p)})
+    except zipfile.BadZipFile:
+        return []
+
+
+def load(path: str | Path):
+    path = Path(path)
+    if path.suffix.lower() == ".xlsb":
+        raise WorkbookError(f"In „{path.name}“ (.xlsb) kann nicht geschrieben werden. Bitte in Excel als .xlsx "
+                            f"speichern, oder die Ergebnisse mit --out in eine eigene Datei schreiben.")
+    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+
+
+def _sheet_rows(ws, sheet_key: str) -> int:
+    """Number of input rows the sheet offers (prefilled plus free rows, as the template built it)."""
+    return max(ws.max_row - FIRST_DATA_ROW + 1, 0)
+
+
+def fill_inputs(wb, dataset, sheets: set[str]) -> None:
+    """Replace the input rows of the named sheets (keys of SHEETS) with the dataset's counts."""
+    rows = {
+        "stock": [(DIMENSIONS[d], area_label(d, a), c, dataset.part_time.get((d, a)), dataset.on_leave.get((d, a)))
+                  for (d, a), c in dataset.stock.items()],
+        "movements": [(MOVEMENT_KINDS[k], DIMENSIONS[d], area_label(d, a), c) for (k, d, a), c in dataset.movements.items()],
+        "postings": [(DIMENSIONS[d], area_label(d, a), n) for (d, a), n in dataset.postings.items()],
+        "committees": [(name, c) for name, c in dataset.committees.items()],
+        "forecast": [(DIMENSIONS[d], area_label(d, a), c) for (d, a), c in dataset.forecast.items()],
+    }
+    for key in sheets:
+        sheet = SHEETS[key]
+        ws = wb[sheet.name]
+        inputs = [(i + 1, c.code) for i, c in enumerate(sheet.columns) if c.kind != "formula"]
+        room = _sheet_rows(ws, key)
+        if len(rows[key]) > room:
+            raise WorkbookError(f"Das Blatt „{sheet.name}“ hat {room} Eingabezeilen, gebraucht werden {len(rows[key])}. "
+                                f"Bitte eine neue Vorlage erstellen (xl-gleichplan template) und erneut importieren.")
+        for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + room):
+            for col, _ in inputs:
+                ws.cell(r, col).value = None
+        for r, item in enumerate(rows[key], start=FIRST_DATA_ROW):
+            values = _row_values(key, item)
+            for col, code in inputs:
+                ws.cell(r, col).value = values.get(code)
+
+
+def _row_values(key: str, item) -> dict:
+    def sexes(c, prefix=""):
+        return {f"{prefix}{s}": _plain(c.get(s)) for s in ("w", "m", "d", "x")} if c is not None else {}
+
+    if key == "stock":
+        dim, area, c, part, leave = item
+        out = {"dimension": dim, "area": area, **sexes(c)}
+        if part is not None:
+            out |= {"part_time_w": _plain(part.w), "part_time_m": _plain(part.m)}
+        if leave is not None:
+            out |= {"on_leave_w": _plain(leave.w), "on_leave_m": _plain(leave.m)}
+        return out
+    if key == "movements":
+        kind, dim, area, c = item
+        return {"kind": kind, "dimension": dim, "area": area, **sexes(c)}
+    if key == "postings":
+        return {"dimension": item[0], "area": item[1], "count": item[2]}
+    if key == "committees":
+        return {"name": item[0], **sexes(item[1])}
+    return {"dimension": item[0], "area": item[1], **sexes(item[2])}
+
+
+def _plain(value):
+    """Counts into cells: ints stay ints, VZÄ fractions become decimals."""
+    return value if isinstance(value, int) else float(value)
+
+
+def _replace_sheet(wb, name: str):
+    if name in wb.sheetnames:
+        index = wb.sheetnames.index(name)
+        del wb[name]
+        return wb.create_sheet(name, index)
+    return wb.create_sheet(name)
+
+
+def _header(ws, row: int, labels: list[str]) -> None:
+    for i, label in enumerate(labels, start=1):
+        cell = ws.cell(row, i, label)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+
+
+def write_results(wb, analysis) -> None:
+    """Python's results (values, not formulas) and the findings, each on its own sheet."""
+    from ..texts import PROCEDURE, READING
+
+    ws = _replace_sheet(wb, RESULTS_SHEET)
+    ds, lead = analysis.dataset, analysis.leadership
+    ws["A1"] = "Ergebnis der Auswertung mit xl-gleichplan (Werte, von Python berechnet)"
+    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    facts = [
+        ("Dienststelle", ds.agency.name), ("Rechtsprofil", analysis.profile.id),
+        ("Beschäftigte (Köpfe)", ds.heads), ("Planpflicht", "ja" if analysis.plan_required else "nein"),
+        ("Vorlage an", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
+        *[(DEADLINE[k], getattr(analysis.deadlines, k)) for k in DEADLINE],
+        ("Führungs-Zielvorgaben", lead.targets), ("davon bewertet", lead.assessed),
+        ("I1: vollständig erreichte Zielvorgaben", _ratio(lead.count_reading)),
+        ("I2: erreichter Umfang", _ratio(lead.volume_reading)),
+        ("maßgebliche Lesart", READING[lead.reading]),
+        ("§ 4 Abs. 6: Zustimmung für Führungspositionen",
+         {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}[lead.approval_required]),
+        ("zuständig für die Zustimmung", lead.approver),
+    ]
+    for r, (label, value) in enumerate(facts, start=3):
+        ws.cell(r, 1, label).font = Font(bold=True)
+        cell = ws.cell(r, 2, value)
+        if hasattr(value, "year"):
+            cell.number_format = "DD.MM.YYYY"
+        elif isinstance(value, float):
+            cell.number_format = "0.00%"
+    r = 3 + len(facts) + 1
+    _header(ws, r, ["Art", "Vorgang", "Dimension", "Bereich", "Frauen", "Männer", "divers", "ohne Angabe",
+                    "Frauenanteil", "Männeranteil", "unterrepräsentiert"])
+    blocks = [("Bestand", analysis.areas), ("Bewegung", analysis.movements), ("Gremium", analysis.committees)]
+    for label, results in blocks:
+        for a in results:
+            r += 1
+            c = a.counts
+            values = [label, MOVEMENT_KINDS.get(a.kind, "") if a.kind else "", DIMENSIONS.get(a.dimension, "Gremium"),
+                      area_label(a.dimension, a.area), _plain(c.w), _plain(c.m), _plain(c.d), _plain(c.x),
+                      _ratio(a.share_women), _ratio(a.share_men), VERDICT_LABELS.get(a.underrepresented, "")]
+            for i, v in enumerate(values, start=1):
+                cell = ws.cell(r, i, v)
+                if i in (9, 10):
+                    cell.number_format = "0.00%"
+    for col, width in zip("ABCDEFGHIJK", (44, 18, 24, 30, 9, 9, 8, 11, 12, 12, 18)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+    _write_findings(wb, analysis.findings)
+
+
+def _ratio(value):
+    return None if value is None else float(value)
+
+
+def _write_findings(wb, findings) -> None:
+    ws = _replace_sheet(wb, FINDINGS_SHEET)
+    ws["A1"] = f"Feststellungen: {len(findings)}" if findings else "Keine Feststellungen."
+    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    _header(ws, 3, ["Schwere", "Datei", "Blatt", "Zelle", "Zeile", "Was ist zu tun?"])
+    for r, f in enumerate(findings, start=4):
+        for i, v in enumerate((SEVERITY[f.severity], f.file, f.sheet, f.cell, f.row, f.message), start=1):
+            ws.cell(r, i, v)
+    for col, width in zip("ABCDEF", (10, 28, 16, 8, 7, 120)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+
+
+def save(wb, target: str | Path) -> Path:
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return Path(target)
+
+
+def backup(path: Path) -> Path:
+    """Copy ``path`` to ``name.bak.xlsx`` (numbered if that exists) before it is changed in place."""
+    n, candidate = 1, path.with_name(f"{path.stem}.bak{path.suffix}")
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}.bak{n}{path.suffix}")
+    shutil.copy2(path, candidate)
+    return candidate
