@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -285,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # output piped into a program that stopped reading (e.g. head)
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
     except Exception as exc:  # unexpected: log the traceback to a file, tell the clerk where it is
         from .logs import log_exception
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import WorkbookError
-from ..model import Agency, Counts, Dataset, Measure, Target
+from ..model import Agency, Counts, Dataset, Finding, Measure, Target
 from ..profiles import Profile, load_profile
 from ..rules.deadlines import deadlines
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEASURE_KINDS, METADATA_SHEET,
@@ -74,8 +74,9 @@ def open_workbook(path: str | Path):
 class _SheetReader:
     def __init__(self, book, sheet: Sheet, file: str, findings: FindingList, profile: Profile):
         self.sheet, self.file, self.findings, self.profile = sheet, file, findings, profile
-        self.rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        self.merged = book.get_sheet_by_name(sheet.name).merged_cell_ranges or []
+        data = book.get_sheet_by_name(sheet.name)
+        self.rows = data.to_python(skip_empty_area=False)
+        self.merged = data.merged_cell_ranges or []
 
     def add(self, severity, message, row=None, code=None):
         cell = f"{self.sheet.letter(code)}{row}" if code and row else None
@@ -195,16 +196,25 @@ def _metadata(book, file: str) -> dict:
 
 
 def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
-    """The Dataset of a filled Erhebungsbogen and the law profile it was made for."""
+    """The Dataset of a filled Erhebungsbogen file and the law profile it was made for."""
     path = Path(path)
-    file = file_label(path)
     book = open_workbook(path)
+    dataset, profile = read_book(book, file_label(path), profile)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_formulas(path, file_label(path), dataset.findings,
+                        [s for s in SHEETS.values() if s.name in book.sheet_names])
+    if getattr(book, "lock_note", None):
+        dataset.findings.insert(0, Finding("info", book.lock_note, file_label(path)))
+    return dataset, profile
+
+
+def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
+    """Read from any book that offers ``sheet_names`` and ``get_sheet_by_name(name)`` with
+    ``to_python()`` and ``merged_cell_ranges`` (calamine's API; the Excel add-in adapts xlwings to it)."""
     meta = _metadata(book, file)
     if not isinstance(profile, Profile):
         profile = load_profile(profile or vocab.text(meta.get("profil")) or None)
     findings = FindingList()
-    if getattr(book, "lock_note", None):
-        findings.add("info", book.lock_note, file)
     stichtag = vocab.to_date(meta.get("stichtag"))
     if stichtag is None:
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
@@ -232,8 +242,6 @@ def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tup
                       ("measures", _measures)):
         if key in sheets:
             read(sheets[key], ds)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        _check_formulas(path, file, findings, [s.sheet for s in sheets.values()])
     return ds, profile
 
 

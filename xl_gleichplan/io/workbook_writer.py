@@ -42,13 +42,10 @@ def load(path: str | Path):
     return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
 
 
-def _sheet_rows(ws, sheet_key: str) -> int:
-    """Number of input rows the sheet offers (prefilled plus free rows, as the template built it)."""
-    return max(ws.max_row - FIRST_DATA_ROW + 1, 0)
-
-
-def fill_inputs(wb, dataset, sheets: set[str]) -> None:
-    """Replace the input rows of the named sheets (keys of SHEETS) with the dataset's counts."""
+def input_blocks(dataset, sheets: set[str], room: dict[str, int]) -> list[tuple[str, int, int, list[list]]]:
+    """The dataset's counts as blocks (sheet name, first row, first column, 2-D values) covering
+    every input row of the named sheets, so old values are cleared in the same write. Formula
+    columns lie between the blocks and are never touched."""
     rows = {
         "stock": [(DIMENSIONS[d], area_label(d, a), c, dataset.part_time.get((d, a)), dataset.on_leave.get((d, a)))
                   for (d, a), c in dataset.stock.items()],
@@ -57,26 +54,39 @@ def fill_inputs(wb, dataset, sheets: set[str]) -> None:
         "committees": [(name, c) for name, c in dataset.committees.items()],
         "forecast": [(DIMENSIONS[d], area_label(d, a), c) for (d, a), c in dataset.forecast.items()],
     }
-    for key in sheets:
+    blocks = []
+    for key in sorted(sheets):
         sheet = SHEETS[key]
-        ws = wb[sheet.name]
-        inputs = [(i + 1, c.code) for i, c in enumerate(sheet.columns) if c.kind != "formula"]
-        room = _sheet_rows(ws, key)
-        if len(rows[key]) > room:
-            raise WorkbookError(f"Das Blatt „{sheet.name}“ hat {room} Eingabezeilen, gebraucht werden {len(rows[key])}. "
-                                f"Bitte eine neue Vorlage erstellen (xl-gleichplan template) und erneut importieren.")
-        for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + room):
-            for col, _ in inputs:
-                ws.cell(r, col).value = None
-        for r, item in enumerate(rows[key], start=FIRST_DATA_ROW):
-            values = _row_values(key, item)
-            for col, code in inputs:
-                ws.cell(r, col).value = values.get(code)
+        if len(rows[key]) > room[key]:
+            raise WorkbookError(f"Das Blatt „{sheet.name}“ hat {room[key]} Eingabezeilen, gebraucht werden "
+                                f"{len(rows[key])}. Bitte eine neue Vorlage erstellen (xl-gleichplan template) und "
+                                f"erneut importieren.")
+        values = [_row_values(key, item) for item in rows[key]] + [{}] * (room[key] - len(rows[key]))
+        run: list[tuple[int, str]] = []
+        for i, col in enumerate([*sheet.columns, None]):
+            if col is not None and col.kind != "formula":
+                run.append((i, col.code))
+                continue
+            if run:
+                blocks.append((sheet.name, FIRST_DATA_ROW, run[0][0] + 1,
+                               [[v.get(code) for _, code in run] for v in values]))
+                run = []
+    return blocks
+
+
+def fill_inputs(wb, dataset, sheets: set[str]) -> None:
+    """Replace the input rows of the named sheets (keys of SHEETS) with the dataset's counts."""
+    room = {k: max(wb[SHEETS[k].name].max_row - FIRST_DATA_ROW + 1, 0) for k in sheets}
+    for name, row, col, values in input_blocks(dataset, sheets, room):
+        ws = wb[name]
+        for r, line in enumerate(values, start=row):
+            for c, value in enumerate(line, start=col):
+                ws.cell(r, c).value = value
 
 
 def _row_values(key: str, item) -> dict:
-    def sexes(c, prefix=""):
-        return {f"{prefix}{s}": _plain(c.get(s)) for s in ("w", "m", "d", "x")} if c is not None else {}
+    def sexes(c):
+        return {s: _plain(c.get(s)) for s in ("w", "m", "d", "x")}
 
     if key == "stock":
         dim, area, c, part, leave = item
@@ -109,20 +119,16 @@ def _replace_sheet(wb, name: str):
     return wb.create_sheet(name)
 
 
-def _header(ws, row: int, labels: list[str]) -> None:
-    for i, label in enumerate(labels, start=1):
-        cell = ws.cell(row, i, label)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+RESULT_HEADER = ["Art", "Vorgang", "Dimension", "Bereich", "Frauen", "Männer", "divers", "ohne Angabe",
+                 "Frauenanteil", "Männeranteil", "unterrepräsentiert"]
+FINDINGS_HEADER = ["Schwere", "Datei", "Blatt", "Zelle", "Zeile", "Was ist zu tun?"]
 
 
-def write_results(wb, analysis) -> None:
-    """Python's results (values, not formulas) and the findings, each on its own sheet."""
+def result_rows(analysis) -> list[list]:
+    """The Ergebnis sheet as rows of values from A1: facts, then one row per Bereich."""
     from ..texts import PROCEDURE, READING
 
-    ws = _replace_sheet(wb, RESULTS_SHEET)
     ds, lead = analysis.dataset, analysis.leadership
-    ws["A1"] = "Ergebnis der Auswertung mit xl-gleichplan (Werte, von Python berechnet)"
-    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
     facts = [
         ("Dienststelle", ds.agency.name), ("Rechtsprofil", analysis.profile.id),
         ("Beschäftigte (Köpfe)", ds.heads), ("Planpflicht", "ja" if analysis.plan_required else "nein"),
@@ -136,49 +142,45 @@ def write_results(wb, analysis) -> None:
          {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}[lead.approval_required]),
         ("zuständig für die Zustimmung", lead.approver),
     ]
-    for r, (label, value) in enumerate(facts, start=3):
-        ws.cell(r, 1, label).font = Font(bold=True)
-        cell = ws.cell(r, 2, value)
-        if hasattr(value, "year"):
-            cell.number_format = "DD.MM.YYYY"
-        elif isinstance(value, float):
-            cell.number_format = "0.00%"
-    r = 3 + len(facts) + 1
-    _header(ws, r, ["Art", "Vorgang", "Dimension", "Bereich", "Frauen", "Männer", "divers", "ohne Angabe",
-                    "Frauenanteil", "Männeranteil", "unterrepräsentiert"])
-    blocks = [("Bestand", analysis.areas), ("Bewegung", analysis.movements), ("Gremium", analysis.committees)]
-    for label, results in blocks:
+    rows = [["Ergebnis der Auswertung mit xl-gleichplan (Werte, von Python berechnet)"], []]
+    rows += [[label, value] for label, value in facts] + [[], RESULT_HEADER]
+    for label, results in (("Bestand", analysis.areas), ("Bewegung", analysis.movements), ("Gremium", analysis.committees)):
         for a in results:
-            r += 1
             c = a.counts
-            values = [label, MOVEMENT_KINDS.get(a.kind, "") if a.kind else "", DIMENSIONS.get(a.dimension, "Gremium"),
-                      area_label(a.dimension, a.area), _plain(c.w), _plain(c.m), _plain(c.d), _plain(c.x),
-                      _ratio(a.share_women), _ratio(a.share_men), VERDICT_LABELS.get(a.underrepresented, "")]
-            for i, v in enumerate(values, start=1):
-                cell = ws.cell(r, i, v)
-                if i in (9, 10):
+            rows.append([label, MOVEMENT_KINDS.get(a.kind, "") if a.kind else "", DIMENSIONS.get(a.dimension, "Gremium"),
+                         area_label(a.dimension, a.area), _plain(c.w), _plain(c.m), _plain(c.d), _plain(c.x),
+                         _ratio(a.share_women), _ratio(a.share_men), VERDICT_LABELS.get(a.underrepresented, "")])
+    return rows
+
+
+def finding_rows(findings) -> list[list]:
+    head = [f"Feststellungen: {len(findings)}" if findings else "Keine Feststellungen."]
+    return [head, [], FINDINGS_HEADER] + [[SEVERITY[f.severity], f.file, f.sheet, f.cell, f.row, f.message]
+                                          for f in findings]
+
+
+def write_results(wb, analysis) -> None:
+    """Python's results (values, not formulas) and the findings, each on its own sheet."""
+    for name, rows, widths in ((RESULTS_SHEET, result_rows(analysis), (44, 18, 24, 30, 9, 9, 8, 11, 12, 12, 18)),
+                               (FINDINGS_SHEET, finding_rows(analysis.findings), (10, 28, 16, 8, 7, 120))):
+        ws = _replace_sheet(wb, name)
+        for r, line in enumerate(rows, start=1):
+            for c, value in enumerate(line, start=1):
+                cell = ws.cell(r, c, value)
+                if hasattr(value, "year"):
+                    cell.number_format = "DD.MM.YYYY"
+                elif isinstance(value, float) and c in (2, 9, 10):  # I1/I2 and the share columns
                     cell.number_format = "0.00%"
-    for col, width in zip("ABCDEFGHIJK", (44, 18, 24, 30, 9, 9, 8, 11, 12, 12, 18)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A4"
-    _write_findings(wb, analysis.findings)
+            if line in (RESULT_HEADER, FINDINGS_HEADER):
+                for c in range(1, len(line) + 1):
+                    ws.cell(r, c).font, ws.cell(r, c).fill = HEADER_FONT, HEADER_FILL
+        ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+        for i, width in enumerate(widths):
+            ws.column_dimensions[chr(65 + i)].width = width
 
 
 def _ratio(value):
     return None if value is None else float(value)
-
-
-def _write_findings(wb, findings) -> None:
-    ws = _replace_sheet(wb, FINDINGS_SHEET)
-    ws["A1"] = f"Feststellungen: {len(findings)}" if findings else "Keine Feststellungen."
-    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
-    _header(ws, 3, ["Schwere", "Datei", "Blatt", "Zelle", "Zeile", "Was ist zu tun?"])
-    for r, f in enumerate(findings, start=4):
-        for i, v in enumerate((SEVERITY[f.severity], f.file, f.sheet, f.cell, f.row, f.message), start=1):
-            ws.cell(r, i, v)
-    for col, width in zip("ABCDEF", (10, 28, 16, 8, 7, 120)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A4"
 
 
 def save(wb, target: str | Path) -> Path:
