@@ -249,12 +249,16 @@ def cmd_import_staff(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    """The whole job on the sample agency: exports -> template -> filled workbook -> results -> draft."""
     from .analysis import analyse
     from .demo import DEMO_AGENCY, DEMO_STICHTAG, write_exports
     from .io.atomic import write_text
     from .io.hr_import import import_exports
+    from .io.template import write_template
+    from .io.workbook_writer import fill_inputs, load, save, write_results
     from .model import Agency
     from .profiles import load_profile
+    from .report.draft import write_draft
     from .report.text import render
 
     out = Path(args.out)
@@ -262,7 +266,12 @@ def cmd_demo(args) -> int:
     profile = load_profile("thueringen")
     dataset = import_exports(**files, profile=profile, stichtag=DEMO_STICHTAG, agency=Agency(**DEMO_AGENCY))
     analysis = analyse(dataset, profile)
-    written = [*files.values()]
+    template = write_template(out / "erhebungsbogen_leer.xlsx", profile, dataset.agency, DEMO_STICHTAG)
+    wb = load(template)
+    fill_inputs(wb, dataset, {"stock", "movements", "postings", "committees", "forecast", "targets"})
+    write_results(wb, analysis)
+    written = [*files.values(), template, save(wb, out / "erhebungsbogen_ausgefuellt.xlsx")]
+    written.append(write_draft(analysis, out / "gleichstellungsplan_entwurf.docx"))
     written.append(write_text(out / "ergebnis.json", json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2)))
     written.append(write_text(out / "ergebnis.txt", render(analysis)))
     print(render(analysis))

@@ -238,10 +238,13 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
     stock = _count_dims(reader, frame, dims, w)
     stock.setdefault(("gesamt", "gesamt"), Counts())
     out = {"heads": int(keep.sum()), "stock": stock}
+    # "davon" counts are kept for women and men, as the shares are (d and x are in the totals)
+    wm = frame["sex"].isin(["w", "m"]).to_numpy()
     if "arbeitszeit" in dims:
-        out["part_time"] = _count_dims(reader, frame, dims, w, frame["arbeitszeit"].isin(["teilzeit", "altersteilzeit"]).to_numpy())
+        out["part_time"] = _count_dims(reader, frame, dims, w,
+                                       wm & frame["arbeitszeit"].isin(["teilzeit", "altersteilzeit"]).to_numpy())
     if "beurlaubung" in dims:
-        out["on_leave"] = _count_dims(reader, frame, dims, w, frame["beurlaubung"].isin(["familie", "sonstige"]).to_numpy())
+        out["on_leave"] = _count_dims(reader, frame, dims, w, wm & frame["beurlaubung"].isin(["familie", "sonstige"]).to_numpy())
     if "geburtsdatum" in table.columns:
         out["forecast"] = _count_dims(reader, frame, dims, w, _retiring(reader, keep, stichtag, profile))
     return out

@@ -285,9 +285,9 @@ def _stock(reader: _SheetReader, ds: Dataset) -> None:
                     reader.add("error", f"„davon {what}“ ist größer als die Zahl der {'Frauen' if s == 'w' else 'Männer'} "
                                         f"im Bereich. Bitte korrigieren.", row, f"{p}_{s}")
         _add_area(reader, ds.stock, key, counts, row)
-        if any(part.values()):
-            ds.part_time[key] = Counts(part["part_time_w"], part["part_time_m"])
-            ds.on_leave[key] = Counts(part["on_leave_w"], part["on_leave_m"])
+        for p, table in (("part_time", ds.part_time), ("on_leave", ds.on_leave)):
+            if part[f"{p}_w"] or part[f"{p}_m"]:
+                table[key] = Counts(part[f"{p}_w"], part[f"{p}_m"])
     total = ds.stock.get(("gesamt", "gesamt"))
     if total is None:
         reader.add("error", "Die Zeile „Beschäftigte insgesamt“ fehlt oder ist leer. Bitte die Gesamtzahl eintragen.")

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from ..errors import WorkbookError
-from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MOVEMENT_KINDS, RESULTS_SHEET, SHEETS,
-                      VERDICT_LABELS, area_label)
+from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS, MOVEMENT_KINDS, RESULTS_SHEET,
+                      SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
 from ..texts import DEADLINE, SEVERITY
 from .atomic import atomic_path
 
@@ -53,6 +53,8 @@ def input_blocks(dataset, sheets: set[str], room: dict[str, int]) -> list[tuple[
         "postings": [(DIMENSIONS[d], area_label(d, a), n) for (d, a), n in dataset.postings.items()],
         "committees": [(name, c) for name, c in dataset.committees.items()],
         "forecast": [(DIMENSIONS[d], area_label(d, a), c) for (d, a), c in dataset.forecast.items()],
+        "targets": dataset.targets,
+        "measures": dataset.measures,
     }
     blocks = []
     for key in sorted(sheets):
@@ -103,6 +105,13 @@ def _row_values(key: str, item) -> dict:
         return {"dimension": item[0], "area": item[1], "count": item[2]}
     if key == "committees":
         return {"name": item[0], **sexes(item[1])}
+    if key == "targets":
+        return {"id": item.id, "dimension": DIMENSIONS.get(item.dimension, item.dimension),
+                "area": area_label(item.dimension, item.area), "sex": SEX_WORDS[item.sex], "target": item.target,
+                "achieved": item.achieved, "leadership": "ja" if item.leadership else "nein", "deadline": item.deadline}
+    if key == "measures":
+        return {"target_id": item.target_id, "kind": MEASURE_KINDS.get(item.kind, item.kind), "text": item.text,
+                "responsible": item.responsible, "deadline": item.deadline}
     return {"dimension": item[0], "area": item[1], **sexes(item[2])}
 
 

@@ -1,0 +1,561 @@
+"""Build the Excel add-in ``gleichplan.xlam`` without Excel, and install it into XLSTART.
+
+The add-in is assembled from text sources only: ``macros/*.bas`` (our ribbon callback),
+``macros/customUI.xml`` (the ribbon) and the add-in variant of the xlwings VBA module taken
+from the *installed* xlwings package, so that the VBA always matches the xlwings DLL/Python
+version it talks to. ms-ovba turns the modules into ``vbaProject.bin``; the OOXML package is
+written here with fixed timestamps and part order, so two builds are byte-identical.
+
+The vbaProject.bin carries VBA source only (no compiled cache): Excel compiles it on first
+load. That cannot be tried on Linux, which is why the VBA is kept small and ASCII.
+
+xlwings is never imported here: its files are located via ``importlib.util.find_spec``.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import locale
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import zipfile
+from importlib import metadata, resources
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ..errors import GleichplanError, OutputError
+
+ADDIN_NAME = "gleichplan.xlam"
+
+ADDIN_CONTENT_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+XLSM_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+# Relationship type for the Office 2010 (2009/07 namespace) ribbon part customUI14.xml.
+CUSTOMUI14_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+
+# The add-in variant of the xlwings module reads its settings from "<PROJECT_NAME>.conf".
+# xlwings ships it with the placeholder "myaddin"; "xlwings" makes it read the same user file
+# that `xlwings config create` and install() below write (~/.xlwings/xlwings.conf).
+XLWINGS_PROJECT_NAME = "xlwings"
+_PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "{}"'
+
+# 1980-01-01 is the earliest date a zip entry can hold; any fixed value makes builds repeatable.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# ms-ovba writes scratch files into the current directory: one build at a time per process.
+_OVBA_LOCK = threading.Lock()
+
+_LINUX_MESSAGE = (
+    "Excel läuft nur unter Windows und macOS; auf diesem System gibt es keinen "
+    "XLSTART-Ordner, in den das Add-in installiert werden könnte. Mit --dry-run sehen Sie, "
+    "was unter Windows/macOS geschehen würde; mit --ziel ORDNER wird das Add-in in einen "
+    "Ordner Ihrer Wahl geschrieben."
+)
+
+
+# ---------------------------------------------------------------------------- sources
+
+def macros_dir() -> Path:
+    """The folder with ``*.bas`` and ``customUI.xml``: packaged copy first, else the repo's."""
+    packaged = resources.files("xl_gleichplan.excel") / "macros"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    repo = Path(__file__).resolve().parents[2] / "macros"
+    if repo.is_dir():
+        return repo
+    raise GleichplanError(
+        "Die Quellen des Excel-Add-ins (Ordner „macros“) wurden nicht gefunden; "
+        "die Installation von xl_gleichplan ist unvollständig."
+    )
+
+
+def _xlwings_dir() -> Path:
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or not spec.submodule_search_locations:
+        raise GleichplanError("Das Paket xlwings ist nicht installiert; es wird für das Add-in benötigt.")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _ascii_text(path: Path) -> str:
+    # VBA source is stored in the project's code page (cp1252); ASCII is the safe subset.
+    try:
+        return path.read_bytes().decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise GleichplanError(
+            f"Die VBA-Datei {path} enthält Zeichen außerhalb von ASCII (Position {exc.start}); "
+            "bitte Umlaute im VBA-Code umschreiben."
+        ) from None
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+
+
+def xlwings_vba_source() -> str:
+    """xlwings' add-in VBA module as it goes into the add-in (CRLF).
+
+    ``xlwings_custom_addin.bas`` uses ActiveWorkbook where ``xlwings.bas`` uses ThisWorkbook:
+    an add-in must act on the user's workbook, not on itself. The only change made here is
+    PROJECT_NAME (see XLWINGS_PROJECT_NAME)."""
+    path = _xlwings_dir() / "xlwings_custom_addin.bas"
+    text = _crlf(_ascii_text(path))
+    placeholder = _PROJECT_NAME_LINE.format("myaddin")
+    if text.count(placeholder) != 1:
+        raise GleichplanError(
+            f"Die xlwings-Datei {path} hat nicht den erwarteten Aufbau "
+            "(PROJECT_NAME-Zeile fehlt); diese xlwings-Version wird vom Add-in-Bau nicht unterstützt."
+        )
+    return text.replace(placeholder, _PROJECT_NAME_LINE.format(XLWINGS_PROJECT_NAME))
+
+
+def vba_modules() -> dict[str, str]:
+    """Module name -> source (CRLF), in build order: our modules sorted by name, then xlwings."""
+    modules: dict[str, str] = {}
+    for path in sorted(macros_dir().glob("*.bas")):
+        text = _crlf(_ascii_text(path))
+        # ms-ovba names the module after the file; Excel reads VB_Name. They must agree.
+        match = re.match(r'Attribute VB_Name = "([^"]+)"\r\n', text)
+        if not match or match.group(1) != path.stem:
+            raise GleichplanError(
+                f'Die VBA-Datei {path} muss mit der Zeile Attribute VB_Name = "{path.stem}" beginnen.'
+            )
+        modules[path.stem] = text
+    if "xlwings" in modules:
+        raise GleichplanError("Ein eigenes VBA-Modul darf nicht „xlwings“ heißen.")
+    modules["xlwings"] = xlwings_vba_source()
+    return modules
+
+
+# ---------------------------------------------------------------------------- vbaProject.bin
+
+def _vba_project_bin(modules: dict[str, str]) -> bytes:
+    """vbaProject.bin as ``python -m ms_ovba`` makes it (see its __main__.py), from code."""
+    import uuid
+
+    import ms_ovba_crypto.ms_ovba_crypto as ovba_crypto
+    from ms_ovba_compression.ms_ovba import MsOvba
+    from ms_ovba.Models.Entities.doc_module import DocModule
+    from ms_ovba.Models.Entities.reference import Reference
+    from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
+    from ms_ovba.Models.Entities.std_module import StdModule
+    from ms_ovba.Models.Fields.libid_reference import LibidReference
+    from ms_ovba.Views.project_ole_file import ProjectOleFile
+    from ms_ovba.vbaProject import VbaProject
+
+    blank_files = resources.files("ms_ovba") / "blank_files"
+    with _OVBA_LOCK, tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
+        # ms-ovba appends to "<source>.new" next to each source: work on copies in a fresh
+        # folder (its own __main__ would write into site-packages and grow the files each run).
+        project = VbaProject()
+        project.project_id = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"
+        for name, guid in (("Sheet1", "0002082000000000C000000000000046"),
+                           ("ThisWorkbook", "0002081900000000C000000000000046")):
+            Path(f"{name}.cls").write_bytes((blank_files / f"{name}.cls").read_bytes())
+            doc = DocModule(name)
+            doc.add_file(f"{name}.cls")
+            doc.add_guid(uuid.UUID(guid))
+            doc.normalize_file()
+            project.add_module(doc)
+        for name, text in modules.items():
+            Path(f"{name}.bas").write_bytes(text.encode("ascii"))
+            module = StdModule(name)
+            module.add_file(f"{name}.bas")
+            module.normalize_file()
+            project.add_module(module)
+        for guid, version, path, label, ref_name in (
+            ("0002043000000000C000000000000046", "2.0",
+             "C:\\Windows\\System32\\stdole2.tlb", "OLE Automation", "stdole"),
+            # The Office library defines IRibbonControl, the ribbon callback's argument type.
+            ("2DF8D04C5BFA101BBDE500AA0044DE52", "2.0",
+             r"C:\Program Files\Common Files\Microsoft Shared\OFFICE16\MSO.DLL",
+             "Microsoft Office 16.0 Object Library", "Office"),
+        ):
+            libid = LibidReference(uuid.UUID(guid), version, "0", path, label)
+            project.add_reference(Reference(ReferenceRegistered(libid), ref_name))
+        # Two patches, undone afterwards:
+        # - The PROJECT stream's CMG/DPB/GC fields are obfuscated with random bytes from the
+        #   module-level `random`; a seeded generator makes them repeatable without touching
+        #   the global random state.
+        # - ms_ovba_compression 1.0.1 computes the longest allowed copy token as
+        #   `0xFFFF << bit_count + 3` instead of `(0xFFFF >> bit_count) + 3` ([MS-OVBA]
+        #   2.4.1.3.19.3), so long repeats overflow into the offset bits and the xlwings
+        #   module comes out garbled (olevba shows it). Small modules happen to survive.
+        saved_random, saved_help = ovba_crypto.random, MsOvba.__dict__["copytoken_help"]
+        ovba_crypto.random = random.Random(0)
+        MsOvba.copytoken_help = staticmethod(_copytoken_help)
+        try:
+            ProjectOleFile.write_file(project)
+        finally:
+            ovba_crypto.random = saved_random
+            MsOvba.copytoken_help = saved_help
+        return Path("vbaProject.bin").read_bytes()
+
+
+def _copytoken_help(difference: int) -> dict:
+    """CopyToken Help from [MS-OVBA] 2.4.1.3.19.1, in ms_ovba_compression's dict shape."""
+    bit_count = max(4, (difference - 1).bit_length())  # smallest n >= 4 with 2**n >= difference
+    length_mask = 0xFFFF >> bit_count
+    return {"lengthMask": length_mask, "offsetMask": ~length_mask & 0xFFFF,
+            "bitCount": bit_count, "maxLength": length_mask + 3}
+
+
+# ---------------------------------------------------------------------------- OOXML package
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _content_types(main_type: str) -> str:
+    return _XML_HEAD + (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "</Types>"
+    )
+
+
+_ROOT_RELS = _XML_HEAD + (
+    f'<Relationships xmlns="{_NS_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_NS_R}/officeDocument" Target="xl/workbook.xml"/>'
+    f'<Relationship Id="rId2" Type="{CUSTOMUI14_REL}" Target="customUI/customUI14.xml"/>'
+    "</Relationships>"
+)
+
+# codeName ties the workbook and the sheet to ms-ovba's ThisWorkbook/Sheet1 document modules.
+_WORKBOOK = _XML_HEAD + (
+    f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_R}">'
+    '<workbookPr codeName="ThisWorkbook"/>'
+    '<bookViews><workbookView/></bookViews>'
+    '<sheets><sheet name="Gleichstellungsplan" sheetId="1" r:id="rId1"/></sheets>'
+    "</workbook>"
+)
+
+_WORKBOOK_RELS = _XML_HEAD + (
+    f'<Relationships xmlns="{_NS_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_NS_R}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_NS_R}/styles" Target="styles.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+    'Target="vbaProject.bin"/>'
+    "</Relationships>"
+)
+
+_SHEET = _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}"><sheetPr codeName="Sheet1"/><sheetData/></worksheet>'
+
+_STYLES = _XML_HEAD + (
+    f'<styleSheet xmlns="{_NS_MAIN}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _package_parts(main_type: str, vba_bin: bytes, custom_ui: bytes) -> list[tuple[str, bytes]]:
+    # [Content_Types].xml first, as Office writes it; the order is fixed for repeatable builds.
+    return [
+        ("[Content_Types].xml", _content_types(main_type).encode()),
+        ("_rels/.rels", _ROOT_RELS.encode()),
+        ("customUI/customUI14.xml", custom_ui),
+        ("xl/workbook.xml", _WORKBOOK.encode()),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.encode()),
+        ("xl/worksheets/sheet1.xml", _SHEET.encode()),
+        ("xl/styles.xml", _STYLES.encode()),
+        ("xl/vbaProject.bin", vba_bin),
+    ]
+
+
+def _write_zip(path: Path, parts: list[tuple[str, bytes]]) -> None:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write next to the target and replace it in one step: a failed build leaves the old file.
+        fd, tmp_name = tempfile.mkstemp(prefix=".~", suffix=path.suffix, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+                for name, data in parts:
+                    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.create_system = 0  # default differs by OS (0 Windows, 3 Unix)
+                    info.external_attr = 0
+                    archive.writestr(info, data, compresslevel=6)
+            os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; the add-in is an ordinary file
+            os.replace(tmp_name, path)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+    except PermissionError:
+        raise OutputError(
+            f"Die Datei {path} kann nicht geschrieben werden (keine Berechtigung oder in Excel "
+            "geöffnet). Bitte Excel beenden und erneut versuchen."
+        ) from None
+    except OSError as exc:
+        raise OutputError(f"Die Datei {path} kann nicht geschrieben werden: {exc.strerror}.") from None
+
+
+def build_addin(out_path: str | os.PathLike, *, xlsm_twin: str | os.PathLike | None = None) -> Path:
+    """Write the add-in to ``out_path``; optionally an .xlsm twin with the same parts.
+
+    The twin differs only in the workbook content type: LibreOffice refuses add-in packages,
+    but imports the VBA of a macro-enabled workbook, which makes it a test engine for the VBA."""
+    custom_ui = (macros_dir() / "customUI.xml").read_bytes()
+    try:
+        ElementTree.fromstring(custom_ui)
+    except ElementTree.ParseError as exc:
+        raise GleichplanError(f"macros/customUI.xml ist kein gültiges XML: {exc}") from None
+    vba_bin = _vba_project_bin(vba_modules())
+    out = Path(out_path)
+    _write_zip(out, _package_parts(ADDIN_CONTENT_TYPE, vba_bin, custom_ui))
+    if xlsm_twin is not None:
+        _write_zip(Path(xlsm_twin), _package_parts(XLSM_CONTENT_TYPE, vba_bin, custom_ui))
+    return out
+
+
+# ---------------------------------------------------------------------------- install
+
+def _platform() -> str:
+    # One place to read the OS, so tests can pretend to be Windows or macOS.
+    return sys.platform
+
+
+def _kind(platform: str) -> str | None:
+    if platform.startswith("win"):
+        return "win"
+    if platform == "darwin":
+        return "mac"
+    return None
+
+
+def xlstart_dir(platform: str | None = None) -> Path | None:
+    """Excel's per-user startup folder; None where Excel does not run.
+
+    `xlwings addin install` asks a running Excel for Application.StartupPath; these are the
+    default values of that property, so no Excel has to be started here."""
+    kind = _kind(platform or _platform())
+    if kind == "win":
+        appdata = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
+    if kind == "mac":
+        return (Path.home() / "Library" / "Group Containers" / "UBF8T346G9.Office"
+                / "User Content.localized" / "Startup.localized" / "Excel")
+    return None
+
+
+def xlwings_config_file(platform: str | None = None) -> Path | None:
+    """The user config the add-in's xlwings module reads (its GetConfigFilePath).
+
+    Same as xlwings.USER_CONFIG_FILE: on macOS Excel is sandboxed and reads its container."""
+    kind = _kind(platform or _platform())
+    if kind == "win":
+        profile = os.environ.get("USERPROFILE") or str(Path.home())
+        return Path(profile) / f".{XLWINGS_PROJECT_NAME}" / f"{XLWINGS_PROJECT_NAME}.conf"
+    if kind == "mac":
+        return (Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
+                / f"{XLWINGS_PROJECT_NAME}.conf")
+    return None
+
+
+def _applescript() -> tuple[Path, Path]:
+    # RunPython on macOS calls this AppleScript; `xlwings addin install` copies it the same way.
+    name = f"xlwings-{metadata.version('xlwings')}.applescript"
+    target = Path.home() / "Library" / "Application Scripts" / "com.microsoft.Excel" / name
+    return _xlwings_dir() / name, target
+
+
+def _interpreter_key(platform: str) -> str:
+    return "INTERPRETER_MAC" if _kind(platform) == "mac" else "INTERPRETER_WIN"
+
+
+def _read_config(path: Path) -> list[tuple[str, str, str]]:
+    """(KEY in upper case, value, original line) per line, parsed like xlwings.utils.read_user_config."""
+    if not path.is_file():
+        return []
+    entries = []
+    for line in path.read_text(encoding=locale.getpreferredencoding(False)).splitlines():
+        values = re.findall(r'"([^"]*)"', line)
+        key = values[0].upper() if values else ""
+        entries.append((key, values[1] if len(values) > 1 else "", line))
+    return entries
+
+
+def _write_interpreter(path: Path, key: str, value: str) -> str | None:
+    """Set one key and keep every other line (licence key, other settings); returns the old value."""
+    entries = _read_config(path)
+    old = next((v for k, v, _ in entries if k == key), None)
+    lines = [line for k, _, line in entries if k != key] + [f'"{key}","{value}"']
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # xlwings writes this file in the locale encoding, which is what VBA's Input # reads.
+    path.write_text("\n".join(lines) + "\n", encoding=locale.getpreferredencoding(False))
+    return old
+
+
+def _target(target_dir, dry_run: bool) -> Path | None:
+    if target_dir is not None:
+        return Path(target_dir)
+    folder = xlstart_dir()
+    if folder is None and not dry_run:
+        raise GleichplanError(_LINUX_MESSAGE)
+    return folder
+
+
+def _plan_elsewhere(verb: str, config: bool = False) -> list[str]:
+    lines = [
+        "Excel läuft nur unter Windows und macOS; auf diesem System gibt es keinen XLSTART-Ordner.",
+        f"Unter Windows würde das Add-in {verb}: "
+        rf"%APPDATA%\Microsoft\Excel\XLSTART\{ADDIN_NAME}",
+        f"Unter macOS würde das Add-in {verb}: ~/Library/Group Containers/UBF8T346G9.Office/"
+        f"User Content.localized/Startup.localized/Excel/{ADDIN_NAME}",
+    ]
+    if config:
+        lines.append(
+            "Dazu würde der Python-Pfad in die xlwings-Konfiguration eingetragen "
+            r"(Windows: %USERPROFILE%\.xlwings\xlwings.conf, "
+            "macOS: ~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf)."
+        )
+    return lines + ["Mit --ziel ORDNER kann das Add-in in einen beliebigen Ordner geschrieben werden."]
+
+
+def install(dry_run: bool = False, target_dir=None) -> list[str]:
+    """Build the add-in into Excel's XLSTART folder (or ``target_dir``); German report lines.
+
+    The add-in is built fresh into the destination instead of copying an older build, so it
+    always carries the VBA of the xlwings version installed next to this Python."""
+    folder = _target(target_dir, dry_run)
+    if folder is None:
+        return _plan_elsewhere("hierhin kopiert", config=True)
+    platform = _platform()
+    dest = folder / ADDIN_NAME
+    if dry_run:
+        lines = [f"Würde das Add-in erstellen und ablegen: {dest}"]
+    else:
+        build_addin(dest)
+        lines = [f"Add-in installiert: {dest}"]
+    config = xlwings_config_file(platform)
+    if config is not None:
+        key = _interpreter_key(platform)
+        if dry_run:
+            lines.append(f"Würde in {config} eintragen: {key} = {sys.executable}")
+        else:
+            try:
+                old = _write_interpreter(config, key, sys.executable)
+            except OSError as exc:
+                raise OutputError(f"Die xlwings-Konfiguration {config} kann nicht geschrieben werden: "
+                                  f"{exc.strerror}.") from None
+            if old and old != sys.executable:
+                lines.append(f"xlwings-Konfiguration {config}: {key} von {old} auf {sys.executable} geändert.")
+            else:
+                lines.append(f"xlwings-Konfiguration {config}: {key} = {sys.executable}")
+    else:
+        lines.append("Keine xlwings-Konfiguration: Excel läuft nicht auf diesem System.")
+    if _kind(platform) == "mac":
+        source, target = _applescript()
+        if dry_run:
+            lines.append(f"Würde das xlwings-AppleScript nach {target} kopieren.")
+        else:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+            except OSError as exc:
+                raise OutputError(f"Das xlwings-AppleScript kann nicht nach {target} kopiert werden: "
+                                  f"{exc.strerror}.") from None
+            lines.append(f"xlwings-AppleScript kopiert: {target}")
+    if not dry_run and _kind(platform):
+        lines.append("Bitte Excel neu starten, damit das Menüband „Gleichstellungsplan“ erscheint.")
+    return lines
+
+
+def remove(dry_run: bool = False, target_dir=None) -> list[str]:
+    """Delete the installed add-in; the shared xlwings configuration stays."""
+    folder = _target(target_dir, dry_run)
+    if folder is None:
+        return _plan_elsewhere("hier gelöscht")
+    dest = folder / ADDIN_NAME
+    if not dest.exists():
+        return [f"Kein Add-in gefunden unter {dest}; nichts zu entfernen."]
+    if dry_run:
+        return [f"Würde das Add-in löschen: {dest}"]
+    try:
+        dest.unlink()
+    except PermissionError:
+        raise OutputError(
+            f"Das Add-in {dest} kann nicht gelöscht werden, solange Excel es geöffnet hat. "
+            "Bitte Excel beenden und erneut versuchen."
+        ) from None
+    lines = [f"Add-in entfernt: {dest}"]
+    config = xlwings_config_file()
+    if config is not None:
+        lines.append(f"Die xlwings-Konfiguration {config} bleibt erhalten "
+                     "(sie wird auch von anderen xlwings-Anwendungen genutzt).")
+    return lines
+
+
+def status(target_dir=None) -> list[str]:
+    """Where the add-in is expected, whether it is there and current, and the interpreter setting."""
+    folder = Path(target_dir) if target_dir is not None else xlstart_dir()
+    if folder is None:
+        return _plan_elsewhere("liegen")
+    dest = folder / ADDIN_NAME
+    if not dest.is_file():
+        lines = [f"Add-in nicht installiert (erwartet unter {dest})."]
+    else:
+        # Builds are byte-identical, so a fresh build tells whether the installed copy is current.
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = build_addin(Path(tmp) / ADDIN_NAME).read_bytes()
+        current = dest.read_bytes() == fresh
+        lines = [f"Add-in installiert: {dest}",
+                 "Es entspricht dem aktuellen Stand." if current else
+                 "Es weicht vom aktuellen Stand ab (z. B. nach einem Update); bitte neu installieren."]
+    config = xlwings_config_file()
+    if config is not None:
+        key = _interpreter_key(_platform())
+        value = next((v for k, v, _ in _read_config(config) if k == key), None)
+        if value is None:
+            lines.append(f"In {config} fehlt {key}; bitte das Add-in neu installieren.")
+        else:
+            note = "" if value == sys.executable else f" (dieses Python: {sys.executable})"
+            lines.append(f"xlwings-Konfiguration {config}: {key} = {value}{note}")
+    return lines
+
+
+# ---------------------------------------------------------------------------- CLI
+
+def cmd_addin(args) -> int:
+    """``xl-gleichplan addin build|install|status|remove``; prints German lines, returns the exit code."""
+    action = getattr(args, "action", None)
+    dry_run = bool(getattr(args, "dry_run", False))
+    target = getattr(args, "target", None)
+    try:
+        if action == "build":
+            out = Path(getattr(args, "out", None) or Path.cwd() / ADDIN_NAME)
+            lines = ([f"Würde das Add-in erstellen: {out}"] if dry_run
+                     else [f"Add-in erstellt: {build_addin(out)}"])
+        elif action == "install":
+            lines = install(dry_run=dry_run, target_dir=target)
+        elif action == "status":
+            lines = status(target_dir=target)
+        elif action == "remove":
+            lines = remove(dry_run=dry_run, target_dir=target)
+        else:
+            print(f"Unbekannte Aktion „{action}“; erlaubt sind build, install, status, remove.",
+                  file=sys.stderr)
+            return 2
+    except GleichplanError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
