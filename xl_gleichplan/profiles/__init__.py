@@ -6,6 +6,7 @@ office's own. Every value is checked here, so the rules can trust what they get.
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -71,7 +72,19 @@ def available_profiles() -> list[str]:
 
 
 def load_profile(name_or_path: str | Path | None = None) -> Profile:
+    """The profile by name (packaged) or path (an office's own .toml); packaged ones are cached."""
     name = str(name_or_path or DEFAULT_PROFILE)
+    if not name.endswith(".toml"):
+        return _packaged(name)
+    return _load(name)
+
+
+@lru_cache(maxsize=None)
+def _packaged(name: str) -> Profile:
+    return _load(name)
+
+
+def _load(name: str) -> Profile:
     if name.endswith(".toml"):
         path = Path(name)
         if not path.is_file():
