@@ -121,6 +121,17 @@ def _add_import_staff(sub) -> None:
     p.set_defaults(func=cmd_import_staff)
 
 
+def _add_addin(sub) -> None:
+    p = sub.add_parser("addin", help="Excel-Add-in erstellen, installieren, prüfen oder entfernen",
+                       description="Das Add-in „Gleichstellungsplan“ (Menüband in Excel) für Windows und macOS.")
+    p.add_argument("action", choices=["build", "install", "status", "remove"], metavar="AKTION",
+                   help="build (aus macros/ erstellen), install, status oder remove")
+    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam)")
+    p.add_argument("--dry-run", action="store_true", help="nur anzeigen, was geschehen würde")
+    p.add_argument("--ziel", dest="target", metavar="ORDNER", help="statt des XLSTART-Ordners in diesen Ordner")
+    p.set_defaults(func=cmd_addin)
+
+
 def _add_demo(sub) -> None:
     p = sub.add_parser("demo", help="den ganzen Ablauf mit Beispieldaten einer erfundenen Dienststelle vorführen")
     p.add_argument("--out", default="gleichplan-demo", metavar="ORDNER", help="Ausgabeordner (Standard: gleichplan-demo)")
@@ -149,17 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xl-gleichplan {__version__}",
                         help="Version anzeigen")
     sub = parser.add_subparsers(title="Befehle", metavar="BEFEHL", parser_class=_Parser)
-    for add in (_add_compute, _add_template, _add_check, _add_import_staff, _add_plan, _add_demo):
+    for add in (_add_compute, _add_template, _add_check, _add_import_staff, _add_plan, _add_addin, _add_demo):
         add(sub)
     return parser
-
-
-def _default_stichtag(profile) -> date:
-    from .rules.deadlines import default_stichtag
-
-    today = date.today()
-    candidate = default_stichtag(today.year, profile)
-    return candidate if candidate <= today else default_stichtag(today.year - 1, profile)
 
 
 def compute_from_args(args):
@@ -167,13 +170,14 @@ def compute_from_args(args):
     from .io.hr_import import import_exports
     from .model import Agency
     from .profiles import load_profile
+    from .rules.deadlines import latest_stichtag
 
     profile = load_profile(args.profile)
     if not any((args.staff, args.movements, args.committees, args.targets)):
         raise GleichplanError("Bitte mindestens eine Datei angeben: --staff, --movements, --committees oder --targets.")
     dataset = import_exports(staff=args.staff, movements=args.movements, committees=args.committees,
                              targets=args.targets, mapping=args.mapping, profile=profile,
-                             stichtag=args.stichtag or _default_stichtag(profile),
+                             stichtag=args.stichtag or latest_stichtag(profile),
                              agency=Agency(args.agency_name, args.agency_type))
     return analyse(dataset, profile)
 
@@ -224,7 +228,7 @@ def cmd_template(args) -> int:
 
 def cmd_check(args) -> int:
     from .io.workbook_reader import analyse_workbook
-    from .texts import SEVERITY
+    from .report.text import finding_line
 
     analysis = analyse_workbook(args.workbook)
     errors = sum(f.severity == "error" for f in analysis.findings)
@@ -233,8 +237,7 @@ def cmd_check(args) -> int:
                           "findings": [f.to_dict() for f in analysis.findings]}, ensure_ascii=False, indent=2))
     else:
         for f in analysis.findings:
-            where = ", ".join(x for x in (f.sheet, f.cell and f"Zelle {f.cell}") if x)
-            print(f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}")
+            print(finding_line(f))
         print(f"{len(analysis.findings)} Feststellungen, davon {errors} Fehler." if analysis.findings
               else "Keine Feststellungen: der Erhebungsbogen ist vollständig lesbar.")
     return EXIT_FAILED if errors else EXIT_OK
@@ -246,6 +249,12 @@ def cmd_import_staff(args) -> int:
     for line in import_into(args):
         print(line)
     return EXIT_OK
+
+
+def cmd_addin(args) -> int:
+    from .excel.addin import cmd_addin as run
+
+    return run(args)
 
 
 def cmd_demo(args) -> int:

@@ -28,6 +28,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..io.atomic import atomic_path
 from ..errors import GleichplanError, OutputError
 
 ADDIN_NAME = "gleichplan.xlam"
@@ -59,16 +60,13 @@ _LINUX_MESSAGE = (
 # ---------------------------------------------------------------------------- sources
 
 def macros_dir() -> Path:
-    """The folder with ``*.bas`` and ``customUI.xml``: packaged copy first, else the repo's."""
-    packaged = resources.files("xl_gleichplan.excel") / "macros"
-    if packaged.is_dir():
-        return Path(str(packaged))
+    """The folder with ``*.bas`` and ``customUI.xml`` (a source checkout; the wheel ships the built add-in)."""
     repo = Path(__file__).resolve().parents[2] / "macros"
     if repo.is_dir():
         return repo
     raise GleichplanError(
-        "Die Quellen des Excel-Add-ins (Ordner „macros“) wurden nicht gefunden; "
-        "die Installation von xl_gleichplan ist unvollständig."
+        "Die Quellen des Excel-Add-ins (Ordner „macros“) wurden nicht gefunden. Das Add-in wird aus einem "
+        "Quellstand von xl_gleichplan gebaut; für die Installation genügt „xl-gleichplan addin install“."
     )
 
 
@@ -327,6 +325,14 @@ def build_addin(out_path: str | os.PathLike, *, xlsm_twin: str | os.PathLike | N
 
 # ---------------------------------------------------------------------------- install
 
+def packaged_addin() -> Path:
+    """The add-in built from ``macros/`` and shipped inside the package (a test keeps it fresh)."""
+    path = Path(str(resources.files("xl_gleichplan.excel") / ADDIN_NAME))
+    if not path.is_file():
+        raise GleichplanError("Das Excel-Add-in fehlt in dieser Installation von xl_gleichplan; bitte neu installieren.")
+    return path
+
+
 def _platform() -> str:
     # One place to read the OS, so tests can pretend to be Windows or macOS.
     return sys.platform
@@ -430,19 +436,18 @@ def _plan_elsewhere(verb: str, config: bool = False) -> list[str]:
 
 
 def install(dry_run: bool = False, target_dir=None) -> list[str]:
-    """Build the add-in into Excel's XLSTART folder (or ``target_dir``); German report lines.
-
-    The add-in is built fresh into the destination instead of copying an older build, so it
-    always carries the VBA of the xlwings version installed next to this Python."""
+    """Copy the add-in shipped in the package into Excel's XLSTART folder (or ``target_dir``) and
+    point xlwings at this Python; German report lines. No build tools are needed on the desktop."""
     folder = _target(target_dir, dry_run)
     if folder is None:
         return _plan_elsewhere("hierhin kopiert", config=True)
     platform = _platform()
     dest = folder / ADDIN_NAME
     if dry_run:
-        lines = [f"Würde das Add-in erstellen und ablegen: {dest}"]
+        lines = [f"Würde das Add-in ablegen: {dest}"]
     else:
-        build_addin(dest)
+        with atomic_path(dest) as tmp:
+            shutil.copyfile(packaged_addin(), tmp)
         lines = [f"Add-in installiert: {dest}"]
     config = xlwings_config_file(platform)
     if config is not None:
@@ -512,10 +517,7 @@ def status(target_dir=None) -> list[str]:
     if not dest.is_file():
         lines = [f"Add-in nicht installiert (erwartet unter {dest})."]
     else:
-        # Builds are byte-identical, so a fresh build tells whether the installed copy is current.
-        with tempfile.TemporaryDirectory() as tmp:
-            fresh = build_addin(Path(tmp) / ADDIN_NAME).read_bytes()
-        current = dest.read_bytes() == fresh
+        current = dest.read_bytes() == packaged_addin().read_bytes()
         lines = [f"Add-in installiert: {dest}",
                  "Es entspricht dem aktuellen Stand." if current else
                  "Es weicht vom aktuellen Stand ab (z. B. nach einem Update); bitte neu installieren."]

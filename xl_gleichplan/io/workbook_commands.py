@@ -8,23 +8,17 @@ from pathlib import Path
 from ..errors import GleichplanError, WorkbookError
 from ..model import Agency
 from ..profiles import load_profile
+from ..rules.deadlines import latest_stichtag
 from . import vocabulary as vocab
 from .tabular import read_table
 from .template import write_template
 from .workbook_writer import backup, fill_inputs, load, save, unpreservable_parts, write_results
 
 
-def _default_stichtag(profile) -> date:
-    today = date.today()
-    month, day = profile.stichtag_month_day
-    candidate = date(today.year, month, day)
-    return candidate if candidate <= today else date(today.year - 1, month, day)
-
-
 def make_templates(args) -> list[str]:
     profile = load_profile(args.profile)
     if not args.list:
-        stichtag = args.stichtag or _default_stichtag(profile)
+        stichtag = args.stichtag or latest_stichtag(profile)
         profile.route(args.agency_type)
         path = write_template(args.out, profile, Agency(args.agency_name, args.agency_type, args.parent or None), stichtag)
         return [f"Erhebungsbogen geschrieben: {path}"]
@@ -50,7 +44,7 @@ def make_template_batch(listing: Path, folder: Path, profile, default_stichtag: 
         try:
             kind = vocab.text(get("art")) or "landesverwaltung"
             profile.route(kind)
-            stichtag = vocab.to_date(get("stichtag")) if vocab.text(get("stichtag")) else (default_stichtag or _default_stichtag(profile))
+            stichtag = vocab.to_date(get("stichtag")) if vocab.text(get("stichtag")) else (default_stichtag or latest_stichtag(profile))
             if stichtag is None:
                 raise GleichplanError(f"Zeile {row}: Der Stichtag „{vocab.text(get('stichtag'))}“ ist kein Datum (TT.MM.JJJJ).")
             base = safe_filename(name)
@@ -86,10 +80,9 @@ def import_into(args) -> list[str]:
     errors = [f for f in imported.findings if f.severity == "error"]
     lines.append(f"Übernommen: {imported.heads} Beschäftigte, {len(imported.movements)} Bewegungszeilen, "
                  f"{len(imported.committees)} Gremien; {len(imported.findings)} Feststellungen, davon {len(errors)} Fehler.")
-    from ..texts import SEVERITY
+    from ..report.text import finding_line
 
-    lines += [f"  [{SEVERITY[f.severity]}] {f.file or ''} {('Zelle ' + f.cell) if f.cell else ''}: {f.message}"
-              for f in imported.findings]
+    lines += ["  " + finding_line(f) for f in imported.findings]
     return lines
 
 

@@ -61,8 +61,11 @@ def render(a: Analysis) -> str:
             f"  maßgeblich: {READING[lead.reading]}",
             f"  Ergebnis: {verdict}; zuständig: {lead.approver}"]
     if a.findings:
-        out += ["", f"Feststellungen ({len(a.findings)}):"]
-        for f in a.findings:
-            where = ", ".join(x for x in (f.file, f.sheet, f.cell and f"Zelle {f.cell}") if x)
-            out.append(f"  [{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}")
+        out += ["", f"Feststellungen ({len(a.findings)}):", *("  " + finding_line(f) for f in a.findings)]
     return "\n".join(out)
+
+
+def finding_line(f) -> str:
+    """[Fehler] datei.xlsx, Bestand, Zelle C7: what to do."""
+    where = ", ".join(x for x in (f.file, f.sheet, f.cell and f"Zelle {f.cell}") if x)
+    return f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}"

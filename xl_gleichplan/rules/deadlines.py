@@ -48,6 +48,9 @@ def deadlines(stichtag: date, profile: Profile) -> Deadlines:
     )
 
 
-def default_stichtag(year: int, profile: Profile) -> date:
+def latest_stichtag(profile: Profile, today: date | None = None) -> date:
+    """The most recent usual Stichtag (30 June) on or before ``today``: the default of every command."""
+    today = today or date.today()
     month, day = profile.stichtag_month_day
-    return date(year, month, day)
+    candidate = date(today.year, month, day)
+    return candidate if candidate <= today else date(today.year - 1, month, day)

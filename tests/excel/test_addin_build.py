@@ -1,0 +1,268 @@
+"""The Excel add-in file: reproducible build, VBA decodable by olevba and LibreOffice, valid ribbon,
+install/status/remove. Excel itself is not available here; these are the checks that can run."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from xl_gleichplan.errors import GleichplanError
+from xl_gleichplan.excel import addin
+
+HERE = Path(__file__).parent
+CUI_NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
+
+BUTTONS = {
+    "neue_erhebung": "Neue Erhebung",
+    "personaldaten_importieren": "Personaldaten importieren",
+    "pruefen": "Prüfen",
+    "berechnen": "Berechnen",
+    "ziele_vorschlagen": "Zielvorgaben vorschlagen",
+    "fristen": "Fristen",
+    "planentwurf": "Planentwurf erstellen",
+    "hilfe": "Hilfe / Info",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """One add-in plus its .xlsm twin, shared by the tests (a build takes a few seconds)."""
+    folder = tmp_path_factory.mktemp("build")
+    xlam = addin.build_addin(folder / addin.ADDIN_NAME, xlsm_twin=folder / "gleichplan.xlsm")
+    return xlam, folder / "gleichplan.xlsm"
+
+
+@pytest.fixture
+def linux(monkeypatch):
+    monkeypatch.setattr(addin, "_platform", lambda: "linux")
+
+
+def _custom_ui() -> etree._ElementTree:
+    return etree.parse(str(addin.macros_dir() / "customUI.xml"))
+
+
+# ---------------------------------------------------------------------------- package
+
+def test_two_builds_are_byte_identical(built, tmp_path, capsys):
+    # The second build goes through the CLI entry point, so that path is covered too.
+    args = argparse.Namespace(action="build", out=str(tmp_path / "again.xlam"), dry_run=False, target=None)
+    assert addin.cmd_addin(args) == 0
+    assert "Add-in erstellt" in capsys.readouterr().out
+    assert (tmp_path / "again.xlam").read_bytes() == built[0].read_bytes()
+
+
+def test_package_parts(built):
+    xlam, xlsm = built
+    with zipfile.ZipFile(xlam) as archive:
+        names = archive.namelist()
+        assert names[0] == "[Content_Types].xml"
+        assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+        types = archive.read("[Content_Types].xml").decode()
+        assert 'PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"' in types
+        rels = etree.fromstring(archive.read("_rels/.rels"))
+        targets = {r.get("Type"): r.get("Target") for r in rels}
+        assert targets["http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"] == "customUI/customUI14.xml"
+        assert archive.read("customUI/customUI14.xml") == (addin.macros_dir() / "customUI.xml").read_bytes()
+        assert b"vbaProject.bin" in archive.read("xl/_rels/workbook.xml.rels")
+        xlam_parts = {name: archive.read(name) for name in names}
+    # The twin carries the same parts; only the workbook content type differs.
+    with zipfile.ZipFile(xlsm) as archive:
+        twin_parts = {name: archive.read(name) for name in archive.namelist()}
+    assert twin_parts.keys() == xlam_parts.keys()
+    assert [n for n in xlam_parts if xlam_parts[n] != twin_parts[n]] == ["[Content_Types].xml"]
+    assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in twin_parts["[Content_Types].xml"]
+
+
+def test_xlwings_module_is_the_installed_addin_variant():
+    # Only PROJECT_NAME is changed, so that the add-in reads ~/.xlwings/xlwings.conf.
+    installed = (addin._xlwings_dir() / "xlwings_custom_addin.bas").read_bytes().decode("ascii")
+    ours = addin.xlwings_vba_source()
+    changed = [(a, b) for a, b in zip(installed.splitlines(), ours.splitlines()) if a != b]
+    assert changed == [('Public Const PROJECT_NAME As String = "myaddin"',
+                        'Public Const PROJECT_NAME As String = "xlwings"')]
+    assert len(installed.splitlines()) == len(ours.splitlines())
+
+
+def test_own_vba_is_plain_ascii_crlf():
+    for path in addin.macros_dir().glob("*.bas"):
+        raw = path.read_bytes()
+        raw.decode("ascii")
+        assert raw.count(b"\n") == raw.count(b"\r\n"), f"{path.name}: not CRLF throughout"
+
+
+# ---------------------------------------------------------------------------- VBA, decoded
+
+def test_olevba_decodes_every_module_exactly(built):
+    from oletools.olevba import VBA_Parser
+
+    # No normalisation at all: olevba returns the source text stored in the module stream, and
+    # the build stores each module exactly as Excel does: CRLF line ends, the
+    # `Attribute VB_Name` header kept. (This caught a compression bug in ms-ovba that garbled
+    # the large xlwings module while the small ones decoded fine.)
+    expected = addin.vba_modules()
+    for path in built:
+        parser = VBA_Parser(str(path))
+        try:
+            decoded = {stream.rsplit("/", 1)[-1]: code for _, stream, _, code in parser.extract_macros()}
+        finally:
+            parser.close()
+        assert set(decoded) == set(expected) | {"Sheet1", "ThisWorkbook"}
+        for name, source in expected.items():
+            assert decoded[name] == source, f"{path.name}: module {name} differs"
+
+
+def _soffice() -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        message = "LibreOffice (soffice) ist nicht installiert"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return exe
+
+
+def test_libreoffice_imports_every_module(built, tmp_path):
+    exe = _soffice()
+    out = tmp_path / "out"
+    # LibreOffice refuses add-in packages, so the .xlsm twin (same vbaProject.bin) is converted.
+    # A profile of its own keeps parallel runs and the user's LibreOffice out of each other's way.
+    subprocess.run(
+        [exe, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+         "--convert-to", "ods", "--outdir", str(out), str(built[1])],
+        check=True, capture_output=True, timeout=300,
+    )
+    with zipfile.ZipFile(out / "gleichplan.ods") as ods:
+        for name, source in addin.vba_modules().items():
+            # etree unescapes the XML; .text is the Basic source LibreOffice keeps.
+            code = etree.fromstring(ods.read(f"Basic/VBAProject/{name}.xml")).text
+            # Normalised, because LibreOffice rewrites the module on import: it drops the
+            # `Attribute VB_...` lines (VBA metadata, not code), puts its own two header lines
+            # first, uses LF line ends and adds a trailing empty line. All code lines must match.
+            lines = code.split("\n")
+            assert lines[:2] == ["Rem Attribute VBA_ModuleType=VBAModule", "Option VBASupport 1"]
+            got = "\n".join(lines[2:]).rstrip("\n")
+            want = "\n".join(line for line in source.split("\r\n")
+                             if not line.startswith("Attribute VB_")).rstrip("\n")
+            assert got == want, f"module {name} differs after LibreOffice import"
+
+
+# ---------------------------------------------------------------------------- ribbon
+
+def test_custom_ui_validates_against_schema_subset():
+    schema = etree.XMLSchema(etree.parse(str(HERE / "customUI14_subset.xsd")))
+    document = _custom_ui()
+    assert schema.validate(document), schema.error_log
+
+
+def test_schema_subset_rejects_what_office_rejects():
+    # The subset is only useful if it is strict: check a few mistakes Office would refuse.
+    schema = etree.XMLSchema(etree.parse(str(HERE / "customUI14_subset.xsd")))
+    good = etree.tostring(_custom_ui()).decode()
+    for bad in (good.replace('size="large"', 'size="huge"', 1),
+                good.replace('id="pruefen"', 'id="neue_erhebung"', 1),      # duplicate id
+                good.replace('imageMso="Help"', 'imageMso="Help" onClick="x"', 1),
+                good.replace('label="Fristen"', 'label=""', 1)):
+        assert not schema.validate(etree.fromstring(bad))
+
+
+def test_buttons_ids_tags_labels():
+    buttons = _custom_ui().getroot().iter(f"{CUI_NS}button")
+    found = {b.get("id"): b for b in buttons}
+    assert list(found) == list(BUTTONS)
+    for button_id, button in found.items():
+        assert button.get("tag") == button_id
+        assert button.get("label") == BUTTONS[button_id]
+        assert button.get("imageMso") and button.get("screentip") and button.get("supertip")
+    tab = _custom_ui().getroot().find(f".//{CUI_NS}tab")
+    assert (tab.get("id"), tab.get("label")) == ("tabGleichplan", "Gleichstellungsplan")
+
+
+def test_every_on_action_names_an_existing_ribbon_sub():
+    modules = {p.stem: p.read_text(encoding="ascii") for p in addin.macros_dir().glob("*.bas")}
+    callbacks = {b.get("onAction") for b in _custom_ui().getroot().iter() if b.get("onAction")}
+    assert callbacks
+    for callback in callbacks:
+        module, _, sub = callback.rpartition(".")
+        candidates = [modules[module]] if module else list(modules.values())
+        signature = re.compile(rf"^\s*(Public\s+)?Sub\s+{re.escape(sub)}\s*\(\s*control\s+As\s+IRibbonControl\s*\)",
+                               re.MULTILINE | re.IGNORECASE)
+        assert any(signature.search(text) for text in candidates), callback
+
+
+# ---------------------------------------------------------------------------- install
+
+def test_install_dry_run_on_linux_prints_planned_paths(linux, capsys):
+    args = argparse.Namespace(action="install", out=None, dry_run=True, target=None)
+    assert addin.cmd_addin(args) == 0
+    out = capsys.readouterr().out
+    assert r"%APPDATA%\Microsoft\Excel\XLSTART\gleichplan.xlam" in out
+    assert "Startup.localized/Excel/gleichplan.xlam" in out
+
+
+def test_install_on_linux_without_target_is_refused(linux, capsys):
+    with pytest.raises(GleichplanError, match="--dry-run.*--ziel ORDNER"):
+        addin.install()
+    with pytest.raises(GleichplanError):
+        addin.remove()
+    args = argparse.Namespace(action="install", out=None, dry_run=False, target=None)
+    assert addin.cmd_addin(args) == 1
+    assert "Windows und macOS" in capsys.readouterr().err
+
+
+def test_install_status_remove_in_target_dir(linux, built, tmp_path):
+    target = tmp_path / "XLSTART"
+    lines = addin.install(target_dir=target)
+    dest = target / addin.ADDIN_NAME
+    assert dest.read_bytes() == built[0].read_bytes()
+    assert any(str(dest) in line for line in lines)
+    assert "aktuellen Stand" in " ".join(addin.status(target_dir=target))
+    assert addin.remove(dry_run=True, target_dir=target) and dest.exists()
+    assert any("entfernt" in line for line in addin.remove(target_dir=target))
+    assert not dest.exists()
+    assert "nicht installiert" in " ".join(addin.status(target_dir=target))
+    assert "nichts zu entfernen" in " ".join(addin.remove(target_dir=target))
+
+
+def test_install_on_windows_writes_xlstart_and_keeps_other_config(monkeypatch, tmp_path):
+    # Pretend to be Windows; install copies the add-in shipped in the package.
+    monkeypatch.setattr(addin, "_platform", lambda: "win32")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "profile"))
+    config = tmp_path / "profile" / ".xlwings" / "xlwings.conf"
+    config.parent.mkdir(parents=True)
+    config.write_text('"LICENSE_KEY","abc"\n"INTERPRETER_WIN","C:\\old\\python.exe"\n')
+
+    planned = addin.install(dry_run=True)
+    assert not (tmp_path / "AppData").exists()
+    assert any("XLSTART" in line for line in planned)
+
+    lines = addin.install()
+    installed = tmp_path / "AppData" / "Microsoft" / "Excel" / "XLSTART" / addin.ADDIN_NAME
+    assert installed.read_bytes() == addin.packaged_addin().read_bytes()
+    assert config.read_text().splitlines() == ['"LICENSE_KEY","abc"', f'"INTERPRETER_WIN","{sys.executable}"']
+    assert any("C:\\old\\python.exe" in line for line in lines)  # the change is reported
+
+
+def test_mac_dry_run_names_xlwings_paths(monkeypatch, tmp_path):
+    monkeypatch.setattr(addin, "_platform", lambda: "darwin")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    text = "\n".join(addin.install(dry_run=True))
+    assert "Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel" in text
+    assert "Library/Containers/com.microsoft.Excel/Data/xlwings.conf" in text
+    assert "Application Scripts/com.microsoft.Excel/xlwings-" in text
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_addin_matches_a_fresh_build(built):
+    """The wheel ships excel/gleichplan.xlam; it must be what macros/ and the installed xlwings
+    build today. Regenerate with: xl-gleichplan addin build --out xl_gleichplan/excel/gleichplan.xlam"""
+    shipped = addin.packaged_addin().read_bytes()
+    assert shipped == built[0].read_bytes()
