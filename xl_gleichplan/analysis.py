@@ -109,9 +109,8 @@ def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResul
 
 def analyse(dataset: Dataset, profile: Profile) -> Analysis:
     route = approval(dataset.agency.type, profile)
-    movements = []
-    for (kind, dim, area), counts in dataset.movements.items():
-        movements += _verdicts([((dim, area), counts)], profile, kind)
+    movements = [r for (kind, dim, area), counts in dataset.movements.items()
+                 for r in _verdicts([((dim, area), counts)], profile, kind)]
     rates = []
     for (kind, dim, area), applied in dataset.movements.items():
         if kind == "bewerbung":
