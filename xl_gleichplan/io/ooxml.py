@@ -28,3 +28,13 @@ def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z") -> 
 def zip_parts(path: str | Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def put(ws, row: int, col: int, value):
+    """Write a value into an openpyxl cell as data: a text that starts with "=" stays text (openpyxl
+    would store it as a formula), so names from the input never become live formulas."""
+    cell = ws.cell(row, col)
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell

@@ -24,7 +24,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INS
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
                       SEXES, SHEETS, TEMPLATE_VERSION, VALUES, Sheet, area_label)
 from .atomic import atomic_path
-from .ooxml import make_reproducible
+from .ooxml import make_reproducible, put
 
 INPUT_FILL = PatternFill("solid", fgColor="FFFFFFFF")
 FORMULA_FILL = PatternFill("solid", fgColor="FFE7E6E6")
@@ -240,7 +240,7 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
     row = 2
     for key, label, name, editable in META_FIELDS:
         ws.cell(row, 1, key), ws.cell(row, 2, label)
-        cell = ws.cell(row, 3, values[key])
+        cell = put(ws, row, 3, values[key])
         if isinstance(values[key], date):
             cell.number_format = "DD.MM.YYYY"
         if editable:
@@ -263,7 +263,7 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
     first = row
     for route in profile.routing.values():
         for i, value in enumerate((route.type, route.label, route.body, route.procedure, route.leadership_approver), 1):
-            ws.cell(row, i, value)
+            put(ws, row, i, value)
         row += 1
     wb.defined_names["GP_ROUTING"] = DefinedName("GP_ROUTING", attr_text=f"{METADATA_SHEET}!$A${first}:$E${row - 1}")
     for letter, width in (("A", 22), ("B", 44), ("C", 40), ("D", 40), ("E", 60)):

@@ -19,6 +19,7 @@ from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS,
                       SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
 from ..texts import DEADLINE, SEVERITY
 from .atomic import atomic_path
+from .ooxml import put
 
 PRESERVE_RISK = ("xl/charts/", "xl/drawings/", "xl/pivotTables/", "xl/media/", "xl/embeddings/")
 HEADER_FONT = Font(bold=True, color="FFFFFFFF")
@@ -83,7 +84,7 @@ def fill_inputs(wb, dataset, sheets: set[str]) -> None:
         ws = wb[name]
         for r, line in enumerate(values, start=row):
             for c, value in enumerate(line, start=col):
-                ws.cell(r, c).value = value
+                put(ws, r, c, value)
 
 
 def _row_values(key: str, item) -> dict:
@@ -175,7 +176,7 @@ def write_results(wb, analysis) -> None:
         ws = _replace_sheet(wb, name)
         for r, line in enumerate(rows, start=1):
             for c, value in enumerate(line, start=1):
-                cell = ws.cell(r, c, value)
+                cell = put(ws, r, c, value)
                 if hasattr(value, "year"):
                     cell.number_format = "DD.MM.YYYY"
                 elif isinstance(value, float) and c in (2, 9, 10):  # I1/I2 and the share columns
