@@ -75,10 +75,27 @@ class Mapping:
 
 
 def _map_unique(series: pd.Series, func) -> tuple[pd.Series, dict]:
-    """Apply ``func`` once per distinct value (exports repeat a few values many times)."""
-    uniques = pd.unique(series)
+    """Apply ``func`` once per distinct value (exports repeat a few values many times).
+
+    Returns a categorical Series (None -> missing) built from one factorisation, so that the
+    later group-bys work on integer codes, and the table {raw value: result}."""
+    codes, uniques = pd.factorize(np.asarray(series, dtype=object))
     table = {u: func(u) for u in uniques}
-    return series.map(table), table
+    categories = list(dict.fromkeys(v for v in table.values() if v is not None))
+    position = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([position[table[u]] if table[u] is not None else -1 for u in uniques] + [-1], dtype=np.int64)
+    mapped = pd.Categorical.from_codes(lookup[codes], categories=pd.Index(categories, dtype=object))
+    return pd.Series(mapped, index=series.index), table
+
+
+def _flags(series: pd.Series, predicate) -> np.ndarray:
+    """predicate(value) per row of a categorical Series, evaluated once per category; missing: False."""
+    lookup = np.array([bool(predicate(c)) for c in series.cat.categories] + [False], dtype=bool)
+    return lookup[series.cat.codes.to_numpy()]
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    return _flags(_map_unique(series, lambda v: vocab.text(v) == "")[0], bool)
 
 
 def _area_order(dimension: str, areas) -> list[str]:
@@ -117,8 +134,8 @@ class _Reader:
                 "error", self.t, "geschlecht", np.flatnonzero(bad.to_numpy()),
                 "Zeile {row} (Zelle {cell}): unbekannte Angabe zum Geschlecht. Erlaubt sind w/weiblich, "
                 "m/männlich, d/divers, x/ohne Angabe. Die Zeile wird nicht gezählt; bitte korrigieren.")
-        blank = raw.map(vocab.text) == ""
-        empty = int((blank if required is None else blank & required).sum()) if "" in map(vocab.text, table) else 0
+        blank = _blank(raw)
+        empty = int((blank if required is None else blank & required.to_numpy()).sum())
         if empty:
             self.findings.add("info", f"{empty} Zeilen ohne Angabe zum Geschlecht werden als „ohne Angabe“ (x) gezählt.",
                               self.t.file, self.t.sheet)
@@ -130,22 +147,20 @@ class _Reader:
         if dimension == "besoldungs_entgeltgruppe":
             codes, _ = _map_unique(raw, lambda v: vocab.pay_group(v) or None)
         elif vocab.has_vocabulary(dimension):
-            codes, table = _map_unique(raw, lambda v: vocab.code(dimension, v) if vocab.text(v) else None)
-            unknown = [vocab.text(u) for u, c in table.items() if c is None and vocab.text(u)]
-            if dimension == "fuehrungsebene":  # 'keine', 'nein', '-' mean: no leadership function
-                unknown = [u for u in unknown if vocab.key(u) not in {"keine", "nein", "ohne", ""}]
-            if unknown:
-                known = ", ".join(VALUES[dimension].values())
-                for value in unknown[:10]:
-                    rows = np.flatnonzero((raw.map(vocab.text) == value).to_numpy())
-                    self.findings.add(
-                        "warning",
-                        f"Spalte „{dimension}“: Der Wert „{value[:40]}“ (z. B. Zeile {self.t.first_row + rows[0]}) ist "
-                        f"kein Standardwert ({known}). Er wird als eigener Bereich gezählt; falls er einem "
-                        f"Standardwert entspricht, bitte in der Zuordnungsdatei angeben.",
-                        self.t.file, self.t.sheet, self.t.cell(dimension, int(rows[0])), self.t.first_row + int(rows[0]))
-                keep = {u: vocab.text(u) for u in table if table[u] is None and vocab.text(u) in unknown}
-                codes = codes.where(codes.notna(), raw.map(keep))
+            no_function = {"keine", "nein", "ohne", ""} if dimension == "fuehrungsebene" else {""}
+            # a value outside the vocabulary is kept as its own Bereich, and reported
+            codes, table = _map_unique(raw, lambda v: None if vocab.key(v) in no_function
+                                       else vocab.code(dimension, v) or vocab.text(v))
+            unknown = [(u, c) for u, c in table.items() if c is not None and c not in VALUES[dimension]]
+            known = ", ".join(VALUES[dimension].values())
+            for value, area in unknown[:10]:
+                first = int(np.flatnonzero(_flags(codes, lambda c: c == area))[0])
+                self.findings.add(
+                    "warning",
+                    f"Spalte „{dimension}“: Der Wert „{area[:40]}“ (z. B. Zeile {self.t.first_row + first}) ist "
+                    f"kein Standardwert ({known}). Er wird als eigener Bereich gezählt; falls er einem "
+                    f"Standardwert entspricht, bitte in der Zuordnungsdatei angeben.",
+                    self.t.file, self.t.sheet, self.t.cell(dimension, first), self.t.first_row + first)
         else:
             codes, _ = _map_unique(raw, lambda v: vocab.text(v) or None)
         missing = codes.isna() & valid
@@ -180,8 +195,7 @@ class _Reader:
         if weights is None:
             sizes = frame.groupby([*by, "sex"], observed=True, sort=False).size()
         else:
-            frame = frame.assign(_w=weights.map(lambda f: (f.numerator, f.denominator)))
-            sizes = frame.groupby([*by, "sex", "_w"], observed=True, sort=False).size()
+            sizes = frame.assign(_w=weights).groupby([*by, "sex", "_w"], observed=True, sort=False).size()
         acc: dict[tuple, dict[str, Number]] = defaultdict(lambda: dict.fromkeys(SEX_CODES, 0))
         for index, n in sizes.items():
             index = index if isinstance(index, tuple) else (index,)
@@ -189,8 +203,8 @@ class _Reader:
                 *group, sex = index
                 acc[tuple(group)][sex] += int(n)
             else:
-                *group, sex, (num, den) = index
-                acc[tuple(group)][sex] += Fraction(num, den) * int(n)
+                *group, sex, weight = index
+                acc[tuple(group)][sex] += weight * int(n)
         return {g: Counts(**v) for g, v in acc.items()}
 
 
@@ -254,14 +268,14 @@ def _retiring(reader: _Reader, keep, stichtag: date, profile: Profile):
     """Rows (of the kept ones) reaching the retirement age by the end of the plan period."""
     raw = reader.column("geburtsdatum")
     births, _ = _map_unique(raw, vocab.to_date)
-    bad = births.isna() & pd.Series(keep, index=births.index) & (raw.map(vocab.text) != "")
+    bad = births.isna().to_numpy() & keep & ~_blank(raw)
     if bad.any():
         # the value itself is personal data and is never repeated in a message
-        reader.findings.for_rows("warning", reader.t, "geburtsdatum", np.flatnonzero(bad.to_numpy()),
+        reader.findings.for_rows("warning", reader.t, "geburtsdatum", np.flatnonzero(bad),
                                  "Zeile {row} (Zelle {cell}): Das Geburtsdatum ist kein Datum (TT.MM.JJJJ). "
                                  "Die Person fehlt in der Prognose der Altersabgänge.")
     cutoff = add_years(add_years(stichtag, profile.plan_years), -profile.retirement_age)
-    return births[keep].map(lambda b: isinstance(b, date) and b <= cutoff).to_numpy(dtype=bool)
+    return _flags(births, lambda b: b <= cutoff)[keep]
 
 
 def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList):
@@ -285,14 +299,15 @@ def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, f
                               "Zeile {row} (Zelle {cell}): Das Datum ist nicht lesbar (erwartet TT.MM.JJJJ oder "
                               "JJJJ-MM-TT). Die Zeile wird nicht gezählt.")
         window = deadlines(stichtag, profile)
-        inside = dates.map(lambda d: d is not None and d == d and window.flow_window_start <= d <= window.flow_window_end)
-        outside = dates.notna() & ~inside.astype(bool) & valid
+        inside = pd.Series(_flags(dates, lambda d: window.flow_window_start <= d <= window.flow_window_end),
+                           index=dates.index)
+        outside = dates.notna() & ~inside & valid
         if outside.any():
             findings.for_rows(
                 "warning", table, "datum", np.flatnonzero(outside.to_numpy()),
                 f"Zeile {{row}} (Zelle {{cell}}): Das Datum liegt außerhalb des Berichtszeitraums "
                 f"{window.flow_window_start:%d.%m.%Y}–{window.flow_window_end:%d.%m.%Y}. Die Zeile wird nicht gezählt.")
-        valid &= inside.astype(bool)
+        valid &= inside
     else:
         findings.add("warning", "Die Bewegungsdaten haben keine Spalte „datum“; der Berichtszeitraum kann nicht "
                                 "geprüft werden. Alle Zeilen werden gezählt.", table.file, table.sheet)
@@ -300,7 +315,7 @@ def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, f
     if weights is not None:
         valid &= weights.notna() | posting
     dims = [d for d in AREA_DIMENSIONS if d in table.columns]
-    frame = pd.DataFrame({"kind": kinds, "sex": sexes.where(~posting, "x"), "gesamt": "gesamt",
+    frame = pd.DataFrame({"kind": kinds, "sex": sexes.astype(object).where(~posting, "x"), "gesamt": "gesamt",
                           **{d: reader.areas(d, valid) for d in dims}})[valid.to_numpy()]
     w = weights[valid.to_numpy()] if weights is not None else None
     is_posting = (frame["kind"] == POSTING_KIND).to_numpy()
@@ -318,6 +333,7 @@ def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, f
     posts = frame[is_posting]
     for dim in ["gesamt", *dims]:
         sizes = posts[dim].dropna().value_counts(sort=False)
+        sizes = sizes[sizes > 0]  # categorical columns also list the Bereiche without postings
         for area in _area_order(dim, list(sizes.index)):
             postings[(dim, area)] = int(sizes[area])
     return movements, postings
