@@ -6,6 +6,36 @@ import zipfile
 from pathlib import Path
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+# Limits for zip containers from outside (zip bombs): what a real workbook of a Dienststelle
+# never reaches. XML compresses about 10-30:1; a bomb compresses 1000:1 and more.
+MAX_UNPACKED_BYTES = 1_000_000_000
+MAX_RATIO = 250
+RATIO_FROM_BYTES = 50_000_000  # small parts may compress well without harm
+
+
+def check_zip(path: str | Path) -> list[str]:
+    """The part names of a zip package, after checking it against the zip-bomb limits.
+
+    Raises ``InputFileError`` (German) when the package is broken or unpacks beyond the limits."""
+    from ..errors import InputFileError
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei neu speichern "
+                             f"oder erneut anfordern.") from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_BYTES:
+        raise InputFileError(f"„{path}“ würde entpackt {total / 1e9:.1f} GB belegen (Grenze "
+                             f"{MAX_UNPACKED_BYTES / 1e9:.0f} GB). Eine so große Datei wird nicht gelesen; bitte prüfen, "
+                             f"ob es wirklich der richtige Export ist.")
+    for info in infos:
+        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputFileError(f"„{path}“ enthält einen ungewöhnlich stark komprimierten Teil ({info.filename}, "
+                                 f"{info.file_size / max(info.compress_size, 1):.0f}:1). Die Datei wird zum Schutz "
+                                 f"nicht gelesen (möglicher Angriff mit einer „Zip-Bombe“).")
+    return [i.filename for i in infos]
 
 
 def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z") -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputFileError
+from .ooxml import check_zip
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb"}
@@ -82,6 +83,7 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
                 f"„{path}“ hat die Endung {suffix}, ist aber keine Excel-Arbeitsmappe "
                 f"(vielleicht eine umbenannte CSV- oder alte .xls-Datei). Bitte in Excel als .xlsx speichern."
             )
+        check_zip(path)
         header, body, sheet = _read_sheet(path)
     else:
         if is_zip:

@@ -20,6 +20,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEA
                       MOVEMENT_KINDS, SHEETS, TEMPLATE_VERSION, Sheet)
 from . import vocabulary as vocab
 from .findings import FindingList
+from .ooxml import check_zip
 from .tabular import column_letter, file_label
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,11 +55,7 @@ def open_workbook(path: str | Path):
     if not head.startswith(b"PK"):
         raise WorkbookError(f"„{path}“ ist keine Excel-Arbeitsmappe (.xlsx, .xlsm, .xlsb) – vielleicht eine "
                             f"umbenannte CSV-Datei. Bitte die Datei in Excel öffnen und als .xlsx speichern.")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise WorkbookError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei erneut anfordern.") from None
+    names = set(check_zip(path))
     if not ({"xl/workbook.xml", "xl/workbook.bin"} & names):
         raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
     try:
