@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from .model import Counts, Dataset, Finding, Target
+from .model import Counts, Dataset, Finding, Number, Target
 from .profiles import Profile, Route
 from .rules.deadlines import Deadlines, deadlines
 from .rules.leadership import LeadershipResult, leadership_rule
@@ -100,10 +100,13 @@ def _date(value: date | None) -> str | None:
 
 
 def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResult]:
+    """Shares for every row; the underrepresentation verdict only where the row is a Bereich of the
+    law (profile.bereich_dimensions) or a committee."""
     out = []
     for (dimension, area), counts in rows:
         sw, sm = shares(counts, profile.share_basis)
-        out.append(AreaResult(dimension, area, counts, sw, sm, underrepresented(counts, profile), kind))
+        judged = dimension == "gremium" or dimension in profile.bereich_dimensions
+        out.append(AreaResult(dimension, area, counts, sw, sm, underrepresented(counts, profile) if judged else None, kind))
     return out
 
 
@@ -130,6 +133,55 @@ def analyse(dataset: Dataset, profile: Profile) -> Analysis:
         leadership=leadership_rule(dataset.targets, profile, dataset.agency.type),
         findings=list(dataset.findings),
     )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Sizing of a Zielvorgabe for one underrepresented Bereich (§ 4 Abs. 3), from the forecast."""
+
+    dimension: str
+    area: str
+    sex: str  # "w" | "m": the underrepresented sex
+    size: Number  # W + M in the Bereich
+    current: Number  # persons of that sex now
+    vacancies: Number  # expected departures in the plan period (all sexes)
+    departures: Number  # of which of that sex
+    half_of_vacancies: int  # "at least half" of the vacancies
+    hires_for_threshold: int  # hires needed to reach the threshold share by the plan end
+    infeasible: bool  # more hires needed than posts become vacant
+    cascade_share: Fraction | None  # leadership levels: the share at the level below
+
+
+def target_suggestions(analysis: "Analysis") -> list[Suggestion]:
+    """One suggestion per underrepresented stock Bereich; the plan draft and the add-in show them."""
+    from .rules.targets import cascade, half_of_vacancies, hires_needed
+    from .schema import LEADERSHIP_LEVELS, VERDICT_SEX
+
+    ds, profile = analysis.dataset, analysis.profile
+    levels = {a.area: a for a in analysis.areas if a.dimension == "fuehrungsebene"}
+    present = [lvl for lvl in LEADERSHIP_LEVELS if lvl in levels]
+    out = []
+    for a in analysis.areas:
+        if a.underrepresented is None or a.dimension == "gesamt":
+            continue
+        sex = VERDICT_SEX[a.underrepresented]
+        forecast = ds.forecast.get((a.dimension, a.area), Counts())
+        vacancies = forecast.total
+        size, current = a.counts.w + a.counts.m, a.counts.get(sex)
+        needed = hires_needed(profile.threshold, _ceil_int(size), _ceil_int(current), _ceil_int(forecast.get(sex)),
+                              _ceil_int(vacancies))
+        cascade_share = None
+        if a.dimension == "fuehrungsebene" and a.area in present:
+            own = [(levels[lvl].share_women if sex == "w" else levels[lvl].share_men) for lvl in present]
+            cascade_share = cascade(own)[present.index(a.area)]
+        out.append(Suggestion(a.dimension, a.area, sex, size, current, vacancies, forecast.get(sex),
+                              half_of_vacancies(_ceil_int(vacancies)), needed.hires, needed.infeasible, cascade_share))
+    return out
+
+
+def _ceil_int(value) -> int:
+    """Heads are ints already; VZÄ fractions are rounded up to whole posts for the sizing helpers."""
+    return -(-Fraction(value).numerator // Fraction(value).denominator)
 
 
 def _rate(hired, applied) -> Fraction | None:

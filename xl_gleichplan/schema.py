@@ -137,6 +137,8 @@ SHARE_W = "=IF({den}=0,\"\",N({w})/({den}))"
 SHARE_M = "=IF({den}=0,\"\",N({m})/({den}))"
 VERDICT = ("=IF({share_w}=\"\",\"\",IF(AND({share_w}{op}GP_SCHWELLE,N({m})-N({w})>=GP_MIN_ABSTAND),\"Frauen\","
            "IF(AND(GP_NUR_FRAUEN=0,{share_m}{op}GP_SCHWELLE,N({w})-N({m})>=GP_MIN_ABSTAND),\"Männer\",\"\")))")
+# on sheets with a dimension column, only Bereiche of the law (named list GP_BEREICHE) get a verdict
+VERDICT_BEREICH = "=IF(ISNA(MATCH({dimension},GP_BEREICHE,0)),\"\"," + VERDICT[1:] + ")"
 VERDICT_LABELS = {"women": "Frauen", "men": "Männer"}
 
 

@@ -22,7 +22,7 @@ from ..model import Agency
 from ..profiles import Profile
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET,
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
-                      SEXES, SHEETS, TEMPLATE_VERSION, VALUES, Sheet, area_label)
+                      SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label)
 from .atomic import atomic_path
 from .ooxml import make_reproducible, put
 
@@ -112,6 +112,8 @@ def capacity(sheet: Sheet, profile: Profile, key: str) -> int:
 
 
 def _resolve(formula: str, sheet: Sheet, row: int, profile: Profile) -> str:
+    if formula == VERDICT and any(c.code == "dimension" for c in sheet.columns):
+        formula = VERDICT_BEREICH
     den = "N({w})+N({m})" if profile.share_basis == "w_m" else "N({w})+N({m})+N({d})+N({x})"
     formula = formula.replace("{den}", den).replace("{op}", "<" if profile.comparison == "lt" else "<=")
     return re.sub(r"\{(\w+)\}", lambda m: f"{sheet.letter(m.group(1))}{row}", formula)
@@ -134,6 +136,7 @@ def _lists(wb: Workbook, profile: Profile) -> dict[str, str]:
         "yesno": ["ja", "nein"],
         "measure_kind": list(MEASURE_KINDS.values()),
         "art": list(profile.routing),
+        "bereiche": [DIMENSIONS[d] for d in profile.bereich_dimensions if d in DIMENSIONS],
     }
     refs, col = {}, 8  # column H onwards, out of the way of the metadata table
     for i, (name, values) in enumerate(lists.items()):
@@ -144,6 +147,7 @@ def _lists(wb: Workbook, profile: Profile) -> dict[str, str]:
             ws[f"{letter}{r}"] = value
         refs[name] = f"{METADATA_SHEET}!${letter}$2:${letter}${len(values) + 1}"
         ws.column_dimensions[letter].hidden = True
+    wb.defined_names["GP_BEREICHE"] = DefinedName("GP_BEREICHE", attr_text=refs["bereiche"])
     return refs
 
 

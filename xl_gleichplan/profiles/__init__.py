@@ -53,6 +53,9 @@ class Profile:
     routing: dict[str, Route]
     aliases: dict[str, str]
     career_groups: tuple[str, ...] = ("einfacher", "mittlerer", "gehobener", "hoeherer")
+    # dimensions whose areas are Bereiche in the sense of the law (verdicts only there; committees always)
+    bereich_dimensions: tuple[str, ...] = ("gesamt", "laufbahngruppe", "besoldungs_entgeltgruppe", "fachrichtung",
+                                           "wertebene", "fuehrungsebene")
 
     def route(self, agency_type: str) -> Route:
         """The approval route for a body type (aliases such as ``landtag`` resolved)."""
@@ -184,4 +187,5 @@ def _parse(data: dict, origin: str) -> Profile:
         routing=routing,
         aliases=aliases,
         career_groups=tuple((data.get("values") or {}).get("laufbahngruppe", Profile.career_groups)),
+        bereich_dimensions=tuple(data["underrepresentation"].get("dimensions", Profile.bereich_dimensions)),
     )
