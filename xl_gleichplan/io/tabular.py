@@ -108,14 +108,11 @@ def _columns(file, sheet, header, body, keep, drop, renames) -> Table:
     names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
     columns, letters = {}, {}
     wanted = [(i, n) for i, n in enumerate(names) if n and _wanted(n, keep, drop)]
-    if body:
-        width = len(header)
-        # rows from calamine are padded to the sheet width; transpose only the wanted columns
-        transposed = list(zip(*(r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in body)))
     for i, name in wanted:
         if name in columns:
-            continue  # the first of two equally named columns wins; the reader reports nothing lost
-        columns[name] = pd.Series(transposed[i] if body else [], dtype=object)
+            continue  # the first of two equally named columns wins
+        # one pass per wanted column; personal columns are never copied out of the rows
+        columns[name] = pd.Series([r[i] if i < len(r) else "" for r in body], dtype=object)
         letters[name] = column_letter(i)
     return Table(file, sheet, columns, letters, first_row=2, rows=len(body))
 
