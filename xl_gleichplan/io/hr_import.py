@@ -238,10 +238,11 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
     table = read_table(path, keep=frozenset({"geburtsdatum"}), drop=DROP, renames=mapping.columns)
     reader = _Reader(table, profile, mapping, findings)
     reader.require("geschlecht")
-    if table.rows == 0:
+    filled = pd.Series(~table.blank)  # empty lines are nobody
+    if not filled.any():
         findings.add("warning", "Der Personalbestand enthält keine Datenzeilen.", table.file, table.sheet)
-    sexes = reader.sexes()
-    valid = sexes.notna()
+    sexes = reader.sexes(required=filled)
+    valid = sexes.notna() & filled
     weights = reader.weights(valid)
     if weights is not None:
         valid &= weights.notna()
@@ -283,14 +284,15 @@ def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, f
     table = read_table(path, drop=DROP, renames=mapping.columns)
     reader = _Reader(table, profile, mapping, findings)
     reader.require("vorgang", "geschlecht")
+    filled = pd.Series(~table.blank)  # empty lines are no event
     kinds, _ = _map_unique(reader.column("vorgang"), lambda v: vocab.code("vorgang", v))
-    if kinds.isna().any():
-        findings.for_rows("error", table, "vorgang", np.flatnonzero(kinds.isna().to_numpy()),
+    if (kinds.isna() & filled).any():
+        findings.for_rows("error", table, "vorgang", np.flatnonzero((kinds.isna() & filled).to_numpy()),
                           "Zeile {row} (Zelle {cell}): unbekannter Vorgang. Erlaubt sind bewerbung, einstellung, "
                           "befoerderung, hoehergruppierung, fortbildung, ausschreibung. Die Zeile wird nicht gezählt.")
     posting = kinds == POSTING_KIND
-    sexes = reader.sexes(required=~posting)
-    valid = kinds.notna() & (sexes.notna() | posting)
+    sexes = reader.sexes(required=~posting & filled)
+    valid = kinds.notna() & (sexes.notna() | posting) & filled
     if "datum" in table.columns:
         dates, _ = _map_unique(reader.column("datum"), vocab.to_date)
         bad = dates.isna() & valid
@@ -347,6 +349,8 @@ def import_committees(path, mapping: Mapping, findings: FindingList) -> dict[str
     cols = [c for c in ("w", "m", "d", "x") if c in table.columns]
     names = reader.column("gremium").map(vocab.text)
     for i, name in enumerate(names):
+        if table.blank[i]:
+            continue  # an empty line
         values, ok = {}, True
         for col in cols:
             raw = table.columns[col].iloc[i]
@@ -373,6 +377,9 @@ def import_targets(path, mapping: Mapping, findings: FindingList) -> list[Target
     col = {name: reader.column(name) for name in table.columns}
     targets = []
     for i in range(table.rows):
+        if table.blank[i]:
+            continue  # an empty line
+
         def bad(name, what):
             findings.add("error", f"Zeile {table.first_row + i} (Zelle {table.cell(name, i)}): {what} "
                                   f"Die Zielvorgabe wird nicht ausgewertet.",

@@ -155,15 +155,18 @@ def _input_sheet(wb: Workbook, key: str, profile: Profile, lists: dict[str, str]
     sheet = SHEETS[key]
     ws = wb.create_sheet(sheet.name)
     _title(ws, sheet.title, sheet.hint)
+    rows = prefilled_rows(key, profile)
     for i, col in enumerate(sheet.columns, start=1):
         cell = ws.cell(HEADER_ROW, i, col.label)
         cell.font = Font(bold=True, color="FFFFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = BORDER
-        ws.column_dimensions[sheet.letter(col.code)].width = col.width
-    ws.row_dimensions[HEADER_ROW].height = 32
-    rows = prefilled_rows(key, profile)
+        # wide enough for the longest word of the bold header and for the prefilled labels
+        longest = max((len(str(v[i - 1])) for v in rows if len(v) >= i), default=0)
+        ws.column_dimensions[sheet.letter(col.code)].width = max(
+            col.width, max(map(len, col.label.split())) + 3, min(longest + 2, 36))
+    ws.row_dimensions[HEADER_ROW].height = 45  # three lines of header text
     last = FIRST_DATA_ROW + capacity(sheet, profile, key) - 1
     for r in range(FIRST_DATA_ROW, last + 1):
         values = rows[r - FIRST_DATA_ROW] if r - FIRST_DATA_ROW < len(rows) else ()
@@ -234,9 +237,11 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
 
     ws = wb.create_sheet(METADATA_SHEET)
     dl = deadlines(stichtag, profile)
+    # "art" as the canonical type (landtag -> oberste_landesbehoerde): VLOOKUP into GP_ROUTING and the
+    # drop-down list know no aliases
     values = {"dokumenttyp": DOCUMENT_TYPE, "vorlagenversion": TEMPLATE_VERSION,
               "generator": f"xl-gleichplan {__version__}", "profil": profile.id, "rechtsgrundlage": profile.legal_basis,
-              "dienststelle": agency.name, "art": agency.type, "uebergeordnet": agency.parent or "",
+              "dienststelle": agency.name, "art": profile.route(agency.type).type, "uebergeordnet": agency.parent or "",
               "stichtag": stichtag, "zeitraum_von": dl.flow_window_start, "zeitraum_bis": dl.flow_window_end}
     ws["A1"], ws["B1"], ws["C1"] = "Schlüssel", "Angabe", "Wert"
     for c in ("A1", "B1", "C1"):
@@ -272,6 +277,7 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
     wb.defined_names["GP_ROUTING"] = DefinedName("GP_ROUTING", attr_text=f"{METADATA_SHEET}!$A${first}:$E${row - 1}")
     for letter, width in (("A", 22), ("B", 44), ("C", 40), ("D", 40), ("E", 60)):
         ws.column_dimensions[letter].width = width
+    _print_setup(ws)  # one landscape page wide, not one portrait page per column
     ws.protection.sheet = True
 
 
@@ -286,6 +292,10 @@ def _overview(wb: Workbook, profile: Profile) -> None:
     dim, total = col(st, "dimension", n), col(st, "total", n)
     lead, target, achieved = col(tg, "leadership", t_last), col(tg, "target", t_last), col(tg, "achieved", t_last)
     met, capped = col(tg, "met", t_last), col(tg, "capped", t_last)
+    # a leadership target: "Führungsposition" says ja, or is left empty in the dimension Führungsebene
+    # (as the reader counts it), with a target above 0
+    is_lead = (f"((({lead}=\"ja\")+(({lead}=\"\")*({col(tg, 'dimension', t_last)}=\"{DIMENSIONS['fuehrungsebene']}\")))>0)"
+               f"*ISNUMBER({target})*({target}>0)")
     gesamt = DIMENSIONS["gesamt"]
     due = "IF(GP_FRIST_ART=\"monatsende\",EOMONTH({d},GP_FRIST_MONATE),EDATE({d},GP_FRIST_MONATE))"
     rows = [
@@ -306,12 +316,13 @@ def _overview(wb: Workbook, profile: Profile) -> None:
         ("next_plan_stichtag", "Stichtag des nächsten Plans", "=EDATE(GP_STICHTAG,12*GP_PLAN_JAHRE)", "DD.MM.YYYY"),
         ("approval_body", "Vorlage an", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,3,FALSE),\"Art der Dienststelle prüfen\")", None),
         ("approval_procedure", "Verfahren", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,4,FALSE),\"\")", None),
-        ("lead_targets", "Führungs-Zielvorgaben", f"=COUNTIFS({lead},\"ja\",{target},\">0\")", None),
-        ("lead_assessed", "davon bewertet", f"=SUMPRODUCT(({lead}=\"ja\")*({target}>0)*({achieved}<>\"\"))", None),
+        ("lead_targets", "Führungs-Zielvorgaben", f"=SUMPRODUCT({is_lead})", None),
+        ("lead_assessed", "davon bewertet", f"=SUMPRODUCT({is_lead}*({achieved}<>\"\"))", None),
         ("count_reading", "I1: vollständig erreichte Zielvorgaben",
-         f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",COUNTIFS({lead},\"ja\",{met},\"ja\")/<lead_targets>)", PERCENT),
+         f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMPRODUCT({is_lead}*({met}=\"ja\"))/<lead_targets>)", PERCENT),
         ("volume_reading", "I2: erreichter Umfang",
-         f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMIFS({capped},{lead},\"ja\")/SUMIFS({target},{lead},\"ja\"))", PERCENT),
+         f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMPRODUCT({is_lead},{capped})/SUMPRODUCT({is_lead},{target}))",
+         PERCENT),
         ("approval_required", "§ 4 Abs. 6: Zustimmung für Führungspositionen",
          "=IF(<count_reading>=\"\",\"noch nicht bewertbar\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)<GP_FUEHRUNG_SCHWELLE,"
          "\"erforderlich\",\"nicht erforderlich\"))", None),
@@ -322,11 +333,14 @@ def _overview(wb: Workbook, profile: Profile) -> None:
         ws.cell(i, 1, label).font = Font(bold=True)
         cell = ws.cell(i, 2, re.sub(r"<(\w+)> ?", lambda m: at[m.group(1)], formula))
         cell.fill = FORMULA_FILL
+        cell.alignment = Alignment(horizontal="left")  # numbers next to their labels, not across the wide column
         if fmt:
             cell.number_format = fmt
         ws.cell(i, 3, code).font = Font(color="FFA6A6A6")
     ws.column_dimensions["A"].width = 48
-    ws.column_dimensions["B"].width = 34
+    # the approval body and approver are shown in full (they are looked up from the routing table)
+    ws.column_dimensions["B"].width = min(max(34, *(len(t) + 2 for r in profile.routing.values()
+                                                     for t in (r.body, r.leadership_approver))), 90)
     ws.column_dimensions["C"].width = 22
     _print_setup(ws)
     ws.protection.sheet = True
@@ -362,10 +376,14 @@ def _instructions(wb: Workbook, profile: Profile) -> None:
     ws.title = INSTRUCTIONS_SHEET
     ws["A1"] = f"Erhebungsbogen Gleichstellungsplan – {profile.name}"
     ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    width = 110
     for i, line in enumerate(INSTRUCTIONS, start=3):
         ws.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        # explicit heights: neither Excel nor LibreOffice fits the rows of a generated file on opening
+        ws.row_dimensions[i].height = 15 * max(1, -(-len(line) // width))
     ws["A3"].font = Font(bold=True, size=12)
-    ws.column_dimensions["A"].width = 120
+    ws.row_dimensions[3].height = 18
+    ws.column_dimensions["A"].width = width
     _print_setup(ws)
     ws.protection.sheet = True
 

@@ -140,7 +140,7 @@ def to_date(value: object) -> date | None:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    if re.fullmatch(r"\d{5}(\.0+)?", raw):  # a serial number that arrived as text
+    if re.fullmatch(r"[0-9]{5}(\.0+)?", raw):  # a serial number that arrived as text
         return _EXCEL_EPOCH + timedelta(days=int(float(raw)))
     return None
 
@@ -172,7 +172,7 @@ def to_count(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
     raw = text(value)
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None  # "³".isdigit() is True, int("³") fails
 
 
 def to_bool(value: object) -> bool | None:

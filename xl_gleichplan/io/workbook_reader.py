@@ -19,11 +19,15 @@ from ..rules.deadlines import deadlines
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEASURE_KINDS, METADATA_SHEET,
                       MOVEMENT_KINDS, SHEETS, TEMPLATE_VERSION, Sheet)
 from . import vocabulary as vocab
-from .findings import FindingList
+from .findings import MAX_ROWS_LISTED, FindingList
 from .ooxml import check_zip
 from .tabular import column_letter, file_label
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An input sheet has a few hundred rows; beyond this a list was pasted in (a personnel export):
+# only these rows are read, so a huge workbook is answered in bounded time and memory.
+MAX_SHEET_ROWS = 10_000
+MAX_FORMULA_CHECK_BYTES = 20_000_000  # sheet XML above this is not parsed for overwritten formulas
 # Known older template versions and the function that lifts their values to the current layout.
 MIGRATIONS: dict[int, callable] = {}
 
@@ -46,9 +50,14 @@ def open_workbook(path: str | Path):
     if path.name.startswith("~$"):
         raise WorkbookError(f"„{path}“ ist die Sperrdatei einer in Excel geöffneten Arbeitsmappe, keine Arbeitsmappe. "
                             f"Bitte die Datei ohne „~$“ im Namen angeben.")
-    lock = path.with_name("~$" + path.name)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    if not path.is_file():
+        raise WorkbookError(f"„{path}“ ist ein Ordner, keine Arbeitsmappe. Bitte die Datei selbst angeben.")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:  # e.g. locked by another program on Windows, or no read permission
+        raise WorkbookError(f"„{path}“ kann nicht geöffnet werden ({exc.strerror}). Ist die Datei in einem anderen "
+                            f"Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
     if head.startswith(CFB_MAGIC) and path.suffix.lower() != ".xlsb":
         raise WorkbookError(f"„{path}“ ist kennwortgeschützt (verschlüsselt) oder eine alte .xls-Datei. Bitte in Excel "
                             f"ohne Kennwort als .xlsx speichern.")
@@ -63,30 +72,60 @@ def open_workbook(path: str | Path):
     except Exception as exc:  # calamine's own error types
         raise WorkbookError(f"„{path}“ kann nicht gelesen werden ({type(exc).__name__}: {exc}). Bitte die Datei in Excel "
                             f"öffnen und neu speichern.") from None
-    if lock.exists():
-        book.lock_note = f"Die Arbeitsmappe ist vermutlich gerade in Excel geöffnet („{lock.name}“ liegt daneben); gelesen wird der zuletzt gespeicherte Stand."
     return book
+
+
+def lock_note(path: Path) -> str | None:
+    """A hint when Excel's owner file ``~$name`` lies next to the workbook (it is open in Excel)."""
+    lock = path.with_name("~$" + path.name)
+    if lock.exists():
+        return (f"Die Arbeitsmappe ist vermutlich gerade in Excel geöffnet („{lock.name}“ liegt daneben); gelesen wird "
+                f"der zuletzt gespeicherte Stand.")
+    return None
 
 
 class _SheetReader:
     def __init__(self, book, sheet: Sheet, file: str, findings: FindingList, profile: Profile):
         self.sheet, self.file, self.findings, self.profile = sheet, file, findings, profile
         data = book.get_sheet_by_name(sheet.name)
-        self.rows = data.to_python(skip_empty_area=False)
+        height = getattr(data, "height", 0)  # calamine knows it before converting; other books: 0
+        if height > MAX_SHEET_ROWS:
+            self.rows = data.to_python(skip_empty_area=False, nrows=MAX_SHEET_ROWS)
+            n, limit = (f"{v:,}".replace(",", ".") for v in (height, MAX_SHEET_ROWS))
+            findings.add("error", f"Das Blatt hat {n} Zeilen; ein Erhebungsbogen braucht nur einige hundert. Wurde eine "
+                                  f"Liste (etwa ein Personalexport) hineinkopiert? Bitte entfernen – nur Anzahlen je "
+                                  f"Bereich gehören hinein. Gelesen wurden nur die ersten {limit} Zeilen.",
+                         file, sheet.name, f"A{MAX_SHEET_ROWS + 1}", MAX_SHEET_ROWS + 1)
+        else:
+            self.rows = data.to_python(skip_empty_area=False)
         self.merged = data.merged_cell_ranges or []
+        self.repeats: dict[tuple, list] = {}  # (severity, column) -> [count, first row]
 
     def add(self, severity, message, row=None, code=None):
         cell = f"{self.sheet.letter(code)}{row}" if code and row else None
-        self.findings.add(severity, message, self.file, self.sheet.name, cell, row)
+        # a pasted export repeats one problem in thousands of cells: list the first ten per column, count the rest
+        seen = self.repeats.setdefault((severity, code), [0, row])
+        seen[0] += 1
+        if seen[0] <= MAX_ROWS_LISTED:
+            self.findings.add(severity, message, self.file, self.sheet.name, cell, row)
+
+    def summarise(self) -> None:
+        for (severity, code), (count, _) in self.repeats.items():
+            if count > MAX_ROWS_LISTED:
+                where = f" in der Spalte „{self.sheet.columns[[c.code for c in self.sheet.columns].index(code)].label}“" if code else ""
+                self.findings.add(severity, f"… und {count - MAX_ROWS_LISTED} weitere Feststellungen dieser Art{where}; "
+                                            f"bitte die ganze Spalte prüfen.",
+                                  self.file, self.sheet.name)
 
     def header_ok(self) -> bool:
         header = self.rows[HEADER_ROW - 1] if len(self.rows) >= HEADER_ROW else []
         for i, col in enumerate(self.sheet.columns):
             found = vocab.text(header[i]) if i < len(header) else ""
             if vocab.key(found) != vocab.key(col.label):
-                self.add("error", f"Die Spaltenüberschrift in {column_letter(i)}{HEADER_ROW} lautet „{found[:40]}“ statt "
-                                  f"„{col.label}“. Das Blatt wurde verändert und wird nicht ausgewertet; bitte die "
-                                  f"Spalten wie in der Vorlage anordnen.", HEADER_ROW)
+                self.findings.add("error", f"Die Spaltenüberschrift in {column_letter(i)}{HEADER_ROW} lautet „{found[:40]}“ "
+                                           f"statt „{col.label}“. Das Blatt wurde verändert und wird nicht ausgewertet; "
+                                           f"bitte die Spalten wie in der Vorlage anordnen.",
+                                  self.file, self.sheet.name, f"{column_letter(i)}{HEADER_ROW}", HEADER_ROW)
                 return False
         return True
 
@@ -200,8 +239,9 @@ def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tup
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         _check_formulas(path, file_label(path), dataset.findings,
                         [s for s in SHEETS.values() if s.name in book.sheet_names])
-    if getattr(book, "lock_note", None):
-        dataset.findings.insert(0, Finding("info", book.lock_note, file_label(path)))
+    note = lock_note(path)  # calamine's book takes no extra attributes: checked here, not in open_workbook
+    if note:
+        dataset.findings.insert(0, Finding("info", note, file_label(path)))
     return dataset, profile
 
 
@@ -239,6 +279,7 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
                       ("measures", _measures)):
         if key in sheets:
             read(sheets[key], ds)
+            sheets[key].summarise()
     return ds, profile
 
 
@@ -267,6 +308,7 @@ def _add_area(reader: _SheetReader, table: dict, key: tuple, counts: Counts, row
 
 
 def _stock(reader: _SheetReader, ds: Dataset) -> None:
+    rows: dict[tuple, int] = {}  # Bereich -> its (first) row, for the cell of the sum finding
     for row, values in reader.records():
         key = reader.dimension_area(row, values)
         counts = reader.counts(row, values)
@@ -282,6 +324,7 @@ def _stock(reader: _SheetReader, ds: Dataset) -> None:
                     reader.add("error", f"„davon {what}“ ist größer als die Zahl der {'Frauen' if s == 'w' else 'Männer'} "
                                         f"im Bereich. Bitte korrigieren.", row, f"{p}_{s}")
         _add_area(reader, ds.stock, key, counts, row)
+        rows.setdefault(key, row)
         for p, table in (("part_time", ds.part_time), ("on_leave", ds.on_leave)):
             if part[f"{p}_w"] or part[f"{p}_m"]:
                 table[key] = Counts(part[f"{p}_w"], part[f"{p}_m"])
@@ -295,9 +338,12 @@ def _stock(reader: _SheetReader, ds: Dataset) -> None:
         parts = [c for (d, _), c in ds.stock.items() if d == dim]
         if parts and sum(parts, Counts()) != total:
             s = sum(parts, Counts())
-            reader.add("warning", f"Die Bereiche der Dimension „{DIMENSIONS[dim]}“ ergeben zusammen {s.w} Frauen und "
-                                  f"{s.m} Männer (insgesamt {s.total}), die Zeile „Beschäftigte insgesamt“ aber {total.w} "
-                                  f"Frauen und {total.m} Männer (insgesamt {total.total}). Bitte die Summen prüfen.")
+            at = sorted(r for (d, _), r in rows.items() if d == dim)
+            cells = f"{reader.sheet.letter('w')}{at[0]}:{reader.sheet.letter('x')}{at[-1]}"  # the Bereiche's counts
+            reader.findings.add("warning", f"Die Bereiche der Dimension „{DIMENSIONS[dim]}“ ergeben zusammen {s.w} Frauen "
+                                           f"und {s.m} Männer (insgesamt {s.total}), die Zeile „Beschäftigte insgesamt“ "
+                                           f"aber {total.w} Frauen und {total.m} Männer (insgesamt {total.total}). Bitte die "
+                                           f"Summen prüfen.", reader.file, reader.sheet.name, cells, at[0])
 
 
 def _movements(reader: _SheetReader, ds: Dataset) -> None:
@@ -388,6 +434,8 @@ def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[S
                 continue
             part = parts[sheet.name].lstrip("/")
             part = part if part.startswith("xl/") else f"xl/{part}"
+            if zf.getinfo(part).file_size > MAX_FORMULA_CHECK_BYTES:
+                continue  # a pasted list: reported as too many rows; parsing it whole would take gigabytes
             root = etree.fromstring(zf.read(part), parser=safe)
             # cells with a value but no formula, filtered to the formula columns (XPath runs in C)
             broken = [ref for ref in root.xpath("//m:sheetData/m:row/m:c[m:v and not(m:f)]/@r", namespaces=ns)

@@ -92,7 +92,10 @@ def _load(name: str) -> Profile:
         path = Path(name)
         if not path.is_file():
             raise ProfileError(f"Die Profildatei „{path}“ wurde nicht gefunden.")
-        text, origin = path.read_text(encoding="utf-8"), str(path)
+        try:
+            text, origin = path.read_text(encoding="utf-8-sig"), str(path)
+        except UnicodeDecodeError:
+            raise ProfileError(f"Die Profildatei „{path}“ ist nicht in UTF-8 gespeichert. Bitte als UTF-8 speichern.") from None
     else:
         if name not in available_profiles():
             raise ProfileError(
@@ -145,21 +148,47 @@ def _parse(data: dict, origin: str) -> Profile:
         date(2000, month, day)
     except ValueError:
         raise ProfileError(f"Im Rechtsprofil „{origin}“ ist [periods] stichtag = {month_day!r} kein Datum MM-TT.") from None
+
+    def section(key: str) -> dict:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ muss [{key}] eine Tabelle sein, nicht {value!r}.")
+        return value
+
+    def words(table: dict, where: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = table.get(key, default)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ muss [{where}] {key} eine Liste von Texten sein.")
+        return tuple(value)
+
+    def at_least(section_: str, key: str, low: int) -> int:
+        value = get(section_, key, int)
+        if value < low:
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ muss [{section_}] {key} mindestens {low} sein, nicht {value}.")
+        return value
+
+    leadership_threshold = get("leadership", "threshold", Fraction)
+    if not 0 < leadership_threshold <= 1:
+        raise ProfileError(
+            f"Im Rechtsprofil „{origin}“ muss die Schwelle [leadership] threshold zwischen 0 und 1 liegen."
+        )
     min_cell = get("privacy", "min_cell", int)
     if not 1 <= min_cell <= 10:
         raise ProfileError(f"Im Rechtsprofil „{origin}“ muss [privacy] min_cell zwischen 1 und 10 liegen.")
     routing = {}
-    for code, entry in (data.get("routing") or {}).items():
+    for code, entry in section("routing").items():
         if not isinstance(entry, dict) or not {"label", "body", "procedure", "leadership_approver"} <= entry.keys():
             raise ProfileError(
                 f"Im Rechtsprofil „{origin}“ ist [routing.{code}] unvollständig "
                 f"(nötig: label, body, procedure, leadership_approver)."
             )
+        if not all(isinstance(v, str) for k, v in entry.items() if k in Route.__dataclass_fields__):
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ müssen die Einträge von [routing.{code}] Texte sein.")
         routing[code] = Route(code, entry["label"], entry["body"], entry["procedure"],
                               entry["leadership_approver"], entry.get("note"))
     if not routing:
         raise ProfileError(f"Im Rechtsprofil „{origin}“ fehlt die Zuständigkeitstabelle [routing.*].")
-    aliases = {str(k): str(v) for k, v in (data.get("aliases") or {}).items()}
+    aliases = {str(k): str(v) for k, v in section("aliases").items()}
     for alias, target in aliases.items():
         if target not in routing:
             raise ProfileError(f"Im Rechtsprofil „{origin}“ verweist [aliases] {alias} auf die unbekannte Art „{target}“.")
@@ -170,22 +199,23 @@ def _parse(data: dict, origin: str) -> Profile:
         threshold=threshold,
         comparison=comparison,
         sexes=sexes,
-        min_gap=get("underrepresentation", "min_gap", int),
+        min_gap=at_least("underrepresentation", "min_gap", 0),
         share_basis=get("counting", "share_basis", str, ("w_m", "alle")),
         count_basis=get("counting", "count_basis", str, ("koepfe", "vzae")),
-        plan_years=get("periods", "plan_years", int),
-        adjustment_years=get("periods", "adjustment_years", int),
-        flow_window_years=get("periods", "flow_window_years", int),
+        plan_years=at_least("periods", "plan_years", 1),
+        adjustment_years=at_least("periods", "adjustment_years", 1),
+        flow_window_years=at_least("periods", "flow_window_years", 1),
         stichtag_month_day=(month, day),
-        due_months=get("periods", "due_months", int),
+        due_months=at_least("periods", "due_months", 1),
         due_counting=get("periods", "due_counting", str, ("bgb", "monatsende")),
-        min_staff=get("plan", "min_staff", int),
-        retirement_age=get("plan", "retirement_age", int),
+        min_staff=at_least("plan", "min_staff", 0),
+        retirement_age=at_least("plan", "retirement_age", 1),
         min_cell=min_cell,
         leadership_reading=get("leadership", "reading", str, ("anzahl", "volumen")),
-        leadership_threshold=get("leadership", "threshold", Fraction),
+        leadership_threshold=leadership_threshold,
         routing=routing,
         aliases=aliases,
-        career_groups=tuple((data.get("values") or {}).get("laufbahngruppe", Profile.career_groups)),
-        bereich_dimensions=tuple(data["underrepresentation"].get("dimensions", Profile.bereich_dimensions)),
+        career_groups=words(section("values"), "values", "laufbahngruppe", Profile.career_groups),
+        bereich_dimensions=words(data["underrepresentation"], "underrepresentation", "dimensions",
+                                 Profile.bereich_dimensions),
     )

@@ -47,7 +47,7 @@ def _primary(v: dict[str, Number], min_cell: int) -> set[str]:
     hidden = set()
     small_w, small_m = v["w"] < min_cell, v["m"] < min_cell
     if small_w and small_m:
-        hidden |= {"w", "m"}
+        hidden |= {"w", "m", "dx"}  # only the total is shown
     elif small_w or small_m:
         hidden |= {"w" if small_w else "m", "total"}
     if 0 < v["dx"] < min_cell:
@@ -101,12 +101,22 @@ def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None
         fixed = _determined(sorted(hidden), equations)
         if not fixed:
             break
-        i, col = fixed[0]
-        # hide the smallest published cell that shares an equation with the exposed one
-        candidates = [(values[j][c], c == "total", j, c) for eq, _ in equations if (i, col) in eq
-                      for j, c in eq if (j, c) not in hidden]
-        if not candidates:  # cannot happen: a fixed cell shares an equation with a visible one
-            break
+        # hide the smallest published cell that shares an equation with an exposed one. Not every
+        # exposed cell has such a neighbour (a hidden row whose column partners are hidden too is
+        # fixed through them), so take the first exposed cell that has one.
+        candidates = []
+        for i, col in fixed:
+            candidates = [(values[j][c], c == "total", j, c) for eq, _ in equations if (i, col) in eq
+                          for j, c in eq if (j, c) not in hidden]
+            if candidates:
+                break
+        if not candidates:
+            # no exposed cell touches a published one: hide the smallest published cell anywhere;
+            # with nothing left to hide only the margin itself still tells (a table of one Bereich)
+            candidates = [(values[j][c], c == "total", j, c) for j in range(len(rows)) for c in COLUMNS
+                          if (j, c) not in hidden]
+            if not candidates:
+                break
         _, _, j, c = min(candidates)
         hidden.add((j, c))
     return [ProtectedRow(area, *(None if (i, c) in hidden else values[i][c] for c in COLUMNS))

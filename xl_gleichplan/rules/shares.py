@@ -30,8 +30,8 @@ def underrepresented(counts: Counts, profile: Profile) -> str | None:
     (BGleiG: M - W >= 2). Both sexes are never flagged at once: the profile's threshold is at most 1/2.
     """
     share_w, share_m = shares(counts, profile.share_basis)
-    if share_w is None:
-        return None
+    if share_w is None or counts.w + counts.m == 0:
+        return None  # an empty Bereich (W + M = 0) gets no verdict, whatever the share basis
     candidates = (("women", share_w, counts.w, counts.m), ("men", share_m, counts.m, counts.w))
     if profile.sexes == "women":
         candidates = candidates[:1]
@@ -48,4 +48,4 @@ def percent(value: Fraction) -> Decimal:
     Only for display; comparisons use the exact fraction."""
     scaled = Fraction(value) * 10000
     rounded = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)  # floor(x + 1/2)
-    return Decimal(rounded) / 100
+    return Decimal(rounded).scaleb(-2)  # always two decimals: 1/8 -> Decimal('12.50')

@@ -36,7 +36,7 @@ def cascade(shares_top_down: list[Fraction | None]) -> list[Fraction | None]:
     """Cascade model: the target share at a level is the actual share at the level below.
 
     Levels are given from the top down; the lowest level has no level below and gets None."""
-    return [*shares_top_down[1:], None]
+    return [*shares_top_down[1:], None] if shares_top_down else []
 
 
 def target_met(target: Target) -> bool | None:

@@ -1,0 +1,78 @@
+"""Plan duty (§ 4 Abs. 1 Satz 1) and approval routing by body type (§ 4 Abs. 1 Satz 6, SPEC § 2)."""
+from __future__ import annotations
+
+import pytest
+
+from xl_gleichplan.errors import ProfileError
+from xl_gleichplan.profiles import load_profile
+from xl_gleichplan.rules.routing import approval, plan_required
+
+TH = load_profile("thueringen")
+BUND = load_profile("bund")
+
+
+@pytest.mark.parametrize("heads, required", [(0, False), (1, False), (49, False), (50, True), (51, True), (5000, True)])
+def test_plan_duty_from_50_heads(heads, required):
+    # "at least 50 Bedienstete": 49 no, 50 yes, 51 yes
+    assert plan_required(heads, TH) is required
+
+
+def test_bund_has_no_minimum_size():
+    assert plan_required(0, BUND) is True
+    assert plan_required(49, BUND) is True
+
+
+# SPEC § 2 table: type -> (procedure, a word the body must name)
+@pytest.mark.parametrize("kind, procedure, body_word, approver_word", [
+    ("landesverwaltung", "genehmigung", "nächsthöhere Dienststelle", "nächsthöhere Dienststelle"),
+    ("ministerium", "benehmen", "Beauftragte für die Gleichstellung", "Leitung der obersten Landesbehörde"),
+    ("gemeinde", "kenntnisnahme", "Gemeinderat", "Gemeinderat"),
+    ("landkreis", "kenntnisnahme", "Kreistag", "Kreistag"),
+    ("verwaltungsgemeinschaft", "kenntnisnahme", "Gemeinschaftsversammlung", "Gemeinschaftsversammlung"),
+    ("koerperschaft", "benehmen", "Rechtsaufsicht", "Rechtsaufsicht"),
+    ("landesmedienanstalt", "benehmen", "Versammlung", "Versammlung"),
+])
+def test_routing_for_every_listed_body_type(kind, procedure, body_word, approver_word):
+    route = approval(kind, TH)
+    assert route.type == kind
+    assert route.procedure == procedure
+    assert body_word in route.body
+    # § 4 Abs. 6: who approves leadership appointments while the 50 % rule applies
+    assert approver_word in route.leadership_approver
+    assert route.note is None  # listed types carry no note
+
+
+@pytest.mark.parametrize("kind", ["landtag", "rechnungshof", "Landtag", " RECHNUNGSHOF "])
+def test_landtag_and_rechnungshof_are_treated_as_supreme_authority_with_a_visible_note(kind):
+    route = approval(kind, TH)
+    assert route.type == "oberste_landesbehoerde"
+    assert route.procedure == "benehmen"
+    # the note says why (they are not listed in § 4 Abs. 1)
+    assert route.note and "Landtag" in route.note and "Rechnungshof" in route.note
+    # at a supreme authority its head decides (SPEC § 6)
+    assert "Leitung" in route.leadership_approver
+
+
+@pytest.mark.parametrize("alias, code", [("staatskanzlei", "ministerium"), ("kreis", "landkreis"),
+                                         ("vg", "verwaltungsgemeinschaft"), ("Gemeinde", "gemeinde")])
+def test_aliases_and_case(alias, code):
+    assert approval(alias, TH).type == code
+
+
+@pytest.mark.parametrize("kind", ["bundesamt", "", "landes verwaltung", "xyz"])
+def test_unknown_body_type_is_a_german_profile_error(kind):
+    with pytest.raises(ProfileError) as info:
+        approval(kind, TH)
+    message = str(info.value)
+    assert "Art der Dienststelle" in message and "nicht vorgesehen" in message
+    # it lists what is allowed
+    assert "landesverwaltung" in message and "gemeinde" in message
+
+
+def test_bund_routing():
+    assert approval("bundesbehoerde", BUND).procedure == "erlass"
+    # the Thuringia codes map onto the federal ones
+    assert approval("landesverwaltung", BUND).type == "bundesbehoerde"
+    assert approval("ministerium", BUND).type == "oberste_bundesbehoerde"
+    with pytest.raises(ProfileError):
+        approval("gemeinde", BUND)

@@ -1,0 +1,181 @@
+"""The checked-in standard templates, byte-reproducible builds, and the batch of prefilled templates.
+
+When the builder changes on purpose, regenerate the templates and check them in:
+    python workbook_templates/regenerate.py
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from wbhelpers import TEMPLATES, name_cell, run_cli
+from xl_gleichplan import cli
+from xl_gleichplan.io.workbook_reader import read_workbook
+from xl_gleichplan.schema import DOCUMENT_TYPE, SHEETS, TEMPLATE_VERSION
+
+STANDARD = ("erhebungsbogen_thueringen.xlsx", "erhebungsbogen_bund.xlsx")
+
+
+def _regenerate_module():
+    spec = importlib.util.spec_from_file_location("regenerate", TEMPLATES / "regenerate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory) -> Path:
+    """The standard templates as the builder makes them now (through regenerate.py itself)."""
+    folder = tmp_path_factory.mktemp("frisch")
+    written = _regenerate_module().main(folder)
+    assert sorted(p.name for p in written) == sorted(STANDARD)
+    return folder
+
+
+def _parts(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
+
+
+@pytest.mark.parametrize("name", STANDARD)
+def test_checked_in_template_matches_the_builder(fresh, name):
+    """Like XlsxWriter's reference-file tests: the same part names in the same order, and every
+    part byte for byte. A failure means the builder changed: run workbook_templates/regenerate.py."""
+    hint = "run: python workbook_templates/regenerate.py, and check in the result"
+    checked_in, built = _parts(TEMPLATES / name), _parts(fresh / name)
+    assert [n for n, _ in checked_in] == [n for n, _ in built], hint
+    for (part, old), (_, new) in zip(checked_in, built):
+        assert old == new, f"{name}: part {part} differs from the builder's; {hint}"
+    assert (TEMPLATES / name).read_bytes() == (fresh / name).read_bytes(), hint
+
+
+@pytest.mark.parametrize("name", STANDARD)
+def test_builder_is_byte_reproducible(fresh, tmp_path, name):
+    """Two builds with the same arguments give the same bytes (the second one here, the first
+    one in the ``fresh`` fixture); only the arguments change them."""
+    from xl_gleichplan.io.template import write_template
+
+    profile, agency, stichtag = _regenerate_module().standard_arguments()[name]
+    again = write_template(tmp_path / name, profile, agency, stichtag)
+    assert again.read_bytes() == (fresh / name).read_bytes()
+    other = write_template(tmp_path / "anders.xlsx", profile, dataclasses.replace(agency, name="Amt"), stichtag)
+    assert other.read_bytes() != again.read_bytes()
+
+
+@pytest.mark.parametrize("name, profile, agency_type", [(STANDARD[0], "thueringen", "landesverwaltung"),
+                                                        (STANDARD[1], "bund", "bundesbehoerde")])
+def test_standard_template_metadata(name, profile, agency_type):
+    wb = load_workbook(TEMPLATES / name)
+    meta = {row[0]: row[2] for row in wb["Metadaten"].iter_rows(min_row=2, max_col=3, values_only=True) if row[0]}
+    assert meta["dokumenttyp"] == DOCUMENT_TYPE and meta["vorlagenversion"] == TEMPLATE_VERSION
+    assert meta["profil"] == profile and meta["art"] == agency_type
+    assert meta["dienststelle"] in ("", None) and meta["stichtag"] == datetime(2025, 6, 30)
+    assert name_cell(wb, "GP_NUR_FRAUEN").value == (1 if profile == "bund" else 0)
+    assert [s for s in wb.sheetnames] == ["Anleitung", "Übersicht", *(s.name for s in SHEETS.values()), "Metadaten"]
+    dataset, prof = read_workbook(TEMPLATES / name)  # an empty template reads: only "the total is missing"
+    assert prof.id == profile and dataset.stichtag == date(2025, 6, 30)
+    assert len(dataset.findings) == 1 and dataset.findings[0].message.startswith("Die Zeile „Beschäftigte insgesamt“")
+
+
+def test_template_features(tmp_path):
+    """Input cells unlocked, formulas locked, sheet protection without a password, validation lists,
+    named ranges for every input block, A4 landscape fitted to the width, frozen header."""
+    wb = load_workbook(TEMPLATES / STANDARD[0])
+    for key, sheet in SHEETS.items():
+        ws = wb[sheet.name]
+        assert ws.protection.sheet and not ws.protection.password, sheet.name
+        for col in sheet.columns:
+            cell = ws[f"{sheet.letter(col.code)}5"]
+            assert cell.protection.locked == (col.kind == "formula"), (sheet.name, col.code)
+        assert f"GP_{key.upper()}" in wb.defined_names
+        assert ws.data_validations.dataValidation, sheet.name
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.freeze_panes and ws.print_title_rows == "$4:$4"
+    assert wb["Bestand"].conditional_formatting
+
+
+# ----------------------------------------------------------------------------- single template via CLI
+
+def test_cli_template_writes_metadata(tmp_path, capsys):
+    out = tmp_path / "amt.xlsx"
+    code = cli.main(["template", "--out", str(out), "--agency-name", "Landratsamt Musterkreis", "--agency-type",
+                     "kreis", "--parent", "Landesverwaltungsamt", "--stichtag", "30.06.2024"])
+    assert code == 0 and str(out) in capsys.readouterr().out
+    dataset, profile = read_workbook(out)
+    assert (dataset.agency.name, dataset.agency.type, dataset.agency.parent) == \
+        ("Landratsamt Musterkreis", "landkreis", "Landesverwaltungsamt")  # the alias "kreis" resolved
+    assert dataset.stichtag == date(2024, 6, 30) and profile.id == "thueringen"
+
+
+def test_cli_template_unknown_type(tmp_path, capsys):
+    code = cli.main(["template", "--out", str(tmp_path / "x.xlsx"), "--agency-type", "zoo"])
+    err = capsys.readouterr().err
+    assert code == 1 and "zoo" in err and "landesverwaltung" in err and not (tmp_path / "x.xlsx").exists()
+
+
+# ----------------------------------------------------------------------------- batch
+
+AGENCIES = [
+    ("name", "art", "uebergeordnet", "stichtag"),
+    ("Landesamt für Statistik", "landesverwaltung", "Innenministerium", "30.06.2025"),
+    ("Gemeinde Musterdorf", "gemeinde", "", "2025-06-30"),
+    ("Landtag", "landtag", "", ""),  # alias; Stichtag from --stichtag
+    ("Amt für Dinge", "zoo", "", "30.06.2025"),  # unknown type: reported, not written
+    ("Schulamt Süd/Ost", "landesverwaltung", "Bildungsministerium", "31.13.2025"),  # no date: reported
+    ("", "gemeinde", "", ""),  # no name: skipped
+    ("Gemeinde Musterdorf", "gemeinde", "", "30.06.2024"),  # the same name again: its own file
+    ("Kreis Nord: Verwaltung", "kreis", "", "30.06.2025"),
+]
+
+
+def _write_list(path: Path, rows) -> Path:
+    if path.suffix == ".csv":  # as German Excel saves CSV: semicolons, UTF-8 with BOM
+        path.write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8-sig")
+    else:
+        wb = Workbook()
+        for r in rows:
+            wb.active.append(list(r))
+        wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_template_batch(tmp_path, suffix):
+    listing = _write_list(tmp_path / f"dienststellen{suffix}", AGENCIES)
+    folder = tmp_path / "vorlagen"
+    done = run_cli("template", "--list", listing, "--out", folder, "--stichtag", "2025-06-30")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    out = done.stdout
+    assert out.startswith("5 Erhebungsbögen") and "2 Zeilen mit Fehlern" in out, out
+    assert "Zeile 5 (Amt für Dinge): nicht erstellt" in out and "zoo" in out
+    assert "Zeile 6 (Schulamt Süd/Ost): nicht erstellt" in out and "31.13.2025" in out
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["Gemeinde_Musterdorf.xlsx", "Gemeinde_Musterdorf_2.xlsx", "Kreis_Nord__Verwaltung.xlsx",
+                     "Landesamt_für_Statistik.xlsx", "Landtag.xlsx"], files
+    expected = {
+        "Landesamt_für_Statistik.xlsx": ("Landesamt für Statistik", "landesverwaltung", "Innenministerium", date(2025, 6, 30)),
+        "Gemeinde_Musterdorf.xlsx": ("Gemeinde Musterdorf", "gemeinde", None, date(2025, 6, 30)),
+        "Gemeinde_Musterdorf_2.xlsx": ("Gemeinde Musterdorf", "gemeinde", None, date(2024, 6, 30)),
+        "Landtag.xlsx": ("Landtag", "oberste_landesbehoerde", None, date(2025, 6, 30)),
+        "Kreis_Nord__Verwaltung.xlsx": ("Kreis Nord: Verwaltung", "landkreis", None, date(2025, 6, 30)),
+    }
+    for name, (agency, kind, parent, stichtag) in expected.items():
+        dataset, _ = read_workbook(folder / name)
+        assert (dataset.agency.name, dataset.agency.type, dataset.agency.parent, dataset.stichtag) == \
+            (agency, kind, parent, stichtag), name
+        window = [f for f in dataset.findings if "Berichtszeitraum" in f.message]
+        assert not window, window  # the flow window in the metadata fits each template's own Stichtag
+
+
+def test_template_batch_without_name_column(tmp_path):
+    listing = _write_list(tmp_path / "liste.csv", [("dienststelle", "art"), ("Amt", "gemeinde")])
+    done = run_cli("template", "--list", listing, "--out", tmp_path / "v")
+    assert done.returncode == 1 and done.stderr.startswith("Fehler: ") and "„name“" in done.stderr
+    assert "Traceback" not in done.stderr
