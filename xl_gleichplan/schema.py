@@ -218,3 +218,35 @@ OVERVIEW_SHEET = "Übersicht"
 INSTRUCTIONS_SHEET = "Anleitung"
 RESULTS_SHEET = "Ergebnis"
 FINDINGS_SHEET = "Feststellungen"
+
+
+# The law profile's parameters as named cells of the metadata sheet (the formulas read them):
+# (metadata key, German label, defined name)
+PARAMETERS = [
+    ("schwelle", "Schwelle der Unterrepräsentanz", "GP_SCHWELLE"),
+    ("nur_frauen", "nur Frauen können unterrepräsentiert sein (1 = ja)", "GP_NUR_FRAUEN"),
+    ("min_abstand", "Mindestabstand M − W in Köpfen", "GP_MIN_ABSTAND"),
+    ("min_personal", "Planpflicht ab Beschäftigten", "GP_MIN_PERSONAL"),
+    ("frist_monate", "Frist nach dem Stichtag in Monaten", "GP_FRIST_MONATE"),
+    ("frist_art", "Fristberechnung (bgb oder monatsende)", "GP_FRIST_ART"),
+    ("plan_jahre", "Laufzeit des Plans in Jahren", "GP_PLAN_JAHRE"),
+    ("anpassung_jahre", "Anpassung nach Jahren", "GP_ANPASSUNG_JAHRE"),
+    ("fenster_jahre", "Berichtszeitraum in Jahren", "GP_FENSTER_JAHRE"),
+    ("fuehrung_lesart", "Lesart der 50-%-Regel (anzahl oder volumen)", "GP_LESART"),
+    ("fuehrung_schwelle", "Schwelle der 50-%-Regel", "GP_FUEHRUNG_SCHWELLE"),
+    ("min_zelle", "kleinste veröffentlichte Zahl (Datenschutz)", "GP_MIN_ZELLE"),
+]
+
+
+def parameter_values(profile) -> dict:
+    """The values the template writes for a Profile; the reader compares a workbook's cells with them."""
+    return {
+        "schwelle": float(profile.threshold), "nur_frauen": int(profile.sexes == "women"),
+        "min_abstand": profile.min_gap, "min_personal": profile.min_staff, "frist_monate": profile.due_months,
+        "frist_art": profile.due_counting, "plan_jahre": profile.plan_years,
+        "anpassung_jahre": profile.adjustment_years, "fenster_jahre": profile.flow_window_years,
+        "fuehrung_lesart": profile.leadership_reading, "fuehrung_schwelle": float(profile.leadership_threshold),
+        "min_zelle": profile.min_cell,
+    }
+
+

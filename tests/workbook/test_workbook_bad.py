@@ -226,10 +226,12 @@ def test_complete_dimension_disagrees_with_the_total(cli_run, good, tmp_path):
 
 @pytest.mark.parametrize("text, what", [("P1002345", "Personalnummer"), ("Müller, geb. 04.03.1980", "Datum")])
 def test_personal_data_in_a_bereich_cell(cli_run, good, tmp_path, text, what):
+    """An error, and the text is not taken over: it reaches no result, JSON or draft."""
     def change(wb):
         ws = wb["Bestand"]
         ws["A60"], ws["B60"], ws["C60"] = "Fachrichtung", text, 1
-    _finding(cli_run, _modified(good, tmp_path, change), "warning", "Bestand", "B60", what)
+    _, dataset = _finding(cli_run, _modified(good, tmp_path, change), "error", "Bestand", "B60", what)
+    assert not any(text in area for _, area in dataset.stock)
 
 
 def test_many_bad_cells_are_counted_not_listed(cli_run, good, tmp_path):

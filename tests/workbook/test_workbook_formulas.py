@@ -19,6 +19,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
+from xl_gleichplan.texts import PROCEDURE
 from openpyxl import load_workbook
 
 from wbhelpers import TEMPLATES, fill, name_cell, require_tool, soffice_start, soffice_wait
@@ -301,7 +303,7 @@ def _overview_expected(analysis: Analysis) -> dict:
         **{k: getattr(dl, k) for k in ("stichtag", "flow_window_start", "flow_window_end", "plan_due",
                                        "adjustment_stichtag", "adjustment_due", "next_plan_stichtag")},
         "approval_body": route.body,
-        "approval_procedure": route.procedure,
+        "approval_procedure": PROCEDURE[route.procedure],
         "lead_targets": lead.targets,
         "lead_assessed": lead.assessed,
         "count_reading": lead.count_reading,

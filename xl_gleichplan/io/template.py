@@ -20,9 +20,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from ..model import Agency
 from ..profiles import Profile
+from ..texts import PROCEDURE
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET,
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
-                      SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label)
+                      PARAMETERS, SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label,
+                      parameter_values)
 from .atomic import atomic_path
 from .ooxml import make_reproducible, put
 
@@ -54,33 +56,6 @@ META_FIELDS = [
     ("zeitraum_von", "Berichtszeitraum von", "GP_ZEITRAUM_VON", True),
     ("zeitraum_bis", "Berichtszeitraum bis", "GP_ZEITRAUM_BIS", True),
 ]
-PARAMETERS = [
-    ("schwelle", "Schwelle der Unterrepräsentanz", "GP_SCHWELLE"),
-    ("nur_frauen", "nur Frauen können unterrepräsentiert sein (1 = ja)", "GP_NUR_FRAUEN"),
-    ("min_abstand", "Mindestabstand M − W in Köpfen", "GP_MIN_ABSTAND"),
-    ("min_personal", "Planpflicht ab Beschäftigten", "GP_MIN_PERSONAL"),
-    ("frist_monate", "Frist nach dem Stichtag in Monaten", "GP_FRIST_MONATE"),
-    ("frist_art", "Fristberechnung (bgb oder monatsende)", "GP_FRIST_ART"),
-    ("plan_jahre", "Laufzeit des Plans in Jahren", "GP_PLAN_JAHRE"),
-    ("anpassung_jahre", "Anpassung nach Jahren", "GP_ANPASSUNG_JAHRE"),
-    ("fenster_jahre", "Berichtszeitraum in Jahren", "GP_FENSTER_JAHRE"),
-    ("fuehrung_lesart", "Lesart der 50-%-Regel (anzahl oder volumen)", "GP_LESART"),
-    ("fuehrung_schwelle", "Schwelle der 50-%-Regel", "GP_FUEHRUNG_SCHWELLE"),
-    ("min_zelle", "kleinste veröffentlichte Zahl (Datenschutz)", "GP_MIN_ZELLE"),
-]
-
-
-def parameter_values(profile: Profile) -> dict:
-    return {
-        "schwelle": float(profile.threshold), "nur_frauen": int(profile.sexes == "women"),
-        "min_abstand": profile.min_gap, "min_personal": profile.min_staff, "frist_monate": profile.due_months,
-        "frist_art": profile.due_counting, "plan_jahre": profile.plan_years,
-        "anpassung_jahre": profile.adjustment_years, "fenster_jahre": profile.flow_window_years,
-        "fuehrung_lesart": profile.leadership_reading, "fuehrung_schwelle": float(profile.leadership_threshold),
-        "min_zelle": profile.min_cell,
-    }
-
-
 def prefilled_rows(key: str, profile: Profile) -> list[tuple]:
     """The Bereiche a fresh template offers on each input sheet (labels, as a clerk reads them)."""
     lab = lambda d, a: (DIMENSIONS[d], area_label(d, a))  # noqa: E731
@@ -271,7 +246,8 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
     row += 1
     first = row
     for route in profile.routing.values():
-        for i, value in enumerate((route.type, route.label, route.body, route.procedure, route.leadership_approver), 1):
+        procedure = PROCEDURE.get(route.procedure, route.procedure)
+        for i, value in enumerate((route.type, route.label, route.body, procedure, route.leadership_approver), 1):
             put(ws, row, i, value)
         row += 1
     wb.defined_names["GP_ROUTING"] = DefinedName("GP_ROUTING", attr_text=f"{METADATA_SHEET}!$A${first}:$E${row - 1}")

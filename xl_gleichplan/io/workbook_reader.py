@@ -17,7 +17,7 @@ from ..model import Agency, Counts, Dataset, Finding, Measure, Target
 from ..profiles import Profile, load_profile
 from ..rules.deadlines import deadlines
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEASURE_KINDS, METADATA_SHEET,
-                      MOVEMENT_KINDS, SHEETS, TEMPLATE_VERSION, Sheet)
+                      MOVEMENT_KINDS, PARAMETERS, SHEETS, TEMPLATE_VERSION, Sheet, parameter_values)
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
 from .ooxml import check_zip
@@ -171,12 +171,14 @@ class _SheetReader:
         return number
 
     def text(self, row: int, code: str, value) -> str:
+        """A text cell; one that looks like personal data is reported and not taken over (so it can
+        never reach a result sheet or a plan draft)."""
         value = vocab.text(value)
         for pattern, what in _PERSONAL_PATTERNS:
             if pattern.search(value):
-                self.add("warning", f"Der Text sieht aus wie {what}. Der Erhebungsbogen darf keine personenbezogenen "
-                                    f"Daten enthalten; bitte entfernen.", row, code)
-                break
+                self.add("error", f"Der Text sieht aus wie {what}. Der Erhebungsbogen darf keine personenbezogenen "
+                                  f"Daten enthalten; die Angabe wird nicht übernommen. Bitte entfernen.", row, code)
+                return ""
         return value
 
     def dimension_area(self, row: int, values: dict) -> tuple[str, str] | None:
@@ -188,6 +190,8 @@ class _SheetReader:
         raw = self.text(row, "area", values["area"])
         if dim == "gesamt":
             return dim, "gesamt"
+        if not raw and vocab.text(values["area"]):
+            return None  # personal data, reported by text()
         if not raw:
             self.add("error", "Der Bereich fehlt: Zahlen ohne Bereich können nicht zugeordnet werden. Bitte den "
                               "Bereich eintragen.", row, "area")
@@ -262,6 +266,7 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     ds = Dataset(Agency(vocab.text(meta.get("dienststelle")) or file, agency_type,
                         vocab.text(meta.get("uebergeordnet")) or None), stichtag, findings=findings)
     _check_window(meta, stichtag, profile, file, findings)
+    _check_parameters(meta, profile, file, findings)
     if meta["vorlagenversion"] in MIGRATIONS:
         MIGRATIONS[meta["vorlagenversion"]](book, ds)
     sheets = {}
@@ -288,6 +293,19 @@ def analyse_workbook(path: str | Path, profile: Profile | str | None = None):
 
     dataset, profile = read_workbook(path, profile)
     return analyse(dataset, profile)
+
+
+def _check_parameters(meta, profile, file, findings) -> None:
+    """The workbook's formulas read the parameter cells; Python reads the profile. Say when they differ."""
+    for key, label, _ in PARAMETERS:
+        expected, found = parameter_values(profile)[key], meta.get(key)
+        same = vocab.text(found) == vocab.text(expected) if isinstance(expected, str) else \
+            isinstance(found, (int, float)) and abs(float(found) - float(expected)) < 1e-12
+        if key in meta and not same:
+            findings.add("warning", f"Der Parameter „{label}“ im Blatt „{METADATA_SHEET}“ ist {vocab.text(found)}, das "
+                                    f"Rechtsprofil „{profile.id}“ sagt {vocab.text(expected)}. Die Formeln in Excel rechnen "
+                                    f"mit dem Wert im Blatt, xl-gleichplan mit dem Profil. Bitte den Wert zurücksetzen oder "
+                                    f"ein eigenes Profil verwenden (--profile DATEI.toml).", file, METADATA_SHEET)
 
 
 def _check_window(meta, stichtag, profile, file, findings) -> None:

@@ -9,7 +9,9 @@ optionally a published margin (the sum row). Primary suppression, per Bereich:
 Secondary (complementary) suppression then hides further cells until no suppressed cell can be
 recomputed from the published ones: every row sums to its total and every column to the margin,
 and a cell counts as recomputable when these linear equations fix its value exactly (checked with
-exact rational elimination, not a rule of thumb). Bounds from non-negativity are not considered.
+exact rational elimination, not a rule of thumb). Of the bounds from non-negativity, the one that
+pins cells exactly is handled: hidden cells that must all be 0 count as known. Other bounds (a
+hidden cell between 0 and 2, say) are not considered.
 """
 from __future__ import annotations
 
@@ -86,6 +88,16 @@ def _determined(cells: list[tuple[int, str]], equations: list[list[tuple[int, st
             if all(x == 0 for j, x in enumerate(matrix[i]) if j != col)]
 
 
+def _pinned_zeros(hidden: set, equations, values) -> set:
+    """Hidden cells of an equation in which all hidden cells have the same sign and sum to 0."""
+    out = set()
+    for eq, sign_total in equations:
+        cells = [cell for cell in eq if cell in hidden]
+        if cells and not any(c == sign_total for _, c in cells) and sum(values[j][c] for j, c in cells) == 0:
+            out |= set(cells)
+    return out
+
+
 def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None = None) -> list[ProtectedRow]:
     """Apply primary and complementary suppression to one table.
 
@@ -100,24 +112,29 @@ def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None
     while True:
         fixed = _determined(sorted(hidden), equations)
         if not fixed:
+            # hidden cells pinned to 0 by non-negativity (their equation's hidden cells sum to 0)
+            # are known to an attacker: treat them as published and ask what else follows
+            zeros = _pinned_zeros(hidden, equations, values)
+            fixed = _determined(sorted(hidden - zeros), equations) if zeros else []
+        if not fixed:
             break
         # hide the smallest published cell that shares an equation with an exposed one. Not every
         # exposed cell has such a neighbour (a hidden row whose column partners are hidden too is
         # fixed through them), so take the first exposed cell that has one.
         candidates = []
         for i, col in fixed:
-            candidates = [(values[j][c], c == "total", j, c) for eq, _ in equations if (i, col) in eq
+            candidates = [(values[j][c] == 0, values[j][c], c == "total", j, c) for eq, _ in equations if (i, col) in eq
                           for j, c in eq if (j, c) not in hidden]
             if candidates:
                 break
         if not candidates:
             # no exposed cell touches a published one: hide the smallest published cell anywhere;
             # with nothing left to hide only the margin itself still tells (a table of one Bereich)
-            candidates = [(values[j][c], c == "total", j, c) for j in range(len(rows)) for c in COLUMNS
+            candidates = [(values[j][c] == 0, values[j][c], c == "total", j, c) for j in range(len(rows)) for c in COLUMNS
                           if (j, c) not in hidden]
             if not candidates:
                 break
-        _, _, j, c = min(candidates)
+        *_, j, c = min(candidates)  # zeros last: a hidden zero beside hidden zeros hides nothing
         hidden.add((j, c))
     return [ProtectedRow(area, *(None if (i, c) in hidden else values[i][c] for c in COLUMNS))
             for i, (area, _) in enumerate(rows)]
