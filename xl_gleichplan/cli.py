@@ -64,16 +64,17 @@ def _add_compute(sub) -> None:
     p.add_argument("--out", metavar="DATEI", help="mit --write: Name der Ergebnisdatei")
     p.add_argument("--in-place", action="store_true",
                    help="mit --write: in die Arbeitsmappe selbst schreiben (vorher wird eine Sicherungskopie angelegt)")
-    p.add_argument("--staff", metavar="DATEI", help="Personalbestand (CSV, xlsx, xlsb), eine Zeile je Person")
-    p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen, eine Zeile je Vorgang")
-    p.add_argument("--committees", metavar="DATEI", help="Gremien: gremium, w, m, d, x")
-    p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben: id, dimension, bereich, geschlecht, ziel, ...")
     _add_common(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help="Ausgabe als Tabelle oder JSON")
     p.set_defaults(func=cmd_compute)
 
 
 def _add_common(p) -> None:
+    """The HR exports (instead of a workbook) and the options every computing command shares."""
+    p.add_argument("--staff", metavar="DATEI", help="Personalbestand (CSV, xlsx, xlsb), eine Zeile je Person")
+    p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen, eine Zeile je Vorgang")
+    p.add_argument("--committees", metavar="DATEI", help="Gremien: gremium, w, m, d, x")
+    p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben: id, dimension, bereich, geschlecht, ziel, ...")
     p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
     p.add_argument("--profile", metavar="PROFIL",
                    help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund "
@@ -146,10 +147,6 @@ def _add_plan(sub) -> None:
     p.add_argument("--out", required=True, metavar="DATEI", help="Zieldatei, z. B. entwurf.docx")
     p.add_argument("--min-cell", type=int, metavar="N",
                    help="kleinste gezeigte Zahl (Datenschutz; Standard aus dem Profil, meist 3)")
-    p.add_argument("--staff", metavar="DATEI", help="Personalbestand (statt einer Arbeitsmappe)")
-    p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen")
-    p.add_argument("--committees", metavar="DATEI", help="Gremien")
-    p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben")
     _add_common(p)
     p.set_defaults(func=cmd_plan)
 
