@@ -151,13 +151,46 @@ def _add_plan(sub) -> None:
     p.set_defaults(func=cmd_plan)
 
 
+def _add_consolidate(sub) -> None:
+    p = sub.add_parser("consolidate", help="viele Erhebungsbögen zu einer Übersicht zusammenführen (Summen je Ebene, "
+                                           "Feststellungen, Verlauf)",
+                       description="Liest alle Erhebungsbögen (xlsx, xlsm, xlsb) in den angegebenen Ordnern samt "
+                                   "Unterordnern, prüft jeden und schreibt eine Übersicht: eine Zeile je Dienststelle, "
+                                   "Summen je übergeordneter Stelle und insgesamt, alle Feststellungen, den Verlauf "
+                                   "des Frauenanteils in Führungspositionen. Exit-Code 0 nur, wenn jede Datei gelesen "
+                                   "wurde (mit --allow-partial: wenn mindestens eine).")
+    p.add_argument("inputs", nargs="+", metavar="EINGABE", help="Ordner oder einzelne Arbeitsmappen")
+    p.add_argument("--out", required=True, metavar="DATEI", help="die Übersicht (.xlsx)")
+    p.add_argument("--history", metavar="ORDNER_ODER_DATEI",
+                   help="Verlaufsdatei (CSV; bei einem Ordner gleichplan_verlauf.csv darin): frühere Stichtage werden "
+                        "gelesen, die dieses Laufs ergänzt oder ersetzt")
+    p.add_argument("--hierarchy", metavar="DATEI",
+                   help="Zuordnungsliste (CSV/xlsx mit den Spalten name, uebergeordnet); geht den Angaben in den "
+                        "Erhebungsbögen vor")
+    p.add_argument("--jobs", type=int, metavar="N", help="Zahl der parallelen Leseprozesse (Standard: alle Kerne)")
+    p.add_argument("--today", type=_stichtag, metavar="DATUM", help="Bezugstag für die Fristen (Standard: heute)")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="Exit-Code 0 auch, wenn einzelne Dateien nicht gelesen werden konnten")
+    p.add_argument("--json", metavar="DATEI", help="die Zusammenfassung zusätzlich als JSON für Skripte")
+    p.add_argument("--check-formulas", action="store_true",
+                   help="auch überschriebene Formeln melden wie „check“ (liest jede Datei doppelt so lange)")
+    p.set_defaults(func=cmd_consolidate)
+
+
+def cmd_consolidate(args) -> int:
+    from .consolidation import run_cli
+
+    return run_cli(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xl-gleichplan",
                      description="Gleichstellungsplan nach ThürGleichG § 4 aus Personalstatistiken.")
     parser.add_argument("--version", action="version", version=f"xl-gleichplan {__version__}",
                         help="Version anzeigen")
     sub = parser.add_subparsers(title="Befehle", metavar="BEFEHL", parser_class=_Parser)
-    for add in (_add_compute, _add_template, _add_check, _add_import_staff, _add_plan, _add_addin, _add_demo):
+    for add in (_add_compute, _add_template, _add_check, _add_import_staff, _add_plan, _add_addin, _add_demo,
+                _add_consolidate):
         add(sub)
     return parser
 

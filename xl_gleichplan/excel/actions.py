@@ -31,13 +31,11 @@ from ..model import Agency, Dataset, Target
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, METADATA_SHEET, RESULTS_SHEET, SHEETS,
                       area_label)
 from ..texts import DEADLINE, PROCEDURE, fmt_date, fmt_pct
+from ..io.workbook_writer import FINDINGS_WIDTHS, RESULT_WIDTHS
 from .book import Formula, LiveBook, a1
 
 DATE_FORMAT = "DD.MM.YYYY"
 PERCENT_FORMAT = "0.00%"
-# Column widths of the result sheets (as io.workbook_writer.write_results sets them in files).
-RESULT_WIDTHS = (44, 18, 24, 30, 9, 9, 8, 11, 12, 12, 18)
-FINDINGS_WIDTHS = (10, 28, 16, 8, 7, 120)
 MAPPING_FILE = "zuordnung.toml"  # a mapping file next to the chosen exports is used automatically
 MAX_LINES = 12  # lines of a list shown in a message box; the rest are counted
 EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb")
@@ -427,7 +425,7 @@ def planentwurf(live: LiveBook, out=None, open_document: bool = True, min_cell: 
 def hilfe(live: LiveBook) -> ActionResult:
     """Hilfe / Info: version, law profile of the workbook, where the error log is."""
     from ..io import vocabulary as vocab
-    from ..io.workbook_reader import _metadata
+    from ..io.workbook_reader import read_metadata
     from ..profiles import load_profile
 
     lines = [f"xl-gleichplan {__version__} (xlwings {xw.__version__}, Python {sys.version.split()[0]})"]
@@ -437,7 +435,7 @@ def hilfe(live: LiveBook) -> ActionResult:
                      "Arbeitsmappe an.")
     else:
         try:
-            meta = _metadata(live, live.name)
+            meta = read_metadata(live, live.name)
         except WorkbookError as exc:
             lines.append(str(exc))
     if meta is not None:

@@ -215,7 +215,8 @@ class _SheetReader:
         return result
 
 
-def _metadata(book, file: str) -> dict:
+def read_metadata(book, file: str) -> dict:
+    """The metadata sheet as {key: value}, after checking document type and template version."""
     if METADATA_SHEET not in book.sheet_names:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan: das Blatt „{METADATA_SHEET}“ fehlt. "
                             f"Bitte die Daten in eine aktuelle Vorlage übertragen (xl-gleichplan template).")
@@ -252,7 +253,7 @@ def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tup
 def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
     """Read from any book that offers ``sheet_names`` and ``get_sheet_by_name(name)`` with
     ``to_python()`` and ``merged_cell_ranges`` (calamine's API; the Excel add-in adapts xlwings to it)."""
-    meta = _metadata(book, file)
+    meta = read_metadata(book, file)
     if not isinstance(profile, Profile):
         profile = load_profile(profile or vocab.text(meta.get("profil")) or None)
     findings = FindingList()

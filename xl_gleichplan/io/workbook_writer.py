@@ -132,6 +132,9 @@ def _replace_sheet(wb, name: str):
 RESULT_HEADER = ["Art", "Vorgang", "Dimension", "Bereich", "Frauen", "Männer", "divers", "ohne Angabe",
                  "Frauenanteil", "Männeranteil", "unterrepräsentiert"]
 FINDINGS_HEADER = ["Schwere", "Datei", "Blatt", "Zelle", "Zeile", "Was ist zu tun?"]
+# column widths of the two sheets (files here, the open workbook in excel/actions.py)
+RESULT_WIDTHS = (44, 18, 24, 30, 9, 9, 8, 11, 12, 12, 18)
+FINDINGS_WIDTHS = (10, 28, 16, 8, 7, 120)
 
 
 def result_rows(analysis) -> list[list]:
@@ -171,8 +174,8 @@ def finding_rows(findings) -> list[list]:
 
 def write_results(wb, analysis) -> None:
     """Python's results (values, not formulas) and the findings, each on its own sheet."""
-    for name, rows, widths in ((RESULTS_SHEET, result_rows(analysis), (44, 18, 24, 30, 9, 9, 8, 11, 12, 12, 18)),
-                               (FINDINGS_SHEET, finding_rows(analysis.findings), (10, 28, 16, 8, 7, 120))):
+    for name, rows, widths in ((RESULTS_SHEET, result_rows(analysis), RESULT_WIDTHS),
+                               (FINDINGS_SHEET, finding_rows(analysis.findings), FINDINGS_WIDTHS)):
         ws = _replace_sheet(wb, name)
         for r, line in enumerate(rows, start=1):
             for c, value in enumerate(line, start=1):

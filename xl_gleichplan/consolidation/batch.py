@@ -1,0 +1,230 @@
+"""Find the workbooks under the given inputs and read each one into a small picklable result.
+
+Reading runs in worker processes (``ProcessPoolExecutor``); a worker returns a ``FileResult``, never
+raises. One broken, locked, foreign or password-protected file becomes a failed result with its path
+and the German reason; the others go on. If a worker process dies (a crash in a native library, the
+out-of-memory killer), the files still open are read again one at a time, so the file that kills a
+worker is named and the rest still get through.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from ..errors import GleichplanError
+from ..model import Counts, Finding
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
+PROCESSED, SKIPPED, FAILED = "processed", "skipped", "failed"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the consolidation needs from one workbook. Only counts, codes and findings: a few KB."""
+
+    path: str
+    status: str  # processed | skipped | failed
+    reason: str = ""
+    name: str = ""
+    type: str = ""
+    parent: str | None = None
+    stichtag: date | None = None
+    profile: str = ""
+    heads: int = 0
+    plan_required: bool = False
+    approval_body: str = ""
+    plan_due: date | None = None
+    adjustment_due: date | None = None
+    # stock, movements, postings, forecast: what a parent's own Erhebungsbogen is built from
+    stock: tuple = ()  # ((dimension, area, Counts), ...) in the order of the workbook
+    verdicts: tuple = ()  # ((dimension, area, "women" | "men"), ...) from analyse()
+    movements: tuple = ()  # ((kind, dimension, area, Counts), ...)
+    postings: tuple = ()  # ((dimension, area, n), ...)
+    forecast: tuple = ()  # ((dimension, area, Counts), ...)
+    leadership: tuple = ()  # (targets, assessed, count_reading, volume_reading, reading, approval_required)
+    findings: tuple = field(default=(), repr=False)
+
+
+def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
+    """Workbook files under ``inputs`` (files or folders, searched recursively), sorted, without
+    duplicates and without the paths in ``exclude`` (the outputs of this run). Excel's owner files
+    (``~$name.xlsx``) and macOS' companion files (``._name.xlsx``) come back as skipped results."""
+    excluded = {_resolved(p) for p in exclude if p}
+    found: dict[str, Path] = {}
+    for raw in inputs:
+        path = Path(raw)
+        if not path.exists():
+            raise GleichplanError(f"Die Eingabe „{path}“ gibt es nicht. Bitte den Ordner oder die Datei prüfen.")
+        candidates = [path] if path.is_file() else [p for p in path.rglob("*")
+                                                    if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file()]
+        for p in candidates:
+            found.setdefault(_resolved(p), p)
+    files, skipped = [], []
+    for resolved, p in sorted(found.items(), key=lambda item: str(item[1])):
+        if resolved in excluded:
+            continue
+        if p.name.startswith("~$"):
+            skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist die Sperrdatei einer in Excel geöffneten "
+                                                         f"Arbeitsmappe („~$“ im Namen), keine Arbeitsmappe; übersprungen."))
+        elif p.name.startswith("._"):
+            skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist eine Begleitdatei von macOS („._“ im Namen), keine "
+                                                         f"Arbeitsmappe; übersprungen."))
+        else:
+            files.append(p)
+    return files, skipped
+
+
+def _resolved(path) -> str:
+    try:
+        return str(Path(path).resolve())
+    except OSError:
+        return str(Path(path).absolute())
+
+
+def read_one(path: str, profile: str | None = None, check_formulas: bool = False) -> FileResult:
+    """Read and check one workbook (never raises). ``check_formulas`` adds the check for formula cells
+    overwritten by values (``read_workbook``); it parses every sheet's XML a second time, doubles the
+    reading time and changes no count, so the consolidation leaves it to ``xl-gleichplan check``."""
+    from ..analysis import analyse
+    from ..io.tabular import file_label
+    from ..io.workbook_reader import lock_note, open_workbook, read_book, read_workbook
+
+    p = Path(path)
+    try:
+        if check_formulas:
+            dataset, prof = read_workbook(p, profile)
+        else:
+            book = open_workbook(p)
+            try:
+                dataset, prof = read_book(book, file_label(p), profile)
+            finally:
+                book.close()
+            note = lock_note(p)
+            if note:
+                dataset.findings.insert(0, Finding("info", note, file_label(p)))
+        # movements, committees and postings give no verdict the summary shows: leave them out of analyse()
+        analysis = analyse(replace(dataset, movements={}, committees={}, postings={}), prof)
+    except GleichplanError as exc:
+        return FileResult(str(path), FAILED, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one file must not stop the batch
+        from ..logs import log_exception
+
+        log = log_exception(exc)
+        return FileResult(str(path), FAILED, f"Unerwarteter Fehler beim Lesen von „{path}“ ({type(exc).__name__}). "
+                                             f"Die technischen Details stehen in „{log}“; bitte die Datei in Excel "
+                                             f"öffnen, neu speichern und erneut versuchen.")
+    ds, lead, dl = analysis.dataset, analysis.leadership, analysis.deadlines
+    return FileResult(
+        path=str(path), status=PROCESSED, name=ds.agency.name, type=analysis.route.type, parent=ds.agency.parent,
+        stichtag=ds.stichtag, profile=prof.id, heads=ds.heads, plan_required=analysis.plan_required,
+        approval_body=analysis.route.body, plan_due=dl.plan_due, adjustment_due=dl.adjustment_due,
+        stock=tuple((d, a, c) for (d, a), c in dataset.stock.items()),
+        verdicts=tuple((a.dimension, a.area, a.underrepresented) for a in analysis.areas if a.underrepresented),
+        movements=tuple((k, d, a, c) for (k, d, a), c in dataset.movements.items()),
+        postings=tuple((d, a, n) for (d, a), n in dataset.postings.items()),
+        forecast=tuple((d, a, c) for (d, a), c in dataset.forecast.items()),
+        leadership=(lead.targets, lead.assessed, lead.count_reading, lead.volume_reading, lead.reading,
+                    lead.approval_required),
+        findings=tuple(analysis.findings),
+    )
+
+
+def _progress(total: int, enabled: bool | None):
+    """A tqdm bar on stderr; off when stderr is no terminal (pipes, CI, log files) or tqdm is missing."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a convenience, never a reason to fail
+        return _NoBar()
+    if not enabled:
+        return _NoBar()
+
+    class Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: worker processes are forked while the bar runs
+
+    return Bar(total=total, file=sys.stderr, unit=" Dateien", desc="Arbeitsmappen lesen", dynamic_ncols=True)
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def read_all(files: list[Path], *, jobs: int | None = None, profile: str | None = None,
+             check_formulas: bool = False, progress: bool | None = None) -> list[FileResult]:
+    """Read every file; results in the order of ``files`` whatever order the workers finish in."""
+    jobs = max(1, jobs or default_jobs())
+    args = [(str(p), profile, check_formulas) for p in files]
+    results: dict[str, FileResult] = {}
+    bar = _progress(len(files), progress)
+    try:
+        if jobs == 1 or len(files) <= 1:
+            for a in args:
+                results[a[0]] = read_one(*a)
+                bar.update()
+        else:
+            pending = _read_parallel(args, min(jobs, len(files)), results, bar)
+            for a in pending:  # a worker died: read the rest one at a time, each in a fresh process
+                results[a[0]] = _read_isolated(a)
+                bar.update()
+    finally:
+        bar.close()
+    return [results[a[0]] for a in args]
+
+
+def _read_parallel(args, jobs, results, bar) -> list[tuple]:
+    """Read in a pool; returns the arguments still unread if the pool broke."""
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_work, *a): a for a in args}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                path = futures[future][0]
+                try:
+                    results[path] = future.result()
+                except BrokenProcessPool:
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                    results[path] = FileResult(path, FAILED, f"Unerwarteter Fehler beim Lesen von „{path}“ "
+                                                             f"({type(exc).__name__}).")
+                bar.update()
+    return [a for a in args if a[0] not in results]
+
+
+def _work(path: str, profile: str | None, check_formulas: bool) -> FileResult:
+    """What a worker runs: ``read_one`` looked up when called (so a test can replace it)."""
+    return read_one(path, profile, check_formulas)
+
+
+def _read_isolated(a) -> FileResult:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_work, *a).result()
+        except BrokenProcessPool:
+            return FileResult(a[0], FAILED, f"Beim Lesen von „{a[0]}“ ist der Leseprozess abgestürzt (zu wenig "
+                                            f"Speicher oder eine beschädigte Datei). Bitte die Datei in Excel öffnen, "
+                                            f"neu speichern und erneut versuchen.")
+
+
+def sum_counts(items) -> Counts:
+    total = Counts()
+    for c in items:
+        total = total + c
+    return total

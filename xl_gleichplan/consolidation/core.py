@@ -1,0 +1,408 @@
+"""Many agencies' workbooks -> tidy tables: agencies, Bereiche, roll-ups at every level, findings, history.
+
+Counts are summed exactly (int for heads, Fraction for VZÄ); every share of a sum is computed from
+the summed counts by the rules (``rules.shares``), never averaged from the agencies' shares, and
+every verdict of a sum comes from ``analyse()`` on the summed Dataset, the one place that turns
+counts into verdicts.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import GleichplanError
+from ..io import vocabulary as vocab
+from ..model import Agency, Counts, Dataset
+from ..profiles import Profile, load_profile
+from ..rules.shares import shares
+from ..schema import DIMENSIONS, VALUES, VERDICT_LABELS, area_label
+from .batch import FAILED, PROCESSED, SKIPPED, FileResult, discover, read_all, sum_counts
+from .hierarchy import ALL, Tree, build_tree, load_hierarchy
+from .history import HISTORY_COLUMNS
+
+SEXES = ("w", "m", "d", "x")
+LEADERSHIP = "fuehrungsebene"
+STATUS_NO_DUTY, STATUS_OPEN, STATUS_OVERDUE = "no_duty", "open", "overdue"
+_DIM_ORDER = {d: i for i, d in enumerate(DIMENSIONS)}
+
+
+@dataclass
+class Consolidation:
+    """The result of ``consolidate()``: tidy DataFrames plus what is needed to write them out.
+
+    - ``files``: one row per file found (path, status processed/skipped/failed, reason)
+    - ``agencies``: one row per agency and Stichtag (deadlines, shares, verdict counts, findings)
+    - ``areas``: one row per agency, Stichtag and Bereich (w, m, d, x, share, verdict)
+    - ``totals``: one row per parent office (and "Alle Dienststellen"), Stichtag and Bereich
+    - ``rollups``: one row per parent office (and "Alle Dienststellen") and Stichtag
+    - ``findings``: every problem of every file (and of the consolidation itself)
+    - ``history``: tidy, one row per agency, Stichtag, dimension, Bereich and sex (this run and
+      the earlier Stichtage of the history file)
+    - ``leadership_history``: share of women in leadership positions per Stichtag, overall and per
+      ministry (top-level office), from the history
+    """
+
+    today: date
+    profile: Profile
+    files: pd.DataFrame
+    agencies: pd.DataFrame
+    areas: pd.DataFrame
+    totals: pd.DataFrame
+    rollups: pd.DataFrame
+    findings: pd.DataFrame
+    history: pd.DataFrame
+    leadership_history: pd.DataFrame
+    history_file: Path | None = None
+    hierarchy_file: Path | None = None
+    results: list[FileResult] = field(default_factory=list, repr=False)
+    trees: dict[date, Tree] = field(default_factory=dict, repr=False)
+
+    @property
+    def processed(self) -> int:
+        return int((self.files["status"] == PROCESSED).sum())
+
+    @property
+    def skipped(self) -> int:
+        return int((self.files["status"] == SKIPPED).sum())
+
+    @property
+    def failed(self) -> int:
+        return int((self.files["status"] == FAILED).sum())
+
+    @property
+    def stichtage(self) -> list[date]:
+        return sorted(self.trees)
+
+    def stichtage_in_history(self) -> list[date]:
+        return sorted(set(self.history["stichtag"]))
+
+    def dataset_for(self, name: str, stichtag: date | None = None) -> Dataset:
+        """A parent's own statistics built from its delegated units (§ 4 Abs. 1: the task can be
+        delegated and the units' workbooks consolidated upward): the summed stock, movements,
+        postings and forecast of the office's own workbook (if any) and of every unit below it.
+        Committees, targets and measures belong to each unit's own plan and are not summed.
+        ``analyse(ds, profile)`` and ``write_draft`` take it like any other Dataset."""
+        stichtag = stichtag or (self.stichtage[-1] if self.trees else None)
+        tree = self.trees.get(stichtag)
+        k = vocab.key(name)
+        if tree is None or k not in tree.display:
+            raise GleichplanError(f"„{name}“ kommt in der Zusammenführung zum Stichtag "
+                                  f"{stichtag:%d.%m.%Y} nicht vor." if stichtag else "Die Zusammenführung ist leer.")
+        units = [r for r in self._processed(stichtag) if k in tree.chain(vocab.key(r.name))]
+        own = next((r for r in units if vocab.key(r.name) == k), None)
+        agency = Agency(own.name, own.type, tree.parent_name(k)) if own else \
+            Agency(tree.display[k], next(iter(self.profile.routing)), tree.parent_name(k))
+        ds = Dataset(agency, stichtag, heads=sum(r.heads for r in units))
+        for r in units:
+            for d, a, c in r.stock:
+                ds.stock[(d, a)] = ds.stock.get((d, a), Counts()) + c
+            for kind, d, a, c in r.movements:
+                ds.movements[(kind, d, a)] = ds.movements.get((kind, d, a), Counts()) + c
+            for d, a, n in r.postings:
+                ds.postings[(d, a)] = ds.postings.get((d, a), 0) + n
+            for d, a, c in r.forecast:
+                ds.forecast[(d, a)] = ds.forecast.get((d, a), Counts()) + c
+        ds.stock = dict(sorted(ds.stock.items(), key=lambda item: area_order(*item[0])))
+        return ds
+
+    def _processed(self, stichtag: date) -> list[FileResult]:
+        return [r for r in self.results if r.status == PROCESSED and r.stichtag == stichtag]
+
+    def to_dict(self) -> dict:
+        """The summary for scripts (``--json``); dates as ISO text, shares as numbers (0..1)."""
+        from .output import records
+
+        problems = self.files[self.files["status"] != PROCESSED]
+        return {
+            "today": self.today.isoformat(),
+            "profile": self.profile.id,
+            "threshold": float(self.profile.threshold),
+            "stichtage": [s.isoformat() for s in self.stichtage],
+            "files": {"found": len(self.files), "processed": self.processed, "skipped": self.skipped,
+                      "failed": self.failed},
+            "problems": records(problems[["path", "status", "reason"]]),
+            "agencies": records(self.agencies),
+            "rollups": records(self.rollups),
+            "totals": records(self.totals),
+            "leadership_history": records(self.leadership_history),
+            "history_file": str(self.history_file) if self.history_file else None,
+            "hierarchy_file": str(self.hierarchy_file) if self.hierarchy_file else None,
+        }
+
+    def write_workbook(self, path: str | Path) -> Path:
+        from .output import write_workbook
+
+        return write_workbook(self, Path(path))
+
+    def write_json(self, path: str | Path) -> Path:
+        from .output import write_json
+
+        return write_json(self, Path(path))
+
+    def write_history(self, path: str | Path | None = None) -> Path:
+        from .history import history_path, write_history
+
+        target = history_path(path) if path else self.history_file
+        if target is None:
+            raise GleichplanError("Für den Verlauf fehlt der Dateiname (--history).")
+        return write_history(self.history, target)
+
+
+def consolidate(inputs, *, today: date | None = None, history: str | Path | None = None,
+                hierarchy: str | Path | None = None, jobs: int | None = None, profile: str | Profile | None = None,
+                progress: bool | None = None, check_formulas: bool = False, exclude=()) -> Consolidation:
+    """Read every workbook under ``inputs`` (folders are searched with their subfolders for .xlsx,
+    .xlsm and .xlsb) and consolidate them.
+
+    ``today``: reference day for the deadlines (default: today). ``history``: a folder or CSV file
+    with the earlier Stichtage (read here if it exists; ``write_history()`` writes it back).
+    ``hierarchy``: a mapping list name -> uebergeordnet. ``jobs``: reading processes (default:
+    all cores). ``profile``: law profile for the sums (default: the one most workbooks name).
+    ``exclude``: paths that are not inputs even when they lie in an input folder (the outputs)."""
+    from .history import history_path, leadership_series, merge_history, read_history
+
+    today = today or date.today()
+    files, skipped = discover(inputs, exclude)
+    if not files and not skipped:
+        shown = ", ".join(f"„{p}“" for p in inputs)
+        raise GleichplanError(f"Unter {shown} liegen keine Arbeitsmappen (.xlsx, .xlsm, .xlsb).")
+    prof_arg = profile.id if isinstance(profile, Profile) else profile
+    mapping = load_hierarchy(hierarchy) if hierarchy else None
+    history_file = history_path(history) if history else None
+    earlier = read_history(history_file) if history_file else None  # a broken history file stops before the long part
+    results = read_all(files, jobs=jobs, profile=prof_arg, check_formulas=check_formulas, progress=progress)
+    results = sorted(_drop_duplicates(results) + skipped, key=lambda r: r.path)
+    prof = profile if isinstance(profile, Profile) else _consolidation_profile(profile, results)
+
+    notes: list[tuple[str, str, str]] = []  # (path, severity, message) about the consolidation itself
+    used = Counter(r.profile for r in results if r.status == PROCESSED)
+    if len(used) > 1:
+        notes.append(("", "warning", f"Die Arbeitsmappen nennen verschiedene Rechtsprofile ({', '.join(sorted(used))}); "
+                                     f"Summen, Schwellen und der Zielwert folgen dem Profil „{prof.id}“."))
+    by_stichtag: dict[date, list[FileResult]] = {}
+    for r in results:
+        if r.status == PROCESSED:
+            by_stichtag.setdefault(r.stichtag, []).append(r)
+    trees: dict[date, Tree] = {}
+    agency_rows, area_rows, total_rows, rollup_rows, history_rows = [], [], [], [], []
+    for stichtag in sorted(by_stichtag):
+        group = by_stichtag[stichtag]
+        tree = trees[stichtag] = build_tree([(r.name, r.parent) for r in group], mapping)
+        paths = {vocab.key(r.name): r.path for r in group}
+        notes += [(paths.get(k, str(hierarchy or "")), "info", msg) for k, msg in tree.notes]
+        if mapping:
+            missing = sorted(e.name for k, e in mapping.items() if k not in tree.agencies)
+            if missing:
+                notes.append((str(hierarchy), "info", f"Stichtag {stichtag:%d.%m.%Y}: für {len(missing)} Stellen der "
+                                                      f"Zuordnungsliste liegt keine Arbeitsmappe vor: "
+                                                      f"{_shorten(missing)}."))
+        _agency_tables(group, tree, today, prof, agency_rows, area_rows, history_rows)
+        _rollup_tables(group, tree, today, prof, stichtag, total_rows, rollup_rows)
+
+    agencies = pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS)
+    history_now = pd.DataFrame(history_rows, columns=HISTORY_COLUMNS)
+    merged = merge_history(earlier, history_now)
+    return Consolidation(
+        today=today, profile=prof,
+        files=pd.DataFrame([(r.path, r.status, r.reason, r.name or None, r.stichtag) for r in results],
+                           columns=["path", "status", "reason", "agency", "stichtag"]),
+        agencies=agencies,
+        areas=pd.DataFrame(area_rows, columns=AREA_COLUMNS),
+        totals=pd.DataFrame(total_rows, columns=TOTAL_COLUMNS),
+        rollups=pd.DataFrame(rollup_rows, columns=ROLLUP_COLUMNS),
+        findings=_findings(results, notes),
+        history=merged,
+        leadership_history=leadership_series(merged, prof),
+        history_file=history_file, hierarchy_file=Path(hierarchy) if hierarchy else None,
+        results=results, trees=trees,
+    )
+
+
+# ------------------------------------------------------------------------------------------- tables
+
+AGENCY_COLUMNS = ["stichtag", "agency", "type", "parent", "parent_metadata", "ministry", "level", "path", "profile",
+                  "staff", "plan_required", "approval_body", "plan_due", "plan_status", "adjustment_due",
+                  "adjustment_status", "underrepresented_count", "underrepresented", "leadership_w", "leadership_m",
+                  "leadership_d", "leadership_x", "leadership_share_w", "leadership_targets", "leadership_assessed",
+                  "leadership_i1", "leadership_i2", "leadership_reading", "approval_required", "errors", "warnings",
+                  "infos"]
+AREA_COLUMNS = ["stichtag", "agency", "parent", "ministry", "dimension", "area", "w", "m", "d", "x", "share_w",
+                "underrepresented"]
+TOTAL_COLUMNS = ["stichtag", "node", "level", "parent", "ministry", "agencies", "dimension", "area", "w", "m", "d",
+                 "x", "share_w", "underrepresented"]
+ROLLUP_COLUMNS = ["stichtag", "node", "level", "parent", "ministry", "own_workbook", "agencies", "staff",
+                  "plan_required", "plan_overdue", "adjustment_overdue", "leadership_w", "leadership_m",
+                  "leadership_d", "leadership_x", "leadership_share_w", "underrepresented_count", "underrepresented",
+                  "approval_required", "errors", "warnings"]
+
+
+def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows, history_rows) -> None:
+    order = sorted(group, key=lambda r: (tree.sort_path(vocab.key(r.name)), r.path))
+    for r in order:
+        k = vocab.key(r.name)
+        own = load_profile(r.profile) if r.profile else prof
+        parent, ministry = tree.parent_name(k), tree.display[tree.root(k)]
+        lead = _leadership_counts(r.stock)
+        targets, assessed, i1, i2, reading, required = r.leadership
+        severities = Counter(f.severity for f in r.findings)
+        verdicts = {(d, a): v for d, a, v in r.verdicts}
+        agency_rows.append([
+            r.stichtag, r.name, r.type, parent, r.parent, ministry, tree.level(k), r.path, r.profile, r.heads,
+            r.plan_required, r.approval_body, r.plan_due, deadline_status(r.plan_required, r.plan_due, today),
+            r.adjustment_due, deadline_status(r.plan_required, r.adjustment_due, today), len(r.verdicts),
+            verdict_text(r.verdicts), *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, own.share_basis)[0]),
+            targets, assessed, _share(i1), _share(i2), reading, required,
+            severities["error"], severities["warning"], severities["info"]])
+        for d, a, c in r.stock:
+            area_rows.append([r.stichtag, r.name, parent, ministry, d, a, *(_plain(c.get(s)) for s in SEXES),
+                              _share(shares(c, own.share_basis)[0]), verdicts.get((d, a))])
+            for s in SEXES:
+                history_rows.append([r.stichtag, r.name, r.type, parent, ministry, r.profile, d, a, s, _plain(c.get(s))])
+
+
+def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows, rollup_rows) -> None:
+    """Every office with subordinate agencies, and "Alle Dienststellen": its own workbook and all below."""
+    from ..analysis import analyse
+
+    members: dict[str | None, list[FileResult]] = {None: list(group)}  # None: all agencies
+    for r in group:
+        for node in tree.chain(vocab.key(r.name)):
+            members.setdefault(node, []).append(r)
+    parents = {p for p in tree.parent.values() if p is not None}
+    nodes = [None] + sorted((k for k in members if k in parents), key=tree.sort_path)
+    for node in nodes:
+        units = members[node]
+        stock: dict[tuple[str, str], Counts] = {}
+        for r in units:
+            for d, a, c in r.stock:
+                stock[(d, a)] = stock.get((d, a), Counts()) + c
+        stock = dict(sorted(stock.items(), key=lambda item: area_order(*item[0])))
+        heads = sum(r.heads for r in units)
+        name = ALL if node is None else tree.display[node]
+        own = next((r for r in units if vocab.key(r.name) == node), None)
+        agency_type = own.type if own else next(iter(prof.routing))
+        analysis = analyse(Dataset(Agency(name, agency_type), stichtag, heads=heads, stock=stock), prof)
+        level = 0 if node is None else tree.level(node)
+        parent = None if node is None else tree.parent_name(node)
+        ministry = None if node is None else tree.display[tree.root(node)]
+        for a in analysis.areas:
+            total_rows.append([stichtag, name, level, parent, ministry, len(units), a.dimension, a.area,
+                               *(_plain(a.counts.get(s)) for s in SEXES), _share(a.share_women), a.underrepresented])
+        judged = tuple((a.dimension, a.area, a.underrepresented) for a in analysis.areas if a.underrepresented)
+        lead = _leadership_counts(tuple((d, a, c) for (d, a), c in stock.items()))
+        severities = Counter(f.severity for r in units for f in r.findings)
+        rollup_rows.append([
+            stichtag, name, level, parent, ministry, own is not None, len(units), heads,
+            sum(r.plan_required for r in units),
+            sum(deadline_status(r.plan_required, r.plan_due, today) == STATUS_OVERDUE for r in units),
+            sum(deadline_status(r.plan_required, r.adjustment_due, today) == STATUS_OVERDUE for r in units),
+            *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, prof.share_basis)[0]),
+            len(judged), verdict_text(judged), sum(r.leadership[5] is True for r in units),
+            severities["error"], severities["warning"]])
+
+
+def _findings(results: list[FileResult], notes) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        if r.status != PROCESSED:
+            rows.append([r.path, r.name or None, r.stichtag, r.status, "error" if r.status == FAILED else "info",
+                         None, None, None, r.reason])
+            continue
+        for f in r.findings:
+            rows.append([r.path, r.name, r.stichtag, r.status, f.severity, f.sheet, f.cell, f.row, f.message])
+    agency = {r.path: (r.name, r.stichtag) for r in results if r.status == PROCESSED}
+    for path, severity, message in notes:
+        name, stichtag = agency.get(path, (None, None))
+        rows.append([path, name, stichtag, "note", severity, None, None, None, message])
+    frame = pd.DataFrame(rows, columns=["path", "agency", "stichtag", "status", "severity", "sheet", "cell", "row",
+                                        "message"])
+    frame["row"] = frame["row"].astype("Int64")
+    # by file; within a file in the order found (stable sort), notes about the consolidation last
+    frame["_note"] = frame["status"] == "note"
+    return frame.sort_values(["_note", "path"], kind="stable").drop(columns="_note").reset_index(drop=True)
+
+
+def _drop_duplicates(results: list[FileResult]) -> list[FileResult]:
+    """The same agency and Stichtag twice (a copy, an old and a new version) would be counted twice:
+    the first file (by path) counts, the others are failed with a reason that names the first."""
+    from dataclasses import replace
+
+    first: dict[tuple, str] = {}
+    out = []
+    for r in sorted(results, key=lambda r: r.path):
+        if r.status == PROCESSED:
+            k = (vocab.key(r.name), r.stichtag)
+            if k in first:
+                r = replace(r, status=FAILED, reason=(
+                    f"„{r.path}“: Die Dienststelle „{r.name}“ mit dem Stichtag {r.stichtag:%d.%m.%Y} steht schon in "
+                    f"„{first[k]}“; diese Datei wird nicht mitgezählt. Bitte die überzählige Datei entfernen."))
+            else:
+                first[k] = r.path
+        out.append(r)
+    return out
+
+
+def _consolidation_profile(name, results) -> Profile:
+    if name:
+        return load_profile(name)
+    used = Counter(r.profile for r in results if r.status == PROCESSED)
+    if not used:
+        return load_profile(None)
+    top = max(used.values())
+    return load_profile(sorted(p for p, n in used.items() if n == top)[0])
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+def deadline_status(required: bool, due: date | None, today: date) -> str:
+    """"overdue" when today is after the due day; a workbook does not say when its plan was adopted,
+    so this is about the calendar, not about the plan."""
+    if not required or due is None:
+        return STATUS_NO_DUTY
+    return STATUS_OVERDUE if today > due else STATUS_OPEN
+
+
+def area_order(dimension: str, area: str) -> tuple:
+    """Bereiche as a reader expects them: dimensions in the schema's order, known values in their
+    order, pay groups A, B, ..., E by number, others by name."""
+    known = VALUES.get(dimension, {})
+    if area in known:
+        rank = (0, list(known).index(area), "")
+    elif dimension == "besoldungs_entgeltgruppe":
+        family, number, letter = vocab.pay_group_sort_key(area)
+        rank = (1, family * 100 + number, f"{letter}|{area}")
+    else:
+        rank = (2, 0, area)
+    return (_DIM_ORDER.get(dimension, len(_DIM_ORDER)), dimension, rank)
+
+
+def verdict_text(verdicts) -> str:
+    """"Laufbahngruppe höherer Dienst: Frauen; Führungsebene Referatsleitung: Männer"."""
+    parts = []
+    for d, a, v in sorted(verdicts, key=lambda x: area_order(x[0], x[1])):
+        where = DIMENSIONS.get(d, d) if d == "gesamt" else f"{DIMENSIONS.get(d, d)} {area_label(d, a)}"
+        parts.append(f"{where}: {VERDICT_LABELS.get(v, v)}")
+    return "; ".join(parts)
+
+
+def _leadership_counts(stock) -> Counts:
+    return sum_counts(c for d, _, c in stock if d == LEADERSHIP)
+
+
+def _plain(value):
+    """Counts into tables: ints stay ints, VZÄ fractions become floats (sums stay exact inside)."""
+    return value if isinstance(value, int) else float(value)
+
+
+def _share(value: Fraction | None):
+    return None if value is None else float(value)
+
+
+def _shorten(names: list[str], limit: int = 20) -> str:
+    shown = ", ".join(f"„{n}“" for n in names[:limit])
+    return shown + (f" und {len(names) - limit} weitere" if len(names) > limit else "")

@@ -1,0 +1,324 @@
+"""The summary workbook and the JSON of a consolidation.
+
+Written with openpyxl in write-only mode (rows stream to disk; a thousand agencies take a second),
+then ``make_reproducible``: the same inputs and the same ``--today`` give the same bytes. Every
+table is sorted (tree order, then path), so the order in which worker processes finish never shows.
+"""
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..io.atomic import atomic_path, write_text
+from ..io.ooxml import make_reproducible
+from ..schema import DIMENSIONS, VERDICT_LABELS, area_label
+from ..texts import SEVERITY, fmt_date, fmt_pct
+from .hierarchy import ALL
+
+HEADER_FONT = Font(bold=True, color="FFFFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="FF1F4E79")
+TITLE_FONT = Font(bold=True, size=14, color="FF1F4E79")
+BOLD = Font(bold=True)
+PERCENT, DATE = "0.00%", "DD.MM.YYYY"
+STATUS = {"no_duty": "keine Planpflicht", "open": "Frist läuft", "overdue": "überfällig"}
+FILE_STATUS = {"processed": "gelesen", "skipped": "übersprungen", "failed": "nicht gelesen", "note": "Zusammenführung"}
+APPROVAL = {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}
+SEX_COLUMNS = ("Frauen", "Männer", "divers", "ohne Angabe")
+
+
+def write_workbook(c, path: Path) -> Path:
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "xl-gleichplan"
+    _overview(wb, c)
+    _agencies(wb, c)
+    _rollups(wb, c)
+    _areas(wb, c)
+    _findings(wb, c)
+    _history(wb, c)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+        make_reproducible(tmp, f"{c.today:%Y-%m-%d}T00:00:00Z")
+    return path
+
+
+def write_json(c, path: Path) -> Path:
+    return write_text(path, json.dumps(c.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+
+def records(frame) -> list[dict]:
+    """DataFrame rows as JSON-ready dicts: dates as ISO text, missing values as null."""
+    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _json_value(value):
+    if _missing(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return _json_value(value.item())
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# ------------------------------------------------------------------------------------------- cells
+
+def _cell(ws, value, number_format: str | None = None, font=None, indent: int = 0):
+    if _missing(value):
+        value = None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # a name from an input never becomes a live formula
+    if number_format:
+        cell.number_format = number_format
+    elif isinstance(value, date):
+        cell.number_format = DATE
+    if font:
+        cell.font = font
+    if indent:
+        cell.alignment = Alignment(indent=indent)
+    return cell
+
+
+def _header(ws, labels: list[str]) -> list:
+    out = []
+    for label in labels:
+        cell = _cell(ws, label, font=HEADER_FONT)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        out.append(cell)
+    return out
+
+
+def _table_sheet(wb, name: str, title: str, notes: list[str], columns: list[tuple[str, int]]):
+    ws = wb.create_sheet(name)
+    for i, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_row = 1 + len(notes) + 2  # title, notes, one empty row, header
+    ws.freeze_panes = f"C{header_row + 1}"
+    ws.append([_cell(ws, title, font=TITLE_FONT)])
+    for note in notes:
+        ws.append([_cell(ws, note)])
+    ws.append([])
+    ws.append(_header(ws, [label for label, _ in columns]))
+    return ws, header_row
+
+
+def _finish(ws, header_row: int, n_columns: int, n_rows: int) -> None:
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(n_columns)}{header_row + max(n_rows, 1)}"
+
+
+# ------------------------------------------------------------------------------------------- sheets
+
+def _overview(wb, c) -> None:
+    ws = wb.create_sheet("Übersicht")
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 110
+    threshold = fmt_pct(c.profile.threshold, " ")
+    stichtage = ", ".join(fmt_date(s) for s in c.stichtage) or "–"
+    rows = [
+        ("Stand (Bezugstag für die Fristen)", c.today),
+        ("Rechtsprofil", c.profile.name),
+        ("Schwelle der Unterrepräsentanz und Zielwert für Führungspositionen", float(c.profile.threshold)),
+        ("Stichtage dieser Zusammenführung", stichtage),
+        ("Dateien gefunden", len(c.files)),
+        ("… gelesen", c.processed),
+        ("… übersprungen", c.skipped),
+        ("… nicht gelesen (Gründe im Blatt „Feststellungen“)", c.failed),
+        ("Dienststellen (je Stichtag)", len(c.agencies)),
+        ("Zuordnungsliste", str(c.hierarchy_file) if c.hierarchy_file else "– (übergeordnete Stellen aus den Erhebungsbögen)"),
+        ("Verlaufsdatei", str(c.history_file) if c.history_file else "– (Verlauf nur aus dieser Zusammenführung)"),
+    ]
+    ws.append([_cell(ws, "Zusammenführung der Gleichstellungsstatistiken", font=TITLE_FONT)])
+    ws.append([])
+    for label, value in rows:
+        ws.append([_cell(ws, label, font=BOLD), _cell(ws, value, PERCENT if isinstance(value, float) else None)])
+    ws.append([])
+    ws.append([_cell(ws, "Wie gerechnet wird", font=BOLD)])
+    notes = [
+        ("Fristen", f"Ein Erhebungsbogen sagt nicht, wann der Plan beschlossen wurde. „überfällig“ heißt hier nur: "
+                    f"der Bezugstag ({fmt_date(c.today)}) liegt nach der Frist (Plan: Stichtag + 9 Monate; Anpassung: "
+                    f"Stichtag + 3 Jahre + 9 Monate). „Frist läuft“: die Frist ist noch nicht verstrichen. Ob ein Plan "
+                    f"rechtzeitig beschlossen wurde, ist bei der Dienststelle zu erfragen."),
+        ("Anteile in Summen", "Aus den summierten Anzahlen berechnet: Frauen / (Frauen + Männer), nie als Mittelwert der "
+                              "Anteile der Dienststellen. Personen mit „divers“ oder „ohne Angabe“ werden gezählt und "
+                              "gezeigt, aber nicht in den Nenner genommen (Parameter des Rechtsprofils)."),
+        ("Führungspositionen", "Summe über alle Bereiche der Dimension „Führungsebene“ (Dienststellenleitung bis "
+                               "Sachgebietsleitung, Vorsitzende Richterinnen und Richter)."),
+        ("Unterrepräsentanz", f"Ein Geschlecht mit einem Anteil unter {threshold} in einem Bereich (§ 3); in den Summen "
+                              f"neu beurteilt auf die summierten Anzahlen."),
+        ("Summe einer Stelle", "Ihre eigene Arbeitsmappe (falls vorhanden) und alle ihr unterstellten Dienststellen "
+                               "auf allen Ebenen. „Alle Dienststellen“: alles. Ebene 1 ist die oberste Ebene (Ministerien)."),
+        ("Übergeordnete Stelle", "Aus der Zuordnungsliste (--hierarchy), sonst aus dem Blatt „Metadaten“ des "
+                                 "Erhebungsbogens. Namen werden ohne Rücksicht auf Groß-/Kleinschreibung, Umlaute und "
+                                 "Leerzeichen verglichen."),
+        ("Nicht geprüft", "Überschriebene Formeln in den Erhebungsbögen (sie ändern keine Zahl dieser Auswertung); "
+                          "dafür „xl-gleichplan check“ oder „consolidate --check-formulas“."),
+        ("Datenschutz", "Interne Auswertung mit exakten Anzahlen, ohne Schutz kleiner Zahlen: nicht zur Veröffentlichung "
+                        "bestimmt. Für den Gleichstellungsplan einer Dienststelle gilt der Planentwurf."),
+    ]
+    for label, text in notes:
+        cell = _cell(ws, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.append([_cell(ws, label, font=BOLD), cell])
+
+
+def _agencies(wb, c) -> None:
+    columns = [("Stichtag", 11), ("Dienststelle", 40), ("Art", 22), ("übergeordnete Stelle", 34),
+               ("Ministerium (oberste Ebene)", 34), ("Ebene", 7), ("Beschäftigte", 12), ("Planpflicht", 10),
+               ("Vorlage an", 30), ("Plan fällig bis", 12), (f"Plan am {fmt_date(c.today)}", 16),
+               ("Anpassung fällig bis", 12), (f"Anpassung am {fmt_date(c.today)}", 16),
+               ("unterrepräsentierte Bereiche", 13), ("unterrepräsentiert in", 60), ("Führung: Frauen", 10),
+               ("Führung: Männer", 10), ("Führung: divers", 9), ("Führung: ohne Angabe", 9),
+               ("Frauenanteil Führung", 11), ("Führungs-Zielvorgaben", 11), ("davon bewertet", 10), ("I1", 9),
+               ("I2", 9), ("§ 4 Abs. 6: Zustimmung für Führungspositionen", 20), ("Fehler", 8), ("Warnungen", 10),
+               ("Hinweise", 9), ("Datei", 60), ("übergeordnet laut Erhebungsbogen", 30)]
+    notes = [f"Eine Zeile je Dienststelle und Stichtag. „überfällig“: der Bezugstag {fmt_date(c.today)} liegt nach der "
+             f"Frist (der Beschluss des Plans steht nicht im Erhebungsbogen). I1/I2: Lesarten der 50-%-Regel (§ 4 Abs. 6)."]
+    ws, header = _table_sheet(wb, "Dienststellen", "Dienststellen", notes, columns)
+    labels = {k: r.label for k, r in c.profile.routing.items()}
+    for row in c.agencies.itertuples(index=False):
+        ws.append([_cell(ws, v, f) for v, f in (
+            (row.stichtag, None), (row.agency, None), (labels.get(row.type, row.type), None), (row.parent, None),
+            (row.ministry, None), (row.level, None), (row.staff, None), ("ja" if row.plan_required else "nein", None),
+            (row.approval_body, None), (row.plan_due, None), (STATUS[row.plan_status], None), (row.adjustment_due, None),
+            (STATUS[row.adjustment_status], None), (row.underrepresented_count, None), (row.underrepresented, None),
+            (row.leadership_w, None), (row.leadership_m, None), (row.leadership_d, None), (row.leadership_x, None),
+            (row.leadership_share_w, PERCENT), (row.leadership_targets, None), (row.leadership_assessed, None),
+            (row.leadership_i1, PERCENT), (row.leadership_i2, PERCENT),
+            (APPROVAL[None if _missing(row.approval_required) else bool(row.approval_required)], None),
+            (row.errors, None), (row.warnings, None), (row.infos, None), (row.path, None), (row.parent_metadata, None))])
+    _finish(ws, header, len(columns), len(c.agencies))
+
+
+def _rollups(wb, c) -> None:
+    columns = [("Stichtag", 11), ("Ebene", 7), ("Stelle", 44), ("übergeordnete Stelle", 34),
+               ("Ministerium (oberste Ebene)", 34), ("eigene Arbeitsmappe", 10), ("Dienststellen", 12),
+               ("Beschäftigte", 12), ("mit Planpflicht", 10), ("Plan überfällig", 10), ("Anpassung überfällig", 11),
+               ("Führung: Frauen", 10), ("Führung: Männer", 10), ("Führung: divers", 9), ("Führung: ohne Angabe", 9),
+               ("Frauenanteil Führung", 11), ("unterrepräsentierte Bereiche", 13), ("unterrepräsentiert in", 60),
+               ("§ 4 Abs. 6: Zustimmung erforderlich (Dienststellen)", 16), ("Fehler", 8), ("Warnungen", 10)]
+    notes = ["Summen je übergeordneter Stelle über alle Ebenen: ihre eigene Arbeitsmappe und alle ihr unterstellten "
+             "Dienststellen. Anteile und Unterrepräsentanz aus den summierten Anzahlen, nie gemittelt.",
+             f"„überfällig“ zählt Dienststellen mit Planpflicht, bei denen der Bezugstag {fmt_date(c.today)} nach der "
+             f"Frist liegt."]
+    ws, header = _table_sheet(wb, "Summen", "Summen je Stelle und insgesamt", notes, columns)
+    for row in c.rollups.itertuples(index=False):
+        font = BOLD if row.level <= 1 else None
+        ws.append([_cell(ws, row.stichtag), _cell(ws, row.level), _cell(ws, row.node, font=font, indent=max(row.level - 1, 0)),
+                   *[_cell(ws, v) for v in (row.parent, row.ministry)],
+                   _cell(ws, "–" if row.node == ALL else ("ja" if row.own_workbook else "nein")),
+                   *[_cell(ws, v) for v in (row.agencies, row.staff, row.plan_required, row.plan_overdue,
+                                            row.adjustment_overdue, row.leadership_w, row.leadership_m,
+                                            row.leadership_d, row.leadership_x)],
+                   _cell(ws, row.leadership_share_w, PERCENT),
+                   *[_cell(ws, v) for v in (row.underrepresented_count, row.underrepresented, row.approval_required,
+                                            row.errors, row.warnings)]])
+    _finish(ws, header, len(columns), len(c.rollups))
+
+
+def _areas(wb, c) -> None:
+    columns = [("Stichtag", 11), ("Ebene", 7), ("Stelle", 44), ("Ministerium (oberste Ebene)", 34),
+               ("Dienststellen", 12), ("Dimension", 24), ("Bereich", 30), *[(s, 10) for s in SEX_COLUMNS],
+               ("Frauenanteil", 11), ("unterrepräsentiert", 16)]
+    notes = ["Anzahlen je Bereich, summiert je übergeordneter Stelle und für alle Dienststellen; Anteil und "
+             "Unterrepräsentanz aus den summierten Anzahlen. Die Zahlen jeder einzelnen Dienststelle stehen in der "
+             "Verlaufsdatei (CSV) und in ihrem Erhebungsbogen."]
+    ws, header = _table_sheet(wb, "Bereiche", "Bereiche je Stelle und insgesamt", notes, columns)
+    for row in c.totals.itertuples(index=False):
+        ws.append([_cell(ws, row.stichtag), _cell(ws, row.level), _cell(ws, row.node, indent=max(row.level - 1, 0)),
+                   _cell(ws, row.ministry), _cell(ws, row.agencies), _cell(ws, DIMENSIONS.get(row.dimension, row.dimension)),
+                   _cell(ws, "" if row.dimension == "gesamt" else area_label(row.dimension, row.area)),
+                   *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT),
+                   _cell(ws, VERDICT_LABELS.get(row.underrepresented, "") if not _missing(row.underrepresented) else "")])
+    _finish(ws, header, len(columns), len(c.totals))
+
+
+def _findings(wb, c) -> None:
+    columns = [("Datei", 60), ("Dienststelle", 36), ("Stichtag", 11), ("Status", 14), ("Schwere", 10), ("Blatt", 16),
+               ("Zelle", 9), ("Zeile", 7), ("Was ist zu tun?", 120)]
+    counts = f"{c.processed} gelesen, {c.skipped} übersprungen, {c.failed} nicht gelesen"
+    notes = [f"Jedes Problem jeder Datei ({counts}). „nicht gelesen“: die Datei fehlt in allen Summen; "
+             f"„Zusammenführung“: ein Hinweis zur Zuordnung der Stellen."]
+    ws, header = _table_sheet(wb, "Feststellungen", "Feststellungen", notes, columns)
+    for row in c.findings.itertuples(index=False):
+        ws.append([_cell(ws, v) for v in (row.path, row.agency, row.stichtag, FILE_STATUS.get(row.status, row.status),
+                                          SEVERITY.get(row.severity, row.severity), row.sheet, row.cell,
+                                          None if _missing(row.row) else int(row.row), row.message)])
+    _finish(ws, header, len(columns), len(c.findings))
+
+
+def _history(wb, c) -> None:
+    """Share of women in leadership positions over the Stichtage: overall, per ministry, and the target."""
+    series = c.leadership_history
+    ws = wb.create_sheet("Verlauf")
+    target = float(c.profile.threshold)
+    stichtage = sorted(set(series["stichtag"]))
+    ministries = sorted({m for m in series["ministry"] if m != ALL}, key=lambda m: (m.casefold(), m))
+    labels = [ALL, *ministries]
+    ws.column_dimensions["A"].width = 12
+    for i in range(len(labels) + 1):
+        ws.column_dimensions[get_column_letter(i + 2)].width = 16
+    ws.append([_cell(ws, "Frauenanteil in Führungspositionen im Verlauf", font=TITLE_FONT)])
+    ws.append([_cell(ws, f"Summe aller Führungsebenen je Stichtag, insgesamt und je Ministerium (oberste Ebene), aus den "
+                         f"summierten Anzahlen; Zielwert {fmt_pct(c.profile.threshold, ' ')} (Schwelle des "
+                         f"Rechtsprofils „{c.profile.id}“). Quelle: "
+                         f"{c.history_file if c.history_file else 'diese Zusammenführung'}.")])
+    ws.append([])
+    header_row = 4
+    ws.append(_header(ws, ["Stichtag", *labels, f"Zielwert ({fmt_pct(c.profile.threshold, ' ')})"]))
+    share = {(s, m): v for s, m, v in zip(series["stichtag"], series["ministry"], series["share_w"])}
+    for s in stichtage:
+        ws.append([_cell(ws, fmt_date(s)), *[_cell(ws, share.get((s, m)), PERCENT) for m in labels],
+                   _cell(ws, target, PERCENT)])
+    last = header_row + len(stichtage)
+    chart_row = last + 2
+    if stichtage:
+        chart = LineChart()
+        chart.title = "Frauenanteil in Führungspositionen"
+        chart.y_axis.title = "Frauenanteil"
+        chart.x_axis.title = "Stichtag"
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+        chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides the axes in current Excel otherwise
+        chart.height, chart.width = 10, 24
+        chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_col=len(labels) + 2, max_row=last),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
+        for i, s in enumerate(chart.series):
+            s.marker.symbol = "circle"
+            s.smooth = False
+            if i == 0:
+                s.graphicalProperties.line.width = 38100  # overall: 3 pt
+            if i == len(chart.series) - 1:  # the target line
+                s.marker.symbol = "none"
+                s.graphicalProperties.line.solidFill = "C00000"
+                s.graphicalProperties.line.dashStyle = "dash"
+        ws.add_chart(chart, f"A{chart_row}")
+    for _ in range(chart_row, chart_row + 22):
+        ws.append([])
+    ws.append([_cell(ws, "Anzahlen", font=BOLD)])
+    ws.append(_header(ws, ["Stichtag", "Ministerium", "Dienststellen", *[f"Führung: {s}" for s in SEX_COLUMNS],
+                           "Frauenanteil Führung"]))
+    for row in series.itertuples(index=False):
+        ws.append([_cell(ws, row.stichtag), _cell(ws, row.ministry), _cell(ws, row.agencies),
+                   *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT)])
+
+
+def _missing(value) -> bool:
+    """None, NaN, pd.NA, NaT."""
+    import pandas as pd
+
+    return value is None or (not isinstance(value, (str, bytes, tuple, list)) and bool(pd.isna(value)))
