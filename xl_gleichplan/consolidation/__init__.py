@@ -15,15 +15,25 @@ import sys
 from pathlib import Path
 
 from ..errors import GleichplanError
-from .core import Consolidation, consolidate
 
 __all__ = ["Consolidation", "consolidate", "run_cli"]
+
+
+def __getattr__(name: str):
+    """``consolidate`` and ``Consolidation`` load pandas (0.6 s): only when they are asked for, so
+    ``import xl_gleichplan`` stays fast for the other commands and the Excel add-in."""
+    if name in ("Consolidation", "consolidate"):
+        from . import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_cli(args) -> int:
     """``xl-gleichplan consolidate``: returns the exit code (0: every file read, or --allow-partial
     and at least one read; 1 otherwise)."""
     from ..texts import fmt_int
+    from .core import consolidate
 
     if args.jobs is not None and args.jobs < 1:
         raise GleichplanError("--jobs braucht eine Zahl ab 1.")
@@ -39,7 +49,8 @@ def run_cli(args) -> int:
     written = [f"Übersicht geschrieben: {c.write_workbook(out)}"]
     if history is not None:
         c.write_history(history)
-        written.append(f"Verlauf geschrieben: {history} ({len(c.stichtage_in_history())} Stichtage, "
+        n = len(c.stichtage_in_history())
+        written.append(f"Verlauf geschrieben: {history} ({n} {'Stichtag' if n == 1 else 'Stichtage'}, "
                        f"{fmt_int(len(c.history))} Zeilen)")
     if args.json:
         written.append(f"JSON geschrieben: {c.write_json(args.json)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -40,14 +40,17 @@ class FileResult:
     approval_body: str = ""
     plan_due: date | None = None
     adjustment_due: date | None = None
+    # Plain tuples, not Counts or Finding objects: a result crosses a process boundary, and tuples
+    # unpickle about five times faster than frozen dataclasses.
     # stock, movements, postings, forecast: what a parent's own Erhebungsbogen is built from
-    stock: tuple = ()  # ((dimension, area, Counts), ...) in the order of the workbook
-    verdicts: tuple = ()  # ((dimension, area, "women" | "men"), ...) from analyse()
-    movements: tuple = ()  # ((kind, dimension, area, Counts), ...)
+    stock: tuple = ()  # ((dimension, area, w, m, d, x), ...) in the order of the workbook
+    shares: tuple = ()  # (share of women as float or None, verdict or None) per stock Bereich, from analyse()
+    verdicts: tuple = ()  # ((dimension, area, "women" | "men"), ...): the underrepresented Bereiche
+    movements: tuple = ()  # ((kind, dimension, area, w, m, d, x), ...)
     postings: tuple = ()  # ((dimension, area, n), ...)
-    forecast: tuple = ()  # ((dimension, area, Counts), ...)
+    forecast: tuple = ()  # ((dimension, area, w, m, d, x), ...)
     leadership: tuple = ()  # (targets, assessed, count_reading, volume_reading, reading, approval_required)
-    findings: tuple = field(default=(), repr=False)
+    findings: tuple = field(default=(), repr=False)  # ((severity, message, file, sheet, cell, row), ...)
 
 
 def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
@@ -123,15 +126,21 @@ def read_one(path: str, profile: str | None = None, check_formulas: bool = False
         path=str(path), status=PROCESSED, name=ds.agency.name, type=analysis.route.type, parent=ds.agency.parent,
         stichtag=ds.stichtag, profile=prof.id, heads=ds.heads, plan_required=analysis.plan_required,
         approval_body=analysis.route.body, plan_due=dl.plan_due, adjustment_due=dl.adjustment_due,
-        stock=tuple((d, a, c) for (d, a), c in dataset.stock.items()),
+        stock=tuple((d, a, c.w, c.m, c.d, c.x) for (d, a), c in dataset.stock.items()),
+        shares=tuple((None if a.share_women is None else float(a.share_women), a.underrepresented)
+                     for a in analysis.areas),  # in the order of the stock: analyse() walks dataset.stock
         verdicts=tuple((a.dimension, a.area, a.underrepresented) for a in analysis.areas if a.underrepresented),
-        movements=tuple((k, d, a, c) for (k, d, a), c in dataset.movements.items()),
+        movements=tuple((k, d, a, c.w, c.m, c.d, c.x) for (k, d, a), c in dataset.movements.items()),
         postings=tuple((d, a, n) for (d, a), n in dataset.postings.items()),
-        forecast=tuple((d, a, c) for (d, a), c in dataset.forecast.items()),
-        leadership=(lead.targets, lead.assessed, lead.count_reading, lead.volume_reading, lead.reading,
-                    lead.approval_required),
-        findings=tuple(analysis.findings),
+        forecast=tuple((d, a, c.w, c.m, c.d, c.x) for (d, a), c in dataset.forecast.items()),
+        leadership=(lead.targets, lead.assessed, _float(lead.count_reading), _float(lead.volume_reading),
+                    lead.reading, lead.approval_required),
+        findings=tuple((f.severity, f.message, f.file, f.sheet, f.cell, f.row) for f in analysis.findings),
     )
+
+
+def _float(value):
+    return None if value is None else float(value)
 
 
 def _progress(total: int, enabled: bool | None):
@@ -170,6 +179,8 @@ def read_all(files: list[Path], *, jobs: int | None = None, profile: str | None 
              check_formulas: bool = False, progress: bool | None = None) -> list[FileResult]:
     """Read every file; results in the order of ``files`` whatever order the workers finish in."""
     jobs = max(1, jobs or default_jobs())
+    if os.name == "nt":
+        jobs = min(jobs, 61)  # the limit of ProcessPoolExecutor on Windows
     args = [(str(p), profile, check_formulas) for p in files]
     results: dict[str, FileResult] = {}
     bar = _progress(len(files), progress)
@@ -192,19 +203,16 @@ def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     """Read in a pool; returns the arguments still unread if the pool broke."""
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_work, *a): a for a in args}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                path = futures[future][0]
-                try:
-                    results[path] = future.result()
-                except BrokenProcessPool:
-                    continue
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
-                    results[path] = FileResult(path, FAILED, f"Unerwarteter Fehler beim Lesen von „{path}“ "
-                                                             f"({type(exc).__name__}).")
-                bar.update()
+        for future in as_completed(futures):  # one waiter for all (wait() in a loop costs O(n) per file)
+            path = futures[future][0]
+            try:
+                results[path] = future.result()
+            except BrokenProcessPool:
+                continue
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                results[path] = FileResult(path, FAILED, f"Unerwarteter Fehler beim Lesen von „{path}“ "
+                                                         f"({type(exc).__name__}).")
+            bar.update()
     return [a for a in args if a[0] not in results]
 
 
@@ -228,3 +236,6 @@ def sum_counts(items) -> Counts:
     for c in items:
         total = total + c
     return total
+
+
+SEVERITY, MESSAGE, FILE, SHEET, CELL, ROW = range(6)  # the fields of a finding tuple

@@ -21,7 +21,8 @@ from ..model import Agency, Counts, Dataset
 from ..profiles import Profile, load_profile
 from ..rules.shares import shares
 from ..schema import DIMENSIONS, VALUES, VERDICT_LABELS, area_label
-from .batch import FAILED, PROCESSED, SKIPPED, FileResult, discover, read_all, sum_counts
+from .batch import (CELL, FAILED, MESSAGE, PROCESSED, ROW, SEVERITY, SHEET, SKIPPED, FileResult, discover, read_all,
+                    sum_counts)
 from .hierarchy import ALL, Tree, build_tree, load_hierarchy
 from .history import HISTORY_COLUMNS
 
@@ -99,14 +100,14 @@ class Consolidation:
             Agency(tree.display[k], next(iter(self.profile.routing)), tree.parent_name(k))
         ds = Dataset(agency, stichtag, heads=sum(r.heads for r in units))
         for r in units:
-            for d, a, c in r.stock:
-                ds.stock[(d, a)] = ds.stock.get((d, a), Counts()) + c
-            for kind, d, a, c in r.movements:
-                ds.movements[(kind, d, a)] = ds.movements.get((kind, d, a), Counts()) + c
+            for d, a, *c in r.stock:
+                ds.stock[(d, a)] = ds.stock.get((d, a), Counts()) + Counts(*c)
+            for kind, d, a, *c in r.movements:
+                ds.movements[(kind, d, a)] = ds.movements.get((kind, d, a), Counts()) + Counts(*c)
             for d, a, n in r.postings:
                 ds.postings[(d, a)] = ds.postings.get((d, a), 0) + n
-            for d, a, c in r.forecast:
-                ds.forecast[(d, a)] = ds.forecast.get((d, a), Counts()) + c
+            for d, a, *c in r.forecast:
+                ds.forecast[(d, a)] = ds.forecast.get((d, a), Counts()) + Counts(*c)
         ds.stock = dict(sorted(ds.stock.items(), key=lambda item: area_order(*item[0])))
         return ds
 
@@ -189,7 +190,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
         if r.status == PROCESSED:
             by_stichtag.setdefault(r.stichtag, []).append(r)
     trees: dict[date, Tree] = {}
-    agency_rows, area_rows, total_rows, rollup_rows, history_rows = [], [], [], [], []
+    agency_rows, area_rows, total_rows, rollup_rows = [], [], [], []
     for stichtag in sorted(by_stichtag):
         group = by_stichtag[stichtag]
         tree = trees[stichtag] = build_tree([(r.name, r.parent) for r in group], mapping)
@@ -201,18 +202,18 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
                 notes.append((str(hierarchy), "info", f"Stichtag {stichtag:%d.%m.%Y}: für {len(missing)} Stellen der "
                                                       f"Zuordnungsliste liegt keine Arbeitsmappe vor: "
                                                       f"{_shorten(missing)}."))
-        _agency_tables(group, tree, today, prof, agency_rows, area_rows, history_rows)
+        _agency_tables(group, tree, today, prof, agency_rows, area_rows)
         _rollup_tables(group, tree, today, prof, stichtag, total_rows, rollup_rows)
 
     agencies = pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS)
-    history_now = pd.DataFrame(history_rows, columns=HISTORY_COLUMNS)
-    merged = merge_history(earlier, history_now)
+    areas = pd.DataFrame(area_rows, columns=AREA_COLUMNS)
+    merged = merge_history(earlier, _history_rows(agencies, areas))
     return Consolidation(
         today=today, profile=prof,
         files=pd.DataFrame([(r.path, r.status, r.reason, r.name or None, r.stichtag) for r in results],
                            columns=["path", "status", "reason", "agency", "stichtag"]),
         agencies=agencies,
-        areas=pd.DataFrame(area_rows, columns=AREA_COLUMNS),
+        areas=areas,
         totals=pd.DataFrame(total_rows, columns=TOTAL_COLUMNS),
         rollups=pd.DataFrame(rollup_rows, columns=ROLLUP_COLUMNS),
         findings=_findings(results, notes),
@@ -241,7 +242,7 @@ ROLLUP_COLUMNS = ["stichtag", "node", "level", "parent", "ministry", "own_workbo
                   "approval_required", "errors", "warnings"]
 
 
-def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows, history_rows) -> None:
+def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows) -> None:
     order = sorted(group, key=lambda r: (tree.sort_path(vocab.key(r.name)), r.path))
     for r in order:
         k = vocab.key(r.name)
@@ -249,8 +250,7 @@ def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows, histo
         parent, ministry = tree.parent_name(k), tree.display[tree.root(k)]
         lead = _leadership_counts(r.stock)
         targets, assessed, i1, i2, reading, required = r.leadership
-        severities = Counter(f.severity for f in r.findings)
-        verdicts = {(d, a): v for d, a, v in r.verdicts}
+        severities = Counter(f[SEVERITY] for f in r.findings)
         agency_rows.append([
             r.stichtag, r.name, r.type, parent, r.parent, ministry, tree.level(k), r.path, r.profile, r.heads,
             r.plan_required, r.approval_body, r.plan_due, deadline_status(r.plan_required, r.plan_due, today),
@@ -258,11 +258,23 @@ def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows, histo
             verdict_text(r.verdicts), *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, own.share_basis)[0]),
             targets, assessed, _share(i1), _share(i2), reading, required,
             severities["error"], severities["warning"], severities["info"]])
-        for d, a, c in r.stock:
-            area_rows.append([r.stichtag, r.name, parent, ministry, d, a, *(_plain(c.get(s)) for s in SEXES),
-                              _share(shares(c, own.share_basis)[0]), verdicts.get((d, a))])
-            for s in SEXES:
-                history_rows.append([r.stichtag, r.name, r.type, parent, ministry, r.profile, d, a, s, _plain(c.get(s))])
+        for (d, a, w, m, dd, x), (share_w, verdict) in zip(r.stock, r.shares):  # from analyse() in the worker
+            area_rows.append((r.stichtag, r.name, parent, ministry, d, a, _plain(w), _plain(m), _plain(dd), _plain(x),
+                              share_w, verdict))
+
+
+def _history_rows(agencies: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """The tidy history of this run: the areas table, one row per sex."""
+    if not len(areas):
+        return pd.DataFrame([], columns=HISTORY_COLUMNS)
+    extra = agencies.set_index(["agency", "stichtag"])[["type", "profile"]]
+    frame = areas.join(extra, on=["agency", "stichtag"])
+    long = frame.melt(id_vars=["stichtag", "agency", "type", "parent", "ministry", "profile", "dimension", "area"],
+                      value_vars=list(SEXES), var_name="sex", value_name="count")
+    # melt stacks sex by sex; put the four sexes of a Bereich together, Bereiche in the workbook's order
+    long["_row"] = list(range(len(frame))) * len(SEXES)
+    long = long.sort_values(["_row"], kind="stable").drop(columns="_row")
+    return long[HISTORY_COLUMNS].reset_index(drop=True)
 
 
 def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows, rollup_rows) -> None:
@@ -277,11 +289,18 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
     nodes = [None] + sorted((k for k in members if k in parents), key=tree.sort_path)
     for node in nodes:
         units = members[node]
-        stock: dict[tuple[str, str], Counts] = {}
+        sums: dict[tuple[str, str], list] = {}
         for r in units:
-            for d, a, c in r.stock:
-                stock[(d, a)] = stock.get((d, a), Counts()) + c
-        stock = dict(sorted(stock.items(), key=lambda item: area_order(*item[0])))
+            for d, a, w, m, dd, x in r.stock:
+                cell = sums.get((d, a))
+                if cell is None:
+                    sums[(d, a)] = [w, m, dd, x]
+                else:
+                    cell[0] += w
+                    cell[1] += m
+                    cell[2] += dd
+                    cell[3] += x
+        stock = {k: Counts(*sums[k]) for k in sorted(sums, key=lambda k: area_order(*k))}
         heads = sum(r.heads for r in units)
         name = ALL if node is None else tree.display[node]
         own = next((r for r in units if vocab.key(r.name) == node), None)
@@ -294,8 +313,8 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
             total_rows.append([stichtag, name, level, parent, ministry, len(units), a.dimension, a.area,
                                *(_plain(a.counts.get(s)) for s in SEXES), _share(a.share_women), a.underrepresented])
         judged = tuple((a.dimension, a.area, a.underrepresented) for a in analysis.areas if a.underrepresented)
-        lead = _leadership_counts(tuple((d, a, c) for (d, a), c in stock.items()))
-        severities = Counter(f.severity for r in units for f in r.findings)
+        lead = sum_counts(c for (d, _), c in stock.items() if d == LEADERSHIP)
+        severities = Counter(f[SEVERITY] for r in units for f in r.findings)
         rollup_rows.append([
             stichtag, name, level, parent, ministry, own is not None, len(units), heads,
             sum(r.plan_required for r in units),
@@ -314,7 +333,7 @@ def _findings(results: list[FileResult], notes) -> pd.DataFrame:
                          None, None, None, r.reason])
             continue
         for f in r.findings:
-            rows.append([r.path, r.name, r.stichtag, r.status, f.severity, f.sheet, f.cell, f.row, f.message])
+            rows.append([r.path, r.name, r.stichtag, r.status, f[SEVERITY], f[SHEET], f[CELL], f[ROW], f[MESSAGE]])
     agency = {r.path: (r.name, r.stichtag) for r in results if r.status == PROCESSED}
     for path, severity, message in notes:
         name, stichtag = agency.get(path, (None, None))
@@ -391,7 +410,8 @@ def verdict_text(verdicts) -> str:
 
 
 def _leadership_counts(stock) -> Counts:
-    return sum_counts(c for d, _, c in stock if d == LEADERSHIP)
+    """Sum over the Bereiche of the dimension Führungsebene; ``stock`` as in FileResult."""
+    return sum_counts(Counts(w, m, dd, x) for d, _, w, m, dd, x in stock if d == LEADERSHIP)
 
 
 def _plain(value):

@@ -8,6 +8,7 @@ kept by the office that consolidates, while a parent typed into a workbook may b
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def build_tree(agencies: list[tuple[str, str | None]], mapping: dict[str, Mappin
     for name, _ in agencies:
         tree.display[vocab.key(name)] = name
         tree.agencies.add(vocab.key(name))
-    todo = []
+    todo: deque = deque()
     for name, meta_parent in sorted(agencies, key=lambda a: vocab.key(a[0])):
         k = vocab.key(name)
         parent = meta_parent
@@ -103,7 +104,7 @@ def build_tree(agencies: list[tuple[str, str | None]], mapping: dict[str, Mappin
                                       f"im Erhebungsbogen steht „{meta_parent}“. Verwendet wird die Zuordnungsliste."))
         todo.append((k, parent))
     while todo:
-        k, parent = todo.pop(0)
+        k, parent = todo.popleft()
         pk = vocab.key(parent) if parent else ""
         if pk == k:
             tree.notes.append((k, "Die Dienststelle ist als ihre eigene übergeordnete Stelle eingetragen; sie wird als "

@@ -73,8 +73,8 @@ def merge_history(earlier: pd.DataFrame | None, now: pd.DataFrame) -> pd.DataFra
     """The earlier rows without the (agency, Stichtag) pairs of this run, then this run's rows;
     sorted by Stichtag and agency (stable: within an agency in the order of its workbook)."""
     if earlier is not None and len(earlier):
-        replaced = set(zip(now["agency"], now["stichtag"]))
-        keep = [(a, s) not in replaced for a, s in zip(earlier["agency"], earlier["stichtag"])]
+        replaced = pd.MultiIndex.from_frame(now[["agency", "stichtag"]].drop_duplicates())
+        keep = ~pd.MultiIndex.from_frame(earlier[["agency", "stichtag"]]).isin(replaced)
         frame = pd.concat([earlier[keep], now], ignore_index=True) if len(now) else earlier[keep]
     else:
         frame = now
@@ -85,7 +85,7 @@ def write_history(frame: pd.DataFrame, path: Path) -> Path:
     from ..io.atomic import atomic_path
 
     out = frame.copy()
-    out["stichtag"] = [d.isoformat() for d in out["stichtag"]]
+    out["stichtag"] = out["stichtag"].map({d: d.isoformat() for d in out["stichtag"].unique()})
     with atomic_path(path) as tmp:
         out.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
@@ -102,9 +102,9 @@ def leadership_series(history: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     rows = []
     sums = lead.pivot_table(index=["stichtag", "ministry"], columns="sex", values="count", aggfunc="sum",
                             fill_value=0).reset_index()
-    agencies = lead.groupby(["stichtag", "ministry"])["agency"].nunique()
+    agencies = history.groupby(["stichtag", "ministry"])["agency"].nunique()  # all, with leaders or not
     overall = lead.pivot_table(index="stichtag", columns="sex", values="count", aggfunc="sum", fill_value=0)
-    overall_agencies = lead.groupby("stichtag")["agency"].nunique()
+    overall_agencies = history.groupby("stichtag")["agency"].nunique()
     for stichtag, row in overall.iterrows():
         rows.append(_series_row(stichtag, ALL, int(overall_agencies[stichtag]), row, profile))
     for _, row in sums.iterrows():

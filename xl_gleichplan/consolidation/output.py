@@ -7,7 +7,6 @@ table is sorted (tree order, then path), so the order in which worker processes 
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 
@@ -60,6 +59,11 @@ def records(frame) -> list[dict]:
 
 
 def _json_value(value):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common cases first: a thousand agencies, 10^5 values
+        return value
+    if kind is float:
+        return None if value != value else value
     if _missing(value):
         return None
     if hasattr(value, "item"):  # numpy scalar
@@ -72,12 +76,18 @@ def _json_value(value):
 # ------------------------------------------------------------------------------------------- cells
 
 def _cell(ws, value, number_format: str | None = None, font=None, indent: int = 0):
+    """A value for ``ws.append``: plain where it needs no style (much faster in write-only mode), a
+    styled cell for dates, formats and fonts; a text with a leading "=" stays text."""
     if _missing(value):
         value = None
-    if hasattr(value, "item"):
+    elif hasattr(value, "item"):
         value = value.item()
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    plain = not (number_format or font or indent or isinstance(value, date)
+                 or (isinstance(value, str) and value.startswith("=")))
+    if plain:
+        return value
     cell = WriteOnlyCell(ws, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # a name from an input never becomes a live formula
@@ -138,7 +148,8 @@ def _overview(wb, c) -> None:
         ("… übersprungen", c.skipped),
         ("… nicht gelesen (Gründe im Blatt „Feststellungen“)", c.failed),
         ("Dienststellen (je Stichtag)", len(c.agencies)),
-        ("Zuordnungsliste", str(c.hierarchy_file) if c.hierarchy_file else "– (übergeordnete Stellen aus den Erhebungsbögen)"),
+        ("Zuordnungsliste", str(c.hierarchy_file) if c.hierarchy_file
+         else "– (übergeordnete Stellen aus den Erhebungsbögen)"),
         ("Verlaufsdatei", str(c.history_file) if c.history_file else "– (Verlauf nur aus dieser Zusammenführung)"),
     ]
     ws.append([_cell(ws, "Zusammenführung der Gleichstellungsstatistiken", font=TITLE_FONT)])
@@ -160,7 +171,8 @@ def _overview(wb, c) -> None:
         ("Unterrepräsentanz", f"Ein Geschlecht mit einem Anteil unter {threshold} in einem Bereich (§ 3); in den Summen "
                               f"neu beurteilt auf die summierten Anzahlen."),
         ("Summe einer Stelle", "Ihre eigene Arbeitsmappe (falls vorhanden) und alle ihr unterstellten Dienststellen "
-                               "auf allen Ebenen. „Alle Dienststellen“: alles. Ebene 1 ist die oberste Ebene (Ministerien)."),
+                               "auf allen Ebenen. „Alle Dienststellen“: alles. Ebene 1 ist die oberste Ebene "
+                               "(Ministerien)."),
         ("Übergeordnete Stelle", "Aus der Zuordnungsliste (--hierarchy), sonst aus dem Blatt „Metadaten“ des "
                                  "Erhebungsbogens. Namen werden ohne Rücksicht auf Groß-/Kleinschreibung, Umlaute und "
                                  "Leerzeichen verglichen."),
@@ -170,7 +182,7 @@ def _overview(wb, c) -> None:
                         "bestimmt. Für den Gleichstellungsplan einer Dienststelle gilt der Planentwurf."),
     ]
     for label, text in notes:
-        cell = _cell(ws, text)
+        cell = WriteOnlyCell(ws, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.append([_cell(ws, label, font=BOLD), cell])
 
@@ -217,7 +229,7 @@ def _rollups(wb, c) -> None:
     ws, header = _table_sheet(wb, "Summen", "Summen je Stelle und insgesamt", notes, columns)
     for row in c.rollups.itertuples(index=False):
         font = BOLD if row.level <= 1 else None
-        ws.append([_cell(ws, row.stichtag), _cell(ws, row.level), _cell(ws, row.node, font=font, indent=max(row.level - 1, 0)),
+        ws.append([_cell(ws, row.stichtag), row.level, _cell(ws, row.node, font=font, indent=max(row.level - 1, 0)),
                    *[_cell(ws, v) for v in (row.parent, row.ministry)],
                    _cell(ws, "–" if row.node == ALL else ("ja" if row.own_workbook else "nein")),
                    *[_cell(ws, v) for v in (row.agencies, row.staff, row.plan_required, row.plan_overdue,
@@ -238,11 +250,11 @@ def _areas(wb, c) -> None:
              "Verlaufsdatei (CSV) und in ihrem Erhebungsbogen."]
     ws, header = _table_sheet(wb, "Bereiche", "Bereiche je Stelle und insgesamt", notes, columns)
     for row in c.totals.itertuples(index=False):
-        ws.append([_cell(ws, row.stichtag), _cell(ws, row.level), _cell(ws, row.node, indent=max(row.level - 1, 0)),
-                   _cell(ws, row.ministry), _cell(ws, row.agencies), _cell(ws, DIMENSIONS.get(row.dimension, row.dimension)),
+        verdict = "" if _missing(row.underrepresented) else VERDICT_LABELS.get(row.underrepresented, "")
+        ws.append([_cell(ws, row.stichtag), row.level, _cell(ws, row.node), _cell(ws, row.ministry), row.agencies,
+                   DIMENSIONS.get(row.dimension, row.dimension),
                    _cell(ws, "" if row.dimension == "gesamt" else area_label(row.dimension, row.area)),
-                   *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT),
-                   _cell(ws, VERDICT_LABELS.get(row.underrepresented, "") if not _missing(row.underrepresented) else "")])
+                   *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT), verdict])
     _finish(ws, header, len(columns), len(c.totals))
 
 
@@ -319,6 +331,11 @@ def _history(wb, c) -> None:
 
 def _missing(value) -> bool:
     """None, NaN, pd.NA, NaT."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return False
+    if kind is float:
+        return value != value
     import pandas as pd
 
-    return value is None or (not isinstance(value, (str, bytes, tuple, list)) and bool(pd.isna(value)))
+    return value is None or (not isinstance(value, (bytes, tuple, list)) and bool(pd.isna(value)))
