@@ -1,35 +1,84 @@
-"""Charts for the plan draft (matplotlib, drawn off-screen): share of women per Bereich."""
+"""Charts for the plan draft (matplotlib, drawn off-screen): share of women per Bereich.
+
+The caller passes only shares a protected table shows; a hidden share is ``None`` and is not drawn
+(the Bereich keeps its line, marked as not shown, so the reader sees it exists).
+"""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from fractions import Fraction
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
 
-from ..texts import fmt_pct  # noqa: E402
+from ..texts import NARROW_NBSP, fmt_pct  # noqa: E402
+
+WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with 2,5 cm margins
+COLOURS = {"women": "#b03a2e", "men": "#d68910", None: "#2e6da4"}
+LEGEND = {"women": "Frauen unterrepräsentiert", "men": "Männer unterrepräsentiert",
+          None: "kein Geschlecht unterrepräsentiert"}
 
 
-def share_chart(points: list[tuple[str, Fraction]], threshold: Fraction, title: str) -> bytes:
-    """Horizontal bars of the share of women per Bereich with the threshold as a line; PNG bytes."""
-    labels = [label for label, _ in points][::-1]
-    values = [float(v) * 100 for _, v in points][::-1]
-    fig, ax = plt.subplots(figsize=(7.0, 0.8 + 0.28 * len(points)), dpi=150)
-    colors = ["#c0504d" if v < float(threshold) * 100 or v > 100 - float(threshold) * 100 else "#1f4e79" for v in values]
-    ax.barh(labels, values, color=colors, height=0.6)
-    ax.axvline(float(threshold) * 100, color="#7f7f7f", linestyle="--", linewidth=1)
-    ax.axvline(100 - float(threshold) * 100, color="#7f7f7f", linestyle="--", linewidth=1)
+_LABEL_BOX = dict(facecolor="white", edgecolor="none", pad=0.6)  # labels stay readable over the dashed lines
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    share: Fraction | None  # share of women; None: not shown
+    verdict: str | None = None  # "women" | "men" | None
+    note: str = "nicht ausgewiesen (Datenschutz)"  # written where no bar is drawn
+
+
+def _pct_axis(x, _pos) -> str:
+    return f"{x:.0f}{NARROW_NBSP}%"
+
+
+def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = None) -> bytes:
+    """Horizontal bars of the share of women per Bereich, dashed lines at the threshold (and at
+    ``upper`` = 1 - threshold where men can be underrepresented too); PNG bytes."""
+    n = len(bars)
+    legend_in = 0.45  # two legend rows under the axis
+    height = 0.85 + 0.3 * n + legend_in
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, height), dpi=150)
+    ys = list(range(n))[::-1]  # first Bereich on top, as in the table
+    for y, bar in zip(ys, bars):
+        if bar.share is None:
+            ax.text(1, y, bar.note, va="center", fontsize=8, color="#555555", style="italic", zorder=3,
+                    bbox=_LABEL_BOX)
+            continue
+        value = float(bar.share) * 100
+        ax.barh(y, value, height=0.62, color=COLOURS[bar.verdict])
+        # value label inside long bars (white), right of short ones (black): never cut at 100 %
+        inside = value > 82
+        ax.text(value - 1 if inside else value + 1, y, fmt_pct(bar.share), va="center", fontsize=8,
+                ha="right" if inside else "left", color="white" if inside else "black", zorder=3,
+                bbox=None if inside else _LABEL_BOX)
+    lines = [threshold] + ([upper] if upper is not None else [])
+    for line in lines:
+        ax.axvline(float(line) * 100, color="#333333", linestyle="--", linewidth=1)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([b.label for b in bars], fontsize=9)
+    ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(0, 100)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}\u202f%"))
-    ax.set_xlabel("Frauenanteil (gestrichelt: Schwelle der Unterrepräsentanz)")
-    ax.set_title(f"Frauenanteil nach {title}", fontsize=10)
-    ax.tick_params(labelsize=8)
-    for y, (v, (_, share)) in enumerate(zip(values, points[::-1])):
-        ax.text(min(v + 1, 90), y, fmt_pct(share), va="center", fontsize=7)
-    fig.tight_layout()
+    ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.xaxis.set_major_formatter(FuncFormatter(_pct_axis))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel("Frauenanteil", fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    used = [v for v in COLOURS if any(b.verdict == v and b.share is not None for b in bars)]
+    handles = [Patch(color=COLOURS[v], label=LEGEND[v]) for v in used]
+    handles.append(plt.Line2D([], [], color="#333333", linestyle="--", linewidth=1,
+                              label="Schwelle " + " / ".join(fmt_pct(x).replace(",00", "") for x in lines)))
+    # legend in its own strip under the axis; tight_layout fits the axis above it (no second
+    # render for a "tight" bounding box: the figure keeps its size, the draft sets it to 16 cm)
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, legend_in / height, 1, 1))
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)

@@ -1,38 +1,56 @@
 """The plan draft: a Word document with every section § 4 ThürGleichG asks for.
 
-Every number that leaves here has passed small-cell protection (``rules.privacy.protect``); what
-only a person can write is a highlighted placeholder, and the last section lists all of them.
+Every number that leaves here has passed small-cell protection (``rules.privacy.protect``): tables,
+sentences and charts take their figures from the same protected rows, so a value hidden in a table
+is hidden everywhere. What only a person can write is a highlighted placeholder; the last section
+lists all of them.
+
+Per-Bereich tables count women and men only: persons recorded as divers or ohne Angabe would be
+single persons there, so they are shown once, in the total of the Dienststelle (share basis "w_m";
+with basis "alle" the tables carry their own column).
 """
 from __future__ import annotations
 
 import io
 import re
 import tomllib
+from xml.sax.saxutils import escape
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_COLOR_INDEX
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..analysis import Analysis, target_suggestions
+from ..analysis import Analysis, AreaResult, target_suggestions
+from ..errors import GleichplanError
 from ..io.atomic import atomic_path
 from ..model import Counts
 from ..rules.privacy import ProtectedRow, protect
 from ..rules.shares import shares
-from ..schema import DIMENSIONS, MOVEMENT_KINDS, SEX_WORDS, area_label
-from ..texts import DEADLINE, PROCEDURE, READING, fmt_date, fmt_number, fmt_pct
-from .charts import share_chart
+from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, SEX_WORDS, VERDICT_SEX, area_label
+from ..texts import DEADLINE, PROCEDURE, READING, VERDICT_SHORT, fmt_date, fmt_number, fmt_pct
+from . import sentences as say
+from .charts import Bar, share_chart
 
 SUPPRESSED = "."
+PLACEHOLDER = "[PLATZHALTER: {}]"
+TEXT_WIDTH = 16.0  # cm: A4 (21 cm) minus 2 x 2,5 cm margins; every table's widths add up to this
+COUNT_WIDTHS = [5.0, 1.9, 1.9, 2.0, 2.2, 3.0]  # Bereich, Frauen, Männer, zusammen, Frauenanteil, unterrepr.
 _NUMERIC = re.compile(r"[\d.,\u202f%–-]+")
-KEY_DIMENSIONS = ("laufbahngruppe", "besoldungs_entgeltgruppe", "fuehrungsebene")
-# dimensions whose Bereiche together cover every Beschäftigte: their tables share the total as margin
-COMPLETE = ("statusgruppe", "arbeitszeit", "beurlaubung", "befristet", "laufbahngruppe", "besoldungs_entgeltgruppe")
+SEX_DATIVE = {"w": "Frauen", "m": "Männern"}
+PROCEDURE_NOUN = {"genehmigung": "Genehmigung", "benehmen": "Aufstellung im Benehmen",
+                  "kenntnisnahme": "Vorlage zur Kenntnisnahme", "erlass": "Erlass"}
+PART_DIMENSIONS = ("laufbahngruppe", "fuehrungsebene")  # part-time and leave broken down by these
+TABLE_STYLE = "Tabellentext"
+KEEP_TOGETHER = 15  # tables up to this many rows are not split across pages
+FOR_LABEL = {"alle": "alle", "fuehrung": "Führung", "frauen": "Frauen", "maenner": "Männer"}
 
 
 @dataclass
@@ -40,132 +58,205 @@ class _Draft:
     analysis: Analysis
     min_cell: int
     doc: Document = field(default_factory=Document)
-    placeholders: list[tuple[str, str]] = field(default_factory=list)
-    section: str = ""
-    suppressed_any: bool = False
+    placeholders: list[tuple[str, str]] = field(default_factory=list)  # (section, text)
+    section: str = "Titelseite"
+    subsection: str = ""
+    stock_rows: dict[tuple[str, str], ProtectedRow] = field(default_factory=dict)
+    figures: int = 0
 
-    # -- building blocks -----------------------------------------------------------------
+    # -- protection ------------------------------------------------------------------------
+    @property
+    def w_m(self) -> bool:
+        return self.analysis.profile.share_basis == "w_m"
+
+    def counts(self, c: Counts) -> Counts:
+        """What a per-Bereich table shows: women and men (divers/ohne Angabe only in the total)."""
+        return Counts(c.w, c.m) if self.w_m else c
+
+    def protect(self, items: list[tuple[str, Counts]], margin: Counts | None = None) -> list[ProtectedRow]:
+        return protect(items, self.min_cell, margin)
+
+    def lone(self, value):
+        """A single published count (vacancies, achieved): hidden in 1..min_cell-1, by the same rule."""
+        return self.protect([("", Counts(w=value))])[0].w
+
+    def share_shown(self, p: ProtectedRow) -> bool:
+        # with basis "alle" the share's denominator includes divers/ohne Angabe: it must be shown too
+        return p.shares_shown and (self.w_m or (p.dx is not None and p.total is not None))
+
+    # -- building blocks -------------------------------------------------------------------
     def heading(self, text: str, level: int = 1) -> None:
         if level == 1:
-            self.section = text
+            self.section, self.subsection = text, ""
+        elif level == 2:
+            self.subsection = text
         self.doc.add_heading(text, level)
 
-    def para(self, text: str = "", bold: bool = False):
-        p = self.doc.add_paragraph()
+    def para(self, text: str = "", bold: bool = False, italic: bool = False, size: float | None = None,
+             style: str | None = None, keep: bool = False):
+        p = self.doc.add_paragraph(style=style)
         if text:
-            p.add_run(text).bold = bold
+            run = p.add_run(text)
+            run.bold, run.italic = bold, italic
+            if size:
+                run.font.size = Pt(size)
+        if keep:
+            p.paragraph_format.keep_with_next = True
         return p
 
-    def placeholder(self, text: str, paragraph=None) -> None:
+    def placeholder(self, text: str, paragraph=None, where: str | None = None) -> None:
         """A marked place that only a person can fill; collected for the closing list."""
-        p = paragraph or self.doc.add_paragraph()
-        run = p.add_run(f"[PLATZHALTER: {text}]")
-        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        p = paragraph if paragraph is not None else self.doc.add_paragraph()
+        run = p.add_run(PLACEHOLDER.format(text))
         run.bold = True
-        self.placeholders.append((self.section, text))
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        section = where or (f"{self.section} – {self.subsection}" if self.subsection else self.section)
+        self.placeholders.append((section, text))
 
-    def table(self, header: list[str], rows: list[list[str]], widths: list[float] | None = None) -> None:
-        t = self.doc.add_table(rows=1, cols=len(header))
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, text in zip(t.rows[0].cells, header):
-            cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
-        _repeat_header(t.rows[0])
-        for row in rows:
-            cells = t.add_row().cells
-            for cell, text in zip(cells, row):
-                cell.text = text
-                if _NUMERIC.fullmatch(text):
-                    cell.paragraphs[0].alignment = 2  # numbers right-aligned, text left
-        if widths:  # LibreOffice reads the grid, Word the cells: set both
-            t.autofit = False
-            for i, column in enumerate(t.columns):
-                column.width = Cm(widths[i])
-        for row in t.rows:
-            for i, cell in enumerate(row.cells):
-                for p in cell.paragraphs:
-                    for run in p.runs:
-                        run.font.size = Pt(8.5)
-                if widths:
-                    cell.width = Cm(widths[i])
-        self.doc.add_paragraph()
+    def table(self, header: list[str], rows: list[list[str]], widths: list[float], size: float = 9) -> None:
+        """A table that fits the text width: fixed column widths, header row repeated on every page,
+        rows never split across pages; numbers right-aligned. A note follows if a cell is hidden."""
+        noted = any(SUPPRESSED in row[1:] for row in rows)
+        keep = len(rows) <= KEEP_TOGETHER
+        self.doc.element.body._insert_tbl(_table_xml(header, rows, widths, size, keep, noted))
+        if noted:
+            self.para(f"„{SUPPRESSED}“ = aus Datenschutzgründen nicht ausgewiesen: weniger als {self.min_cell} "
+                      f"Personen, oder aus anderen Zahlen der Tabelle zurückrechenbar.", italic=True, size=8)
+        else:
+            self.para(size=4)  # a little space before what follows
 
     def cell(self, value) -> str:
-        if value is None:
-            self.suppressed_any = True
-            return SUPPRESSED
-        return fmt_number(value)
+        return SUPPRESSED if value is None else fmt_number(value)
 
-    def protected_rows(self, rows: list[tuple[str, Counts]], margin: Counts | None) -> list[ProtectedRow]:
-        return protect(rows, self.min_cell, margin)
+    def share_cell(self, p: ProtectedRow, share) -> str:
+        if share is None:
+            return "–"  # empty Bereich: no share, nothing hidden
+        return fmt_pct(share) if self.share_shown(p) else SUPPRESSED
 
-    def count_table(self, dimension: str, items: list[tuple[str, Counts]], margin: Counts | None,
-                    verdicts: dict[str, str | None]) -> None:
-        """Women, men, both and the share of women per Bereich. Persons with the entry divers or
-        ohne Angabe are few: per Bereich they would be single persons, so they are shown only in
-        the total of the Dienststelle, and the tables here count women and men."""
-        items = [(area, Counts(c.w, c.m)) for area, c in items]
-        margin = Counts(margin.w, margin.m) if margin is not None else None
+    def count_table(self, dimension: str, results: list[AreaResult], margin: AreaResult | None = None,
+                    margin_row: ProtectedRow | None = None, verdicts: bool = True,
+                    quiet: bool = False) -> dict[str, ProtectedRow]:
+        """Women, men, both, the share of women (and the verdict) per Bereich, protected as one table.
+
+        ``margin`` (the Dienststelle's row) is used when the Bereiche add up to it: protection then
+        also covers the columns; ``margin_row``, if given, is shown as the line "insgesamt".
+        ``quiet``: a row with nothing shown shows no verdict either (see ``_nothing_shown``)."""
+        items = [(r.area, self.counts(r.counts)) for r in results]
+        margin_counts = self.counts(margin.counts) if margin is not None else None
+        if margin_counts is not None and sum((c for _, c in items), Counts()) != margin_counts:
+            margin_counts = margin_row = None  # the Bereiche do not cover everybody: no column sums
+        protected = self.protect(items, margin_counts)
+        lines = [(area_label(dimension, r.area), p, r) for r, p in zip(results, protected)]
+        if margin_row is not None and margin is not None:
+            lines.append(("insgesamt", margin_row, margin))
+        header = ["Bereich", "Frauen", "Männer"] + ([] if self.w_m else ["divers/ o. A."]) + \
+                 ["zu\u00adsammen" if self.w_m else "gesamt", "Frauen\u00adanteil"]
+        widths = list(COUNT_WIDTHS) if self.w_m else [5.0, 1.6, 1.6, 1.6, 1.8, 2.2, 2.2]
+        if verdicts:
+            header.append("unter\u00adrepräsentiert")
+        else:
+            widths = [widths[0] + widths[-1], *widths[1:-1]]
         rows = []
-        for (area, counts), p in zip(items, self.protected_rows(items, margin)):
-            share_w = shares(counts)[0]
-            share = fmt_pct(share_w) if p.shares_shown else SUPPRESSED
-            if not p.shares_shown and share_w is not None:
-                self.suppressed_any = True
-            elif share_w is None:
-                share = "–"
-            verdict = {"women": "Frauen", "men": "Männer", None: ""}[verdicts.get(area)]
-            rows.append([area_label(dimension, area), self.cell(p.w), self.cell(p.m), self.cell(p.total), share, verdict])
-        # soft hyphens: narrow header cells break between syllables, not anywhere
-        self.table(["Bereich", "Frauen", "Männer", "zu\u00adsammen", "Frauen\u00adanteil", "unter\u00adrepräsentiert"],
-                   rows, [5.6, 1.9, 1.9, 2.1, 2.4, 3.1])
+        for label, p, r in lines:
+            row = [label, self.cell(p.w), self.cell(p.m)] + ([] if self.w_m else [self.cell(p.dx)]) + \
+                  [self.cell(p.total), self.share_cell(p, r.share_women)]
+            verdict = SUPPRESSED if quiet and _nothing_shown(p) else VERDICT_SHORT[r.underrepresented]
+            rows.append(row + ([verdict] if verdicts else []))
+        self.table(header, rows, widths)
+        return {r.area: p for r, p in zip(results, protected)}
+
+    def single(self, counts: Counts) -> ProtectedRow:
+        return self.protect([("insgesamt", self.counts(counts))])[0]
 
 
-def _repeat_header(row) -> None:
-    """Mark a table row as header: Word and LibreOffice repeat it on every page."""
-    props = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    props.append(el)
+def _nothing_shown(p: ProtectedRow) -> bool:
+    """A row whose counts are all hidden: there its verdict would tell how the few cases split
+    (one promotion, verdict "Frauen": a man was promoted). Stock rows keep theirs, since the law
+    requires a Zielvorgabe for each underrepresented Bereich; movements and committees do not."""
+    return p.w is None and p.m is None and p.total is None
 
 
-def _catalogue() -> list[dict]:
+def _table_xml(header: list[str], rows: list[list[str]], widths: list[float], size: float, keep: bool,
+               noted: bool):
+    """The table as WordprocessingML in one piece (python-docx's cell API is most of the drafting
+    time). Fixed column widths with 1 mm cell margins; rows never split across pages; the header
+    row shaded and repeated on every page; numbers right-aligned; a short table kept on one page
+    (every row "keep with next"), and the last row kept with the note under it."""
+    twips = [round(w * 567) for w in widths]
+    size_xml = "" if size == 9 else f'<w:sz w:val="{round(size * 2)}"/>'
+    out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/>'
+           '<w:right w:w="57" w:type="dxa"/></w:tblCellMar><w:tblLook w:val="04A0"/></w:tblPr><w:tblGrid>',
+           *(f'<w:gridCol w:w="{w}"/>' for w in twips), "</w:tblGrid>"]
+    for r, values in enumerate([header, *rows]):
+        out.append("<w:tr><w:trPr><w:cantSplit/>" + ('<w:tblHeader/>' if r == 0 else "") + "</w:trPr>")
+        keep_next = (keep and r < len(rows)) or (r == len(rows) and noted)
+        for i, (w, text) in enumerate(zip(twips, values)):
+            shade = '<w:shd w:val="clear" w:color="auto" w:fill="D9E2F3"/>' if r == 0 else ""
+            right = r > 0 and i > 0 and _NUMERIC.fullmatch(text)
+            ppr = (f'<w:pPr><w:pStyle w:val="{TABLE_STYLE}"/>' + ("<w:keepNext/>" if keep_next else "")
+                   + ('<w:jc w:val="right"/>' if right else "") + "</w:pPr>")
+            rpr = ("<w:b/>" if r == 0 else "") + size_xml
+            run = (f'<w:r>{f"<w:rPr>{rpr}</w:rPr>" if rpr else ""}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+                   if text else "")
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{shade}</w:tcPr><w:p>{ppr}{run}</w:p></w:tc>')
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return parse_xml("".join(out))
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES): the page numbers are filled in by Word or LibreOffice."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {text} "
+        run._r.append(el)
+
+
+def catalogue() -> list[dict]:
+    """The measures catalogue the package ships (data/massnahmen.toml)."""
     text = resources.files("xl_gleichplan").joinpath("data/massnahmen.toml").read_text("utf-8")
     return tomllib.loads(text)["massnahme"]
 
 
-def _where(dimension: str, area: str) -> str:
-    """'in der Besoldungsgruppe A 13', 'auf der Führungsebene Abteilungsleitung', ..."""
-    label = area_label(dimension, area)
-    if dimension == "besoldungs_entgeltgruppe":
-        return f"in der {'Entgeltgruppe' if area[:1] in 'ESP' else 'Besoldungsgruppe'} {label}"
-    return {
-        "gesamt": "in der Dienststelle insgesamt",
-        "laufbahngruppe": f"in der Laufbahngruppe {label}",
-        "fachrichtung": f"in der Fachrichtung {label}",
-        "wertebene": f"in der Wertebene {label}",
-        "fuehrungsebene": f"auf der Führungsebene {label}",
-        "gremium": f"im Gremium „{label}“",
-    }.get(dimension, f"im Bereich {DIMENSIONS.get(dimension, dimension)}: {label}")
+def choose_measures(measures: list[dict], sex: str, leadership: bool, per_kind: int = 2) -> list[dict]:
+    """Measures for one Zielvorgabe: per kind the best-fitting specific ones (most matching tags
+    first), or the first general one when a kind has none for this case."""
+    tags = {"frauen" if sex == "w" else "maenner"} | ({"fuehrung"} if leadership else set())
+    out = []
+    for kind in MEASURE_KINDS:
+        of_kind = [m for m in measures if m["kind"] == kind]
+        specific = sorted((m for m in of_kind if tags & set(m["for"])), key=lambda m: -len(tags & set(m["for"])))
+        out += specific[:per_kind] or [m for m in of_kind if "alle" in m["for"]][:1]
+    return out
 
 
-def _sentence(dimension: str, area: str, verdict: str, share, shown: bool) -> str:
-    where = _where(dimension, area)
-    sex = "Frauen" if verdict == "women" else "Männer"
-    text = f"{where[0].upper()}{where[1:]} sind {sex}"
-    if shown and share is not None:
-        return f"{text} mit {fmt_pct(share)} unterrepräsentiert."
-    return f"{text} unterrepräsentiert (der Anteil wird aus Datenschutzgründen nicht ausgewiesen)."
+def _dimensions(results: list[AreaResult]) -> dict[str, list[AreaResult]]:
+    """Results by dimension, in the order of schema.DIMENSIONS (unknown dimensions last)."""
+    by_dim: dict[str, list[AreaResult]] = {}
+    for r in results:
+        by_dim.setdefault(r.dimension, []).append(r)
+    order = [d for d in DIMENSIONS if d in by_dim] + [d for d in by_dim if d not in DIMENSIONS]
+    return {d: by_dim[d] for d in order}
 
 
-def write_draft(analysis: Analysis, out: str | Path, *, min_cell: int | None = None) -> Path:
-    """Write the plan draft (.docx) atomically and return its path."""
-    d = _Draft(analysis, min_cell or analysis.profile.min_cell)
-    style = d.doc.styles["Normal"]
-    style.font.name, style.font.size = "Calibri", Pt(10.5)
-    for section in d.doc.sections:
-        section.left_margin = section.right_margin = Cm(2.0)
+def write_draft(analysis: Analysis, out: str | Path, min_cell: int | None = None) -> Path:
+    """Write the plan draft (.docx) atomically and return its path.
+
+    ``min_cell`` raises the profile's smallest shown count (never lowers it: the profile's value is
+    the minimum protection)."""
+    floor = analysis.profile.min_cell
+    if min_cell is not None and min_cell < floor:
+        raise GleichplanError(f"Die kleinste gezeigte Zahl (--min-cell {min_cell}) darf nicht unter dem Wert des "
+                              f"Rechtsprofils liegen ({floor}). Bitte {floor} oder mehr angeben.")
+    d = _Draft(analysis, floor if min_cell is None else min_cell)
+    _page_setup(d)
     _title(d)
     _procedure(d)
     _stock(d)
@@ -179,120 +270,256 @@ def write_draft(analysis: Analysis, out: str | Path, *, min_cell: int | None = N
     return Path(out)
 
 
+def _page_setup(d: _Draft) -> None:
+    """A4 portrait (python-docx's template is US Letter), header with the status, page numbers."""
+    styles = d.doc.styles
+    styles["Normal"].font.name, styles["Normal"].font.size = "Calibri", Pt(10.5)
+    table_text = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = styles["Normal"]
+    table_text.font.size = Pt(9)
+    table_text.paragraph_format.space_before = table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
+    for name in ("Heading 1", "Heading 2"):
+        styles[name].paragraph_format.keep_with_next = True
+    section = d.doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    header = section.header.paragraphs[0]
+    run = header.add_run(f"ENTWURF – Gleichstellungsplan {d.analysis.dataset.agency.name}")
+    run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x80, 0x80, 0x80)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Seite ")
+    _field(footer, "PAGE")
+    footer.add_run(" von ")
+    _field(footer, "NUMPAGES")
+
+
 def _title(d: _Draft) -> None:
-    a, ds = d.analysis, d.analysis.dataset
-    dl = a.deadlines
-    end = dl.next_plan_stichtag
-    p = d.doc.add_paragraph()
-    p.add_run("ENTWURF").bold = True
-    p.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    d.doc.add_heading(f"Gleichstellungsplan {dl.stichtag.year}–{end.year}", 0)
-    d.para(ds.agency.name, bold=True)
-    d.para(f"Rechtsgrundlage: {a.profile.legal_basis} ({a.profile.name})")
+    a, ds, dl, p = d.analysis, d.analysis.dataset, d.analysis.deadlines, d.analysis.profile
+    status = d.para("ENTWURF", bold=True, size=14)
+    status.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    d.doc.add_heading("Gleichstellungsplan", 0)
+    d.para(ds.agency.name, bold=True, size=14)
+    if ds.agency.parent:
+        d.para(f"im Geschäftsbereich: {ds.agency.parent}")
+    d.para()
+    d.para(f"Rechtsgrundlage: {p.legal_basis} ({p.name})")
     d.para(f"Stichtag der Bestandsaufnahme: {fmt_date(dl.stichtag)}")
-    d.para(f"Berichtszeitraum der Personalbewegungen: {fmt_date(dl.flow_window_start)} bis {fmt_date(dl.flow_window_end)}")
-    p = d.para("Geltungsdauer: ")
-    d.placeholders.append(("Titelseite", "Beginn der Geltungsdauer (vom Gesetz nicht festgelegt)"))
-    run = p.add_run(f"[PLATZHALTER: Beginn der Geltungsdauer] bis {fmt_date(end)}")
-    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-    d.para("Status: Entwurf – erstellt mit xl-gleichplan aus aggregierten Personaldaten; enthält keine "
-           "personenbezogenen Daten.")
+    d.para(f"Berichtszeitraum der Personalbewegungen: {fmt_date(dl.flow_window_start)} bis "
+           f"{fmt_date(dl.flow_window_end)}")
+    period = d.para(f"Planzeitraum: {say.count_word(p.plan_years)} Jahre ab ")
+    d.placeholder("Beginn der Geltungsdauer (Datum; vom Gesetz nicht festgelegt)", period)
+    period.add_run(f"; Anpassung auf den Stichtag {fmt_date(dl.adjustment_stichtag)}, nächster Plan auf den "
+                   f"Stichtag {fmt_date(dl.next_plan_stichtag)}")
+    d.para("Status: Entwurf – noch nicht beschlossen", bold=True)
+    d.para(f"Erstellt am {fmt_date(date.today())} mit xl-gleichplan aus zusammengefassten Personaldaten. Der Entwurf "
+           f"enthält keine personenbezogenen Daten; Zahlen unter {d.min_cell} Personen sind nicht ausgewiesen.",
+           italic=True, size=9)
     d.doc.add_page_break()
 
 
 def _procedure(d: _Draft) -> None:
-    a, ds, p = d.analysis, d.analysis.dataset, d.analysis.profile
+    a, ds, p, route = d.analysis, d.analysis.dataset, d.analysis.profile, d.analysis.route
     d.heading("1. Geltungsbereich und Verfahren")
-    duty = (f"Die Dienststelle hat am Stichtag {fmt_number(ds.heads)} Beschäftigte und damit mindestens {p.min_staff}: "
-            f"sie ist zur Aufstellung eines Gleichstellungsplans für {p.plan_years} Jahre verpflichtet."
-            if a.plan_required else
-            f"Die Dienststelle hat am Stichtag {fmt_number(ds.heads)} Beschäftigte, weniger als {p.min_staff}: eine "
-            f"Pflicht zur Aufstellung besteht nicht; der Plan wird freiwillig aufgestellt.")
-    d.para(duty)
-    d.placeholder("Beteiligung der Gleichstellungsbeauftragten (frühzeitig, § 4 Abs. 1): wann und wie")
-    procedure = PROCEDURE.get(a.route.procedure, a.route.procedure)
-    d.para(f"Art der Dienststelle: {a.route.label}. Der Plan ist {a.route.body} {procedure}."
-           + (f" Hinweis: {a.route.note}" if a.route.note else ""))
-    d.para("Der Plan wird nach seiner Aufstellung in der Dienststelle bekannt gemacht (§ 4 Abs. 4); er enthält "
-           "keine personenbezogenen Daten.")
-    d.table(["Frist", "Datum"], [[DEADLINE[k], fmt_date(getattr(a.deadlines, k))] for k in DEADLINE], [8, 4])
+    # the head count is the Dienststelle's total: hidden when divers/ohne Angabe would follow from it
+    heads = ds.heads if _heads_shown(d) else None
+    staff = (f"{fmt_number(heads)} Beschäftigte" if heads is not None else
+             f"{'mindestens' if a.plan_required else 'weniger als'} {p.min_staff} Beschäftigte")
+    if a.plan_required:
+        d.para(f"Die Dienststelle hat am Stichtag {fmt_date(ds.stichtag)} {staff}. Ab {p.min_staff} Beschäftigten "
+               f"stellt sie nach {p.legal_basis} einen Gleichstellungsplan für {say.count_word(p.plan_years)} Jahre "
+               f"auf.")
+    else:
+        d.para(f"Die Dienststelle hat am Stichtag {fmt_date(ds.stichtag)} {staff}, weniger als {p.min_staff}: eine "
+               f"Pflicht zur Aufstellung eines Gleichstellungsplans besteht nach {p.legal_basis} nicht. Der Plan wird "
+               f"freiwillig aufgestellt.")
+    d.heading("Beteiligung", 2)
+    d.para("Die Gleichstellungsbeauftragte ist frühzeitig an der Aufstellung zu beteiligen.")
+    d.placeholder("Beteiligung der Gleichstellungsbeauftragten: wann, in welcher Form, Ergebnis")
+    d.heading("Zustimmung und Beschluss", 2)
+    d.para(f"Der Plan ist {PROCEDURE.get(route.procedure, route.procedure)}; zuständige Stelle: {route.body}.")
+    rows = [["Art der Dienststelle", route.label], ["zuständige Stelle", route.body],
+            ["Verfahren", PROCEDURE_NOUN.get(route.procedure, route.procedure)],
+            ["Zustimmung zu Führungspositionen nach § 4 Abs. 6 (falls nötig)", route.leadership_approver]]
+    if route.note:
+        rows.append(["Hinweis", route.note])
+    d.table(["", "nach dem Rechtsprofil"], rows, [6.0, 10.0], size=9.5)
+    d.heading("Bekanntmachung", 2)
+    d.para("Der Plan wird nach seiner Aufstellung in der Dienststelle bekannt gemacht; er enthält keine "
+           "personenbezogenen Daten.")
+    d.placeholder("Art und Datum der Bekanntmachung (z. B. Intranet, Aushang, Rundschreiben)")
+    d.heading("Fristen", 2)
+    d.table(["Frist", "Datum"], [[DEADLINE[k], fmt_date(getattr(a.deadlines, k))] for k in DEADLINE], [10.0, 6.0],
+            size=9.5)
 
 
-def _areas_by_dimension(d: _Draft):
-    a = d.analysis
-    by_dim: dict[str, list] = {}
-    for r in a.areas:
-        by_dim.setdefault(r.dimension, []).append(r)
-    return by_dim
+def _stock_margin(d: _Draft) -> tuple[AreaResult | None, ProtectedRow | None]:
+    total = next((r for r in d.analysis.areas if r.dimension == "gesamt"), None)
+    return total, (d.single(total.counts) if total is not None else None)
+
+
+def _stock_total(d: _Draft) -> dict:
+    """The Dienststelle's row as published: women and men as in every table's margin; divers/ohne
+    Angabe by the rule; the overall total only when divers/ohne Angabe is shown, since women and men
+    are public through the tables' column sums and the total would give the hidden rest."""
+    total, margin = _stock_margin(d)
+    if total is None:
+        return {}
+    full = d.protect([("gesamt", total.counts)])[0]
+    if not d.w_m:
+        return {"w": full.w, "m": full.m, "dx": full.dx, "total": full.total, "shown": d.share_shown(full),
+                "result": total}
+    shown_total = total.counts.total if None not in (full.dx, margin.w, margin.m) else None
+    return {"w": margin.w, "m": margin.m, "dx": full.dx, "total": shown_total, "shown": margin.shares_shown,
+            "result": total}
+
+
+def _threshold_text(p) -> str:
+    """The profile's rule of underrepresentation in words (§ 3: strictly below 40 % in Thuringia)."""
+    limit = ("unter " if p.comparison == "lt" else "bis zu ") + fmt_pct(p.threshold)
+    who = "Unterrepräsentiert ist ein Geschlecht" if p.sexes == "both" else "Unterrepräsentiert sind Frauen"
+    gap = f", wenn zugleich mindestens {p.min_gap} Männer mehr beschäftigt sind" if p.min_gap else ""
+    return f"{who} mit einem Anteil {limit}{gap}."
+
+
+def _heads_shown(d: _Draft) -> bool:
+    """The head count equals the stock total when counting heads: shown only when that total is."""
+    if d.analysis.profile.count_basis != "koepfe":
+        return True
+    t = _stock_total(d)
+    return bool(t) and t["total"] is not None
 
 
 def _stock(d: _Draft) -> None:
-    a = d.analysis
+    a, p = d.analysis, d.analysis.profile
     d.heading("2. Bestandsaufnahme")
-    d.para(f"Beschäftigte am {fmt_date(a.deadlines.stichtag)} nach Geschlecht, je Bereich (§ 3). Anteile beziehen sich "
-           f"auf Frauen und Männer; Personen mit dem Eintrag divers oder ohne Angabe sind gezählt und ausgewiesen. "
-           f"Unterrepräsentiert ist ein Geschlecht mit einem Anteil unter {fmt_pct(a.profile.threshold)}.")
-    by_dim = _areas_by_dimension(d)
-    total = next((r.counts for r in a.areas if r.dimension == "gesamt"), None)
-    if total is not None:
-        p = protect([("gesamt", total)], d.min_cell)[0]
-        d.table(["", "Frauen", "Männer", "divers/ohne Angabe", "gesamt"],
-                [["Beschäftigte insgesamt", d.cell(p.w), d.cell(p.m), d.cell(p.dx), d.cell(p.total)]],
-                [5.6, 2.4, 2.4, 3.2, 2.4])
-    for dim, results in by_dim.items():
+    basis = "Köpfen" if p.count_basis == "koepfe" else "Vollzeitäquivalenten (Teilzeit anteilig)"
+    d.para(f"Beschäftigte am {fmt_date(a.deadlines.stichtag)} nach Geschlecht, gezählt in {basis}, je Bereich. "
+           + ("Frauen- und Männeranteile beziehen sich auf Frauen und Männer; Personen mit dem Eintrag divers oder "
+              "ohne Angabe sind gezählt und in der Gesamtzahl ausgewiesen. " if d.w_m else
+              "Frauen- und Männeranteile beziehen sich auf alle Beschäftigten des Bereichs. ")
+           + _threshold_text(p))
+    t = _stock_total(d)
+    total, margin = _stock_margin(d)
+    if t:
+        d.heading("Beschäftigte insgesamt", 2)
+        d.table(["", "Frauen", "Männer", "divers/ohne Angabe", "gesamt", "Frauen\u00adanteil"],
+                [["Dienststelle", d.cell(t["w"]), d.cell(t["m"]), d.cell(t["dx"]), d.cell(t["total"]),
+                  fmt_pct(total.share_women) if t["shown"] and total.share_women is not None else
+                  ("–" if total.share_women is None else SUPPRESSED)]],
+                [4.4, 2.0, 2.0, 3.2, 2.0, 2.4])
+    judged = set(p.bereich_dimensions)
+    for dim, results in _dimensions(a.areas).items():
         if dim == "gesamt":
             continue
         d.heading(DIMENSIONS.get(dim, dim), 2)
-        items = [(r.area, r.counts) for r in results]
-        complete = dim in COMPLETE and total is not None and \
-            sum((Counts(c.w, c.m) for _, c in items), Counts()) == Counts(total.w, total.m)
-        d.count_table(dim, items, total if complete else None, {r.area: r.underrepresented for r in results})
-        if dim in KEY_DIMENSIONS:
-            wm = [(area, Counts(c.w, c.m)) for area, c in items]
-            protected = d.protected_rows(wm, Counts(total.w, total.m) if complete else None)
-            points = [(area_label(dim, r.area), r.share_women) for r, p in zip(results, protected)
-                      if p.shares_shown and r.share_women is not None]
-            if points:
-                d.doc.add_picture(io.BytesIO(share_chart(points, a.profile.threshold, DIMENSIONS[dim])), width=Cm(16))
-    for label, table in (("Teilzeit (einschließlich Altersteilzeit)", a.dataset.part_time),
-                         ("Beurlaubung", a.dataset.on_leave)):
-        items = [(f"{DIMENSIONS.get(dim, dim)}: {area_label(dim, area)}", c) for (dim, area), c in table.items()
-                 if dim in ("gesamt", "laufbahngruppe", "fuehrungsebene")]
-        if items:
-            d.heading(f"davon {label}", 2)
-            protected = d.protected_rows(items, None)
-            d.table(["Bereich", "Frauen", "Männer", "gesamt"],
-                    [[name, d.cell(p.w), d.cell(p.m), d.cell(p.total)] for (name, _), p in zip(items, protected)],
-                    [9, 2, 2, 2])
-    if d.suppressed_any:
-        d.para(f"„{SUPPRESSED}“: Wert aus Datenschutzgründen nicht ausgewiesen – weniger als {d.min_cell} Personen, "
-               f"oder aus anderen Angaben der Tabelle zurückrechenbar.").runs[0].italic = True
+        rows = d.count_table(dim, results, total, margin, verdicts=dim in judged)
+        d.stock_rows.update({(dim, area): row for area, row in rows.items()})
+        if dim in judged and len(results) > 1:
+            _chart(d, dim, results, rows)
+    _part_time_and_leave(d, total)
+
+
+def _chart(d: _Draft, dim: str, results: list[AreaResult], rows: dict[str, ProtectedRow]) -> None:
+    p = d.analysis.profile
+    bars = [Bar(area_label(dim, r.area), r.share_women if d.share_shown(rows[r.area]) else None, r.underrepresented,
+                "keine Beschäftigten" if r.share_women is None else "nicht ausgewiesen (Datenschutz)")
+            for r in results]
+    if all(b.share is None for b in bars):
+        return
+    png = share_chart(bars, p.threshold, 1 - p.threshold if p.sexes == "both" else None)
+    d.figures += 1
+    d.para(f"Abbildung {d.figures}: Frauenanteil nach {DIMENSIONS.get(dim, dim)}", bold=True, size=9, keep=True)
+    d.doc.add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH))
+    d.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _part_time_and_leave(d: _Draft, total: AreaResult | None) -> None:
+    """Part-time and leave per Laufbahngruppe and Führungsebene. Their Dienststelle totals are not
+    printed (the Arbeitszeit and Beurlaubung tables already give them) but are handed to the
+    protection as a margin, so a reader who adds the rows learns nothing hidden."""
+    ds, basis = d.analysis.dataset, d.analysis.profile.share_basis
+    blocks = [(label, source, dim) for label, source in (("Teilzeit (einschließlich Altersteilzeit)", ds.part_time),
+                                                         ("Beurlaubung", ds.on_leave))
+              for dim in PART_DIMENSIONS if any(k[0] == dim for k in source)]
+    if not blocks:
+        return
+    d.heading("Teilzeit und Beurlaubung", 2)
+    for label, source, dim in blocks:
+        results = [_unjudged(dim, area, c, basis) for (k, area), c in source.items() if k == dim]
+        whole = source.get(("gesamt", "gesamt"))
+        d.para(f"davon {label} nach {DIMENSIONS[dim]}", bold=True, keep=True)
+        margin = _unjudged("gesamt", "gesamt", whole, basis) if whole is not None else None
+        d.count_table(dim, results, margin, None, verdicts=False)
+
+
+def _unjudged(dim: str, area: str, counts: Counts, basis: str) -> AreaResult:
+    """A row of a "davon" table: shares, no verdict (part-time and leave are not Bereiche)."""
+    return AreaResult(dim, area, counts, *shares(counts, basis), None)
 
 
 def _description(d: _Draft) -> None:
-    a = d.analysis
+    a, p = d.analysis, d.analysis.profile
     d.heading("3. Beschreibende Auswertung")
-    total = next((r for r in a.areas if r.dimension == "gesamt"), None)
-    if total is not None:
-        p = protect([("gesamt", total.counts)], d.min_cell)[0]
-        if p.shares_shown and total.share_women is not None:
-            d.para(f"Am Stichtag waren {fmt_number(total.counts.total)} Personen beschäftigt, davon "
-                   f"{fmt_number(total.counts.w)} Frauen ({fmt_pct(total.share_women)}) und "
-                   f"{fmt_number(total.counts.m)} Männer ({fmt_pct(total.share_men)}).")
-    by_dim = _areas_by_dimension(d)
-    sentences = []
-    for dim, results in by_dim.items():
-        protected = d.protected_rows([(r.area, Counts(r.counts.w, r.counts.m)) for r in results], None)
-        for r, p in zip(results, protected):
+    t = _stock_total(d)
+    if t:
+        r = t["result"]
+        d.para(say.stock_overview(fmt_date(a.deadlines.stichtag), t["w"], t["m"],
+                                  r.share_women if t["shown"] else None, r.share_men if t["shown"] else None,
+                                  t["dx"], t["total"], p.count_basis == "vzae"))
+        if r.underrepresented:
+            d.para(say.underrepresented("gesamt", "gesamt", r.underrepresented,
+                                        _own_share(r) if t["shown"] else None))
+    for dim, results in _dimensions(a.areas).items():
+        if dim == "gesamt" or dim not in p.bereich_dimensions:
+            continue
+        judged = [r for r in results if r.share_women is not None]
+        women = sum(r.underrepresented == "women" for r in judged)
+        men = sum(r.underrepresented == "men" for r in judged)
+        summary = say.dimension_summary(dim, len(judged), women, men)
+        if summary or women or men:
+            d.heading(DIMENSIONS.get(dim, dim), 2)
+        if summary:
+            d.para(summary)
+        for r in judged:
             if r.underrepresented:
-                share = r.share_women if r.underrepresented == "women" else r.share_men
-                sentences.append(_sentence(dim, r.area, r.underrepresented, share, p.shares_shown))
-    if sentences:
-        for s in sentences:
-            d.doc.add_paragraph(s, style="List Bullet")
-    else:
-        d.para("In keinem Bereich ist ein Geschlecht unterrepräsentiert.")
-    d.placeholder("Einordnung der Zahlen und Entwicklung seit dem letzten Plan (beschreibende Analyse)")
+                shown = d.share_shown(d.stock_rows[(dim, r.area)])
+                d.para(say.underrepresented(dim, r.area, r.underrepresented, _own_share(r) if shown else None),
+                       style="List Bullet")
+    lines = []
+    for dim, area in (("arbeitszeit", "teilzeit"), ("beurlaubung", "familie")):
+        r = next((x for x in a.areas if (x.dimension, x.area) == (dim, area)), None)
+        if r is not None and d.share_shown(d.stock_rows[(dim, area)]):
+            row = d.stock_rows[(dim, area)]
+            lines.append(say.share_of(say.where(dim, area), r.share_women, row.w, row.m))
+    if lines:
+        d.heading("Teilzeit und Beurlaubung", 2)
+        for line in lines:
+            d.para(line)
+    d.heading("Einordnung", 2)
+    d.placeholder("Einordnung der Zahlen: Entwicklung seit dem letzten Plan, Ursachen der Unterrepräsentanz")
+
+
+def _own_share(r: AreaResult):
+    return r.share_women if r.underrepresented == "women" else r.share_men
+
+
+def _justification(d: _Draft, topic: str, results: list[tuple[AreaResult, ProtectedRow]]) -> None:
+    """Where a sex is underrepresented: name the Bereiche and leave the Begründung to the office.
+    Bereiche whose counts are all hidden are not named (their verdict would tell the split)."""
+    named = [f"{SEX_WORDS[VERDICT_SEX[r.underrepresented]]} {say.where(r.dimension, r.area)}"
+             for r, p in results if r.underrepresented and not _nothing_shown(p)]
+    unnamed = any(r.underrepresented and _nothing_shown(p) for r, p in results)
+    if not named and not unnamed:
+        return
+    text = ("Unterrepräsentiert: " + "; ".join(named) + "." if named else "") + \
+           (f" Bereiche mit weniger als {d.min_cell} Fällen werden aus Datenschutzgründen nicht einzeln genannt."
+            if unnamed else "")
+    d.para(text.strip(), keep=True)
+    d.placeholder(f"Begründung zu {topic}")
 
 
 def _movements(d: _Draft) -> None:
@@ -300,110 +527,183 @@ def _movements(d: _Draft) -> None:
     d.heading("4. Personalbewegungen und Gremien")
     d.para(f"Anteile von Frauen und Männern an Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und "
            f"Fortbildungen im Berichtszeitraum {fmt_date(a.deadlines.flow_window_start)} bis "
-           f"{fmt_date(a.deadlines.flow_window_end)}.")
+           f"{fmt_date(a.deadlines.flow_window_end)}, je Bereich. Wo ein Geschlecht unterrepräsentiert ist, ist das "
+           f"zu begründen.")
     for kind, label in MOVEMENT_KINDS.items():
         results = [r for r in a.movements if r.kind == kind]
         if not results:
             continue
         d.heading(label, 2)
-        margin = next((r.counts for r in results if r.dimension == "gesamt"), None)
-        for dim in dict.fromkeys(r.dimension for r in results):
-            rows = [r for r in results if r.dimension == dim]
-            items = [(r.area, r.counts) for r in rows]
-            complete = dim != "gesamt" and margin is not None and \
-                sum((Counts(c.w, c.m) for _, c in items), Counts()) == Counts(margin.w, margin.m)
-            if dim != "gesamt":
-                d.para(DIMENSIONS.get(dim, dim), bold=True)
-            d.count_table(dim, items, margin if complete else None, {r.area: r.underrepresented for r in rows})
-            flagged = [f"{'Frauen' if r.underrepresented == 'women' else 'Männer'} {_where(dim, r.area)}"
-                       for r in rows if r.underrepresented]
-            if flagged:  # one justification per table, naming every Bereich it must cover
-                d.placeholder(f"Begründung ({label}, {DIMENSIONS.get(dim, dim)}): unterrepräsentiert sind "
-                              + "; ".join(flagged))
+        total = next((r for r in results if r.dimension == "gesamt"), None)
+        margin = d.single(total.counts) if total is not None else None
+        judged = []
+        if total is not None:
+            shown = d.share_shown(margin)
+            d.para(say.movement_overview(label, margin.w, margin.m, margin.total,
+                                         total.share_women if shown else None, total.share_men if shown else None))
+            judged.append((total, margin))
+        for dim, rows in _dimensions([r for r in results if r.dimension != "gesamt"]).items():
+            d.para(f"{label} nach {DIMENSIONS.get(dim, dim)}", bold=True, keep=True)
+            protected = d.count_table(dim, rows, total, margin, quiet=True)
+            judged += [(r, protected[r.area]) for r in rows]
+        _justification(d, f"den {label}", judged)
     if a.committees:
         d.heading("Gremien", 2)
-        d.count_table("gremium", [(r.area, r.counts) for r in a.committees], None,
-                      {r.area: r.underrepresented for r in a.committees})
-        for r in a.committees:
-            if r.underrepresented:
-                d.placeholder(f"Begründung: Gremium „{r.area}“ – "
-                              f"{'Frauen' if r.underrepresented == 'women' else 'Männer'} unterrepräsentiert")
+        d.para(f"Besetzung der Gremien am Stichtag {fmt_date(a.deadlines.stichtag)}.")
+        protected = d.count_table("gremium", a.committees, quiet=True)
+        _justification(d, "der Besetzung der Gremien", [(r, protected[r.area]) for r in a.committees])
 
 
 def _targets(d: _Draft) -> None:
-    a = d.analysis
+    a, p, dl = d.analysis, d.analysis.profile, d.analysis.deadlines
     d.heading("5. Zielvorgaben und Maßnahmen")
-    d.para("Für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist, eine Zielvorgabe. Die Zahlen sind "
-           "Rechenhilfen: frei werdende Stellen aus der Prognose (Altersabgänge und bekannte Abgänge im Planzeitraum), "
-           "„mindestens die Hälfte“ dieser Stellen, und die Einstellungen, die bis zum Planende für einen Anteil von "
-           f"{fmt_pct(a.profile.threshold)} nötig wären.")
-    catalogue = _catalogue()
+    d.para(f"Für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist, eine Zielvorgabe. Die Rechenhilfen "
+           f"nutzen die Prognose der bis zum Planende ({fmt_date(dl.next_plan_stichtag)}) frei werdenden Stellen "
+           f"(Altersabgänge und bekannte Abgänge): mindestens die Hälfte davon für das unterrepräsentierte "
+           f"Geschlecht, und die Einstellungen oder Beförderungen, die für einen Anteil von {fmt_pct(p.threshold)} "
+           f"bis zum Planende nötig wären. Bei Führungsebenen zeigt das Kaskadenmodell den Anteil der Ebene "
+           f"darunter als Ziel.")
+    measures = catalogue()
+    d.heading("Maßnahmenkatalog", 2)
+    d.para("Organisatorische, personelle und Fortbildungsmaßnahmen zur Gleichstellung, zur Vereinbarkeit von Beruf "
+           "und Familie einschließlich Pflege und zur Erhöhung des Anteils des unterrepräsentierten Geschlechts. "
+           "Maßnahmen „für alle“ gelten übergreifend; die übrigen schlagen die Zielvorgaben für Führungsebenen "
+           "und für das jeweils unterrepräsentierte Geschlecht vor.", keep=True)
+    d.table(["Nr.", "Art", "Maßnahme", "für"],
+            [[m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
+              ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.0, 2.8, 10.2, 2.0])
     suggestions = target_suggestions(a)
     if not suggestions:
-        d.para("Es ist kein Geschlecht unterrepräsentiert; Zielvorgaben sind nicht erforderlich.")
-    for s in suggestions:
-        sex = SEX_WORDS[s.sex]
-        d.heading(f"{sex} {_where(s.dimension, s.area)}", 2)
-        vacancies = s.vacancies if s.vacancies >= d.min_cell or s.vacancies == 0 else None
-        lines = [
-            ["voraussichtlich frei werdende Stellen", d.cell(vacancies)],
-            ["davon mindestens die Hälfte", d.cell(s.half_of_vacancies) if vacancies is not None else SUPPRESSED],
-            [f"Einstellungen/Beförderungen für {fmt_pct(a.profile.threshold)}", fmt_number(s.hires_for_threshold)
-             + (" (mehr als frei werdende Stellen)" if s.infeasible else "")],
-        ]
-        if s.cascade_share is not None:
-            lines.append(["Kaskadenmodell: Anteil der Ebene darunter", fmt_pct(s.cascade_share)])
-        d.table(["Rechenhilfe", "Wert"], lines, [10, 5])
-        p = d.para("Zielvorgabe: ")
-        d.placeholder(f"Zielvorgabe für {sex} {_where(s.dimension, s.area)} – Anzahl und Frist", p)
-        fits = {"fuehrung"} if s.dimension == "fuehrungsebene" else set()
-        fits |= {"frauen" if s.sex == "w" else "maenner", "alle"}
-        d.para("Vorgeschlagene Maßnahmen (aus dem Katalog, bitte auswählen und ergänzen):")
-        for m in catalogue:
-            if fits & set(m["for"]):
-                d.doc.add_paragraph(f"{m['kind'].capitalize()}: {m['text']}", style="List Bullet")
+        d.para("In keinem Bereich ist ein Geschlecht unterrepräsentiert; Zielvorgaben sind nicht erforderlich.")
+    for i, s in enumerate(suggestions, 1):
+        title = f"{SEX_WORDS[s.sex]} {say.where(s.dimension, s.area)}"
+        d.heading(f"Zielvorgabe {i}: {title}", 2)
+        d.table(["Rechenhilfe", "Wert"], _sizing_rows(d, s), [12.0, 4.0])
+        chosen = choose_measures(measures, s.sex, s.dimension == "fuehrungsebene")
+        by_kind = [f"{MEASURE_KINDS[k]} " + ", ".join(f"{m['id']} ({m['topic']})" for m in chosen if m["kind"] == k)
+                   for k in MEASURE_KINDS if any(m["kind"] == k for m in chosen)]
+        d.para("Vorgeschlagene Maßnahmen aus dem Katalog: " + "; ".join(by_kind) + ".")
+        d.placeholder(f"Zielvorgabe {i} ({title}): Anzahl und Frist festlegen, Maßnahmen auswählen und Zuständigkeit "
+                      f"bestimmen, Qualifikationspotenzial bewerten (§ 4 Abs. 3)",
+                      where=f"{d.section} – Zielvorgabe {i}")
     own = a.dataset.measures
     if own:
         d.heading("Maßnahmen aus dem Erhebungsbogen", 2)
         d.table(["zu Ziel", "Art", "Maßnahme", "zuständig", "bis"],
-                [[m.target_id or "", m.kind, m.text, m.responsible, fmt_date(m.deadline)] for m in own],
-                [1.6, 2.4, 8, 2.6, 2])
+                [[m.target_id or "", MEASURE_KINDS.get(m.kind, m.kind), m.text, m.responsible, fmt_date(m.deadline)]
+                 for m in own], [1.6, 2.4, 7.4, 2.6, 2.0])
+
+
+def _sizing_rows(d: _Draft, s) -> list[list[str]]:
+    """The sizing helpers of one Zielvorgabe. A derived figure is shown only when every count it is
+    computed from is shown, so it cannot give a hidden count away."""
+    dl, p = d.analysis.deadlines, d.analysis.profile
+    sex, dat = SEX_WORDS[s.sex], SEX_DATIVE[s.sex]
+    stock = d.stock_rows[(s.dimension, s.area)]
+    current = stock.w if s.sex == "w" else stock.m
+    forecast = d.analysis.dataset.forecast.get((s.dimension, s.area), Counts())
+    split = d.protect([(s.area, forecast)])[0]
+    vacancies = forecast.total if split.total is not None else d.lone(forecast.total)
+    departures = (split.w if s.sex == "w" else split.m) if split.total is not None else None
+    half = s.half_of_vacancies if vacancies is not None else None
+    hires = s.hires_for_threshold if None not in (current, stock.total, departures) else None
+    hires_text = d.cell(hires)
+    if hires is not None and s.infeasible and vacancies is not None:
+        hires_text += f" – mehr als die {fmt_number(vacancies)} frei werdenden Stellen: so nicht erreichbar"
+    rows = [[f"{sex} im Bereich am Stichtag", d.cell(current)],
+            ["Frauen und Männer im Bereich am Stichtag", d.cell(stock.total)],
+            [f"voraussichtlich frei werdende Stellen bis {fmt_date(dl.next_plan_stichtag)}", d.cell(vacancies)],
+            [f"davon bisher mit {dat} besetzt", d.cell(departures)],
+            [f"mindestens die Hälfte der frei werdenden Stellen für {sex}", d.cell(half)],
+            [f"Einstellungen oder Beförderungen von {dat} für einen Anteil von {fmt_pct(p.threshold)} bis zum "
+             f"Planende", hires_text]]
+    below = _level_below(d, s.area) if s.dimension == "fuehrungsebene" else None
+    if below is not None and s.cascade_share is not None:
+        shown = d.share_shown(d.stock_rows[("fuehrungsebene", below)])
+        rows.append([f"Kaskadenmodell: Anteil der {sex} auf der Ebene darunter "
+                     f"({area_label('fuehrungsebene', below)})", fmt_pct(s.cascade_share) if shown else SUPPRESSED])
+    rows += [["Frist (Vorschlag): Ende des Planzeitraums", fmt_date(dl.next_plan_stichtag)],
+             ["Zwischenstand zur Anpassung", fmt_date(dl.adjustment_stichtag)]]
+    return rows
+
+
+def _level_below(d: _Draft, level: str) -> str | None:
+    """The next leadership level below ``level`` that the Dienststelle has (as analysis' cascade)."""
+    present = [lvl for lvl in LEADERSHIP_LEVELS if ("fuehrungsebene", lvl) in d.stock_rows]
+    if level not in present:
+        return None
+    i = present.index(level)
+    return present[i + 1] if i + 1 < len(present) else None
 
 
 def _attainment(d: _Draft) -> None:
-    a, lead = d.analysis, d.analysis.leadership
+    a, lead, p, dl = d.analysis, d.analysis.leadership, d.analysis.profile, d.analysis.deadlines
     d.heading("6. Bericht über die Zielerreichung")
+    d.para(f"Bei der Anpassung (Stichtag {fmt_date(dl.adjustment_stichtag)}) und zum Ende des Plans ist für jede "
+           f"Zielvorgabe festzustellen, ob sie erreicht wurde; für jede nicht erreichte Zielvorgabe sind die Gründe "
+           f"anzugeben.", keep=True)
+    hidden_achieved = set()
     if a.targets:
-        rows = [[t.id, f"{DIMENSIONS.get(t.dimension, t.dimension)}: {area_label(t.dimension, t.area)}",
-                 SEX_WORDS[t.sex], fmt_number(t.target), "–" if t.achieved is None else fmt_number(t.achieved),
-                 {True: "erreicht", False: "nicht erreicht", None: "offen"}[met], "ja" if t.leadership else "nein"]
-                for t, met in a.targets]
-        d.table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Stand", "Führung"], rows, [1.2, 6, 1.6, 1.4, 1.6, 2.2, 1.6])
+        rows = []
+        for t, met in a.targets:
+            achieved = d.lone(t.achieved) if t.achieved is not None else None
+            if t.achieved is not None and achieved is None:
+                hidden_achieved.add(t.id)
+            rows.append([t.id, f"{DIMENSIONS.get(t.dimension, t.dimension)}: {area_label(t.dimension, t.area)}",
+                         SEX_WORDS.get(t.sex, t.sex), fmt_number(t.target),
+                         "–" if t.achieved is None else d.cell(achieved), fmt_date(t.deadline),
+                         {True: "erreicht", False: "nicht erreicht", None: "offen"}[met],
+                         "ja" if t.leadership else "nein"])
+        d.table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Frist", "Stand", "Führung"], rows,
+                [0.9, 4.0, 1.5, 1.0, 1.8, 2.1, 2.4, 2.3], size=8.5)
         for t, met in a.targets:
             if met is False:
                 d.placeholder(f"Gründe, warum die Zielvorgabe {t.id} nicht erreicht wurde (§ 4 Abs. 5)")
     else:
-        d.para("Zielvorgaben des vorigen Plans liegen nicht vor.")
+        d.para("Zielvorgaben eines vorigen Plans liegen nicht vor; der Bericht folgt bei der Anpassung.")
     d.heading("50-%-Regel für Führungspositionen (§ 4 Abs. 6)", 2)
+    _leadership(d, lead, p, any(t.leadership and t.id in hidden_achieved for t, _ in a.targets))
+
+
+def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
+    limit = fmt_pct(p.leadership_threshold)
     if lead.approval_required is None:
-        d.para(f"Führungs-Zielvorgaben: {lead.targets}; noch keine Zielerreichung erfasst – die Regel ist noch nicht "
-               f"bewertbar.")
+        d.para(f"Zielvorgaben für Führungspositionen: {lead.targets}; eine Zielerreichung ist noch nicht erfasst, die "
+               f"Regel ist noch nicht bewertbar. Bei der Anpassung gilt: Ist weniger als {limit} der Zielvorgaben "
+               f"für Führungspositionen erreicht, bedarf jede weitere Besetzung einer Führungsposition der "
+               f"Zustimmung; zuständig: {lead.approver}.")
+        return
+    # I2 adds up achieved counts: with one of them hidden, its exact value could give that count away
+    volume = lead.volume_reading
+    if volume is None:
+        volume_text = "–"
+    elif volume_hidden:
+        volume_text = ("unter " if volume < p.leadership_threshold else "mindestens ") + limit + " (Wert verdeckt)"
     else:
-        verdict = ("Weniger als die Hälfte der Zielvorgaben für Führungspositionen ist erreicht: jede weitere "
-                   "Einstellung, Beförderung oder Höhergruppierung in eine Führungsposition bedarf bis zur Erreichung "
-                   f"der Zielvorgaben der Zustimmung; zuständig ist {lead.approver}."
-                   if lead.approval_required else
-                   "Mindestens die Hälfte der Zielvorgaben für Führungspositionen ist erreicht: eine Zustimmung nach "
-                   "§ 4 Abs. 6 ist nicht erforderlich.")
-        d.table(["Lesart", "Wert"], [["I1 – Anzahl der vollständig erreichten Zielvorgaben", fmt_pct(lead.count_reading)],
-                                     ["I2 – erreichter Umfang", fmt_pct(lead.volume_reading)],
-                                     ["maßgeblich", READING[lead.reading]]], [9, 6])
-        d.para(verdict)
+        volume_text = fmt_pct(volume)
+
+    def verdict(value) -> str:
+        if value is None:
+            return "–"
+        return "Zustimmung nötig" if value < p.leadership_threshold else "keine Zustimmung nötig"
+
+    d.table(["Lesart", "Wert", "Ergebnis"],
+            [["I1 – Anteil der vollständig erreichten Zielvorgaben", fmt_pct(lead.count_reading),
+              verdict(lead.count_reading)],
+             ["I2 – Anteil der erreichten Personenzahl an allen Zielvorgaben", volume_text, verdict(volume)]],
+            [8.0, 3.6, 4.4])
+    d.para(f"Maßgeblich nach dem Rechtsprofil: {READING[lead.reading]}.")
+    if lead.approval_required:
+        d.para(f"Weniger als {limit} der Zielvorgaben für Führungspositionen sind erreicht: Jede weitere Einstellung, "
+               f"Beförderung oder Höhergruppierung in eine Führungsposition bedarf bis zur Erreichung der Zielvorgaben "
+               f"der Zustimmung. Zuständig: {lead.approver}.", bold=True)
+    else:
+        d.para(f"Mindestens {limit} der Zielvorgaben für Führungspositionen sind erreicht: Eine Zustimmung nach § 4 "
+               f"Abs. 6 ist nicht erforderlich. Wäre sie erforderlich, wäre zuständig: {lead.approver}.")
 
 
 def _closing(d: _Draft) -> None:
     d.heading("7. Offene Platzhalter")
-    d.para(f"Diese {len(d.placeholders)} Stellen muss die Dienststelle vor der Beschlussfassung ausfüllen:")
+    d.para(f"Diese {len(d.placeholders)} Stellen muss die Dienststelle vor der Beschlussfassung ausfüllen:", keep=True)
     d.table(["Nr.", "Abschnitt", "Platzhalter"],
-            [[str(i), section, text] for i, (section, text) in enumerate(d.placeholders, 1)], [1.2, 5, 10])
-
+            [[str(i), section, text] for i, (section, text) in enumerate(d.placeholders, 1)], [1.2, 5.3, 9.5])
