@@ -106,7 +106,8 @@ def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResul
     for (dimension, area), counts in rows:
         sw, sm = shares(counts, profile.share_basis)
         judged = dimension == "gremium" or dimension in profile.bereich_dimensions
-        out.append(AreaResult(dimension, area, counts, sw, sm, underrepresented(counts, profile) if judged else None, kind))
+        verdict = underrepresented(counts, profile, (sw, sm)) if judged else None
+        out.append(AreaResult(dimension, area, counts, sw, sm, verdict, kind))
     return out
 
 

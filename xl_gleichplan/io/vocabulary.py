@@ -8,19 +8,32 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 from ..schema import POSTING_KIND, SEXES, VALUES, MOVEMENT_KINDS
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
 def key(value: object) -> str:
     """Comparison key: lower case, umlauts spelled out, only letters and digits."""
-    return re.sub(r"[^a-z0-9]", "", text(value).lower().translate(_UMLAUTS))
+    if type(value) is str:
+        return _str_key(value)
+    return _NOT_KEY.sub("", text(value).lower().translate(_UMLAUTS))
+
+
+@lru_cache(maxsize=4096)
+def _str_key(value: str) -> str:  # workbooks repeat the same few hundred labels in every file
+    return _NOT_KEY.sub("", value.strip().lower().translate(_UMLAUTS))
 
 
 def text(value: object) -> str:
     """A cell value as text; 13.0 from a spreadsheet becomes '13'."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float):

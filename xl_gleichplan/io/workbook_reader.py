@@ -84,6 +84,14 @@ def lock_note(path: Path) -> str | None:
     return None
 
 
+_SEX_CODES = {"": ("w", "m", "d", "x")}  # column codes of the count cells, in the order of Counts
+_AREAS: dict[tuple[str, str], tuple[str, str]] = {}  # (dimension, Bereich) as written -> codes
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
 class _SheetReader:
     def __init__(self, book, sheet: Sheet, file: str, findings: FindingList, profile: Profile):
         self.sheet, self.file, self.findings, self.profile = sheet, file, findings, profile
@@ -139,11 +147,14 @@ class _SheetReader:
 
     def records(self):
         """(row number, {code: raw value}) for each non-empty input row."""
-        inputs = [(i, c) for i, c in enumerate(self.sheet.columns) if c.kind != "formula"]
+        inputs = [(i, c.code) for i, c in enumerate(self.sheet.columns) if c.kind != "formula"]
+        width = max(i for i, _ in inputs) + 1
         for index in range(FIRST_DATA_ROW - 1, len(self.rows)):
             raw = self.rows[index]
-            values = {c.code: (raw[i] if i < len(raw) else "") for i, c in inputs}
-            if all(vocab.text(v) == "" for v in values.values()):
+            if len(raw) < width:
+                raw = list(raw) + [""] * (width - len(raw))
+            values = {code: raw[i] for i, code in inputs}
+            if all(_blank(v) for v in values.values()):
                 continue
             yield index + 1, values
 
@@ -151,7 +162,12 @@ class _SheetReader:
     def count(self, row: int, code: str, value) -> Fraction | int | None:
         """A count cell: blank is 0; text, dates and negatives are errors (the value is not repeated,
         it may be a name or a birth date)."""
-        if vocab.text(value) == "":
+        kind = type(value)
+        if kind is int and value >= 0:  # the usual cells first: a number, or nothing
+            return value
+        if kind is float and value >= 0 and value.is_integer():
+            return int(value)
+        if _blank(value):
             return 0
         if isinstance(value, (datetime, date)):
             self.add("error", "In einem Zählfeld steht ein Datum. Hier gehören nur Anzahlen hin – falls es ein "
@@ -182,6 +198,15 @@ class _SheetReader:
         return value
 
     def dimension_area(self, row: int, values: dict) -> tuple[str, str] | None:
+        pair = (values["dimension"], values["area"])
+        known = _AREAS.get(pair) if type(pair[0]) is str and type(pair[1]) is str else None
+        if known is None:
+            known = self._dimension_area(row, values)
+            if known is not None and type(pair[0]) is str and type(pair[1]) is str and len(_AREAS) < 100_000:
+                _AREAS[pair] = known  # only pairs that raised no finding: every file has the same few hundred
+        return known
+
+    def _dimension_area(self, row: int, values: dict) -> tuple[str, str] | None:
         dim = _DIM_LOOKUP.get(vocab.key(values["dimension"]))
         if dim is None:
             self.add("error", f"„{vocab.text(values['dimension'])[:40]}“ ist keine Dimension. Bitte aus der Liste wählen.",
@@ -203,8 +228,8 @@ class _SheetReader:
         return dim, raw
 
     def counts(self, row: int, values: dict, prefix: str = "") -> Counts | None:
-        numbers = {s: self.count(row, prefix + s, values.get(prefix + s, "")) for s in ("w", "m", "d", "x")}
-        return None if None in numbers.values() else Counts(**numbers)
+        numbers = [self.count(row, code, values.get(code, "")) for code in _SEX_CODES[prefix]]
+        return None if None in numbers else Counts(*numbers)
 
     def date(self, row: int, code: str, value) -> date | None:
         if vocab.text(value) == "":

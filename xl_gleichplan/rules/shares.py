@@ -12,6 +12,8 @@ def share(part: Number, whole: Number) -> Fraction | None:
     """part / whole as an exact fraction; None for an empty whole (no verdict on nothing)."""
     if whole == 0:
         return None
+    if type(part) is int and type(whole) is int:
+        return Fraction(part, whole)  # one normalisation instead of two constructions and a division
     return Fraction(part) / Fraction(whole)
 
 
@@ -22,14 +24,14 @@ def shares(counts: Counts, basis: str = "w_m") -> tuple[Fraction | None, Fractio
     return share(counts.w, whole), share(counts.m, whole)
 
 
-def underrepresented(counts: Counts, profile: Profile) -> str | None:
+def underrepresented(counts: Counts, profile: Profile, computed: tuple | None = None) -> str | None:
     """"women", "men" or None.
 
     A sex is underrepresented when its share is below the profile's threshold (strictly, with
     comparison "lt": exactly 40 % is not) and the other sex leads by at least ``min_gap`` heads
     (BGleiG: M - W >= 2). Both sexes are never flagged at once: the profile's threshold is at most 1/2.
     """
-    share_w, share_m = shares(counts, profile.share_basis)
+    share_w, share_m = computed or shares(counts, profile.share_basis)  # computed: shares() of these counts
     if share_w is None or counts.w + counts.m == 0:
         return None  # an empty Bereich (W + M = 0) gets no verdict, whatever the share basis
     candidates = (("women", share_w, counts.w, counts.m), ("men", share_m, counts.m, counts.w))
