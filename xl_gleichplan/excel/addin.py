@@ -6,10 +6,15 @@ from the *installed* xlwings package, so that the VBA always matches the xlwings
 version it talks to. ms-ovba turns the modules into ``vbaProject.bin``; the OOXML package is
 written here with fixed timestamps and part order, so two builds are byte-identical.
 
+Two of the modules in ``macros/`` are generated from the ``@xw.func`` metadata of
+``excel/udfs.py`` by ``excel/udf_vba.py`` (the VBA declarations of the worksheet functions, as
+xlwings' "Import Functions" would write them); the build refuses to run when they are stale.
+
 The vbaProject.bin carries VBA source only (no compiled cache): Excel compiles it on first
 load. That cannot be tried on Linux, which is why the VBA is kept small and ASCII.
 
-xlwings is never imported here: its files are located via ``importlib.util.find_spec``.
+xlwings' files are located via ``importlib.util.find_spec``; only the staleness check of the
+generated modules imports xlwings (through the UDF module).
 """
 from __future__ import annotations
 
@@ -125,6 +130,20 @@ def vba_modules() -> dict[str, str]:
         raise GleichplanError("Ein eigenes VBA-Modul darf nicht „xlwings“ heißen.")
     modules["xlwings"] = xlwings_vba_source()
     return modules
+
+
+def check_generated_modules() -> None:
+    """Refuse to build from generated modules that no longer match ``excel/udfs.py``."""
+    from . import udf_vba
+
+    stale = udf_vba.stale_files(macros_dir())
+    if stale:
+        names = ", ".join(path.name for path in stale)
+        raise GleichplanError(
+            f"Die erzeugten VBA-Module ({names}) passen nicht mehr zu den Tabellenfunktionen in "
+            f"xl_gleichplan/excel/udfs.py. Bitte mit „{udf_vba.REGENERATE}“ neu erzeugen und "
+            "danach das Add-in neu bauen."
+        )
 
 
 # ---------------------------------------------------------------------------- vbaProject.bin
@@ -315,6 +334,7 @@ def build_addin(out_path: str | os.PathLike, *, xlsm_twin: str | os.PathLike | N
         ElementTree.fromstring(custom_ui)
     except ElementTree.ParseError as exc:
         raise GleichplanError(f"macros/customUI.xml ist kein gültiges XML: {exc}") from None
+    check_generated_modules()
     vba_bin = _vba_project_bin(vba_modules())
     out = Path(out_path)
     _write_zip(out, _package_parts(ADDIN_CONTENT_TYPE, vba_bin, custom_ui))
