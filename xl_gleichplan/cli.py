@@ -61,9 +61,9 @@ def _add_compute(sub) -> None:
     p.add_argument("workbook", nargs="?", metavar="ARBEITSMAPPE", help="ausgefüllter Erhebungsbogen (xlsx, xlsm, xlsb)")
     p.add_argument("--write", action="store_true",
                    help="Ergebnisse und Feststellungen in eine Kopie der Arbeitsmappe schreiben (ARBEITSMAPPE_ergebnis.xlsx)")
-    p.add_argument("--out", metavar="DATEI", help="mit --write: Name der Ergebnisdatei")
+    p.add_argument("--out", metavar="DATEI", help="Name der Ergebnisdatei (schreibt wie --write)")
     p.add_argument("--in-place", action="store_true",
-                   help="mit --write: in die Arbeitsmappe selbst schreiben (vorher wird eine Sicherungskopie angelegt)")
+                   help="in die Arbeitsmappe selbst schreiben (vorher wird eine Sicherungskopie angelegt)")
     _add_common(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help="Ausgabe als Tabelle oder JSON")
     p.set_defaults(func=cmd_compute)
@@ -213,8 +213,11 @@ def compute_from_args(args):
 
 
 def cmd_compute(args) -> int:
+    if (args.out or args.in_place) and not args.workbook:
+        raise GleichplanError("--out und --in-place brauchen eine Arbeitsmappe (xl-gleichplan compute ARBEITSMAPPE "
+                              "--out DATEI).")
     analysis = analysis_from_args(args)
-    if args.write:
+    if args.write or args.out or args.in_place:  # asking for a target means asking to write
         if not args.workbook:
             raise GleichplanError("--write braucht eine Arbeitsmappe (xl-gleichplan compute ARBEITSMAPPE --write).")
         from .io.workbook_commands import write_back

@@ -25,6 +25,17 @@ from .hierarchy import ALL
 HISTORY_FILE = "gleichplan_verlauf.csv"
 HISTORY_COLUMNS = ["stichtag", "agency", "type", "parent", "ministry", "profile", "dimension", "area", "sex", "count"]
 TEXT_COLUMNS = ["agency", "type", "parent", "ministry", "profile", "dimension", "area", "sex"]
+# A text starting with one of these is a formula to Excel and LibreOffice when the CSV is opened there
+# (OWASP "CSV injection"): it is written with a leading apostrophe, which the reader takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def csv_value(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def history_path(path: str | Path) -> Path:
@@ -51,6 +62,8 @@ def read_history(path: Path) -> pd.DataFrame | None:
         raise GleichplanError(f"„{path}“ ist keine Verlaufsdatei von xl-gleichplan (es fehlen die Spalten "
                               f"{', '.join(missing)}). Bitte einen anderen Ort für den Verlauf angeben.")
     frame = frame[HISTORY_COLUMNS].copy()
+    for column in TEXT_COLUMNS:
+        frame[column] = frame[column].map(csv_value)
     days = {s: _iso_date(s, path) for s in frame["stichtag"].unique()}
     frame["stichtag"] = frame["stichtag"].map(days)
     numbers = pd.to_numeric(frame["count"], errors="coerce")
@@ -86,6 +99,8 @@ def write_history(frame: pd.DataFrame, path: Path) -> Path:
 
     out = frame.copy()
     out["stichtag"] = out["stichtag"].map({d: d.isoformat() for d in out["stichtag"].unique()})
+    for column in TEXT_COLUMNS:
+        out[column] = out[column].map(csv_text)
     with atomic_path(path) as tmp:
         out.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
