@@ -201,3 +201,15 @@ def test_libreoffice_opens_every_output_without_a_formula_from_input(outputs, tm
         formulas = re.findall(r'table:formula="([^"]*)"', content)
         assert not [f for f in formulas if MARK in f], ods.name
         assert MARK in content, ods.name  # the payload text is there
+
+
+def test_terminal_escape_sequences_from_an_export_are_not_printed(tmp_path):
+    """A committee name with ANSI escape sequences (clear screen, colour) reaches the terminal only as
+    a visible replacement character."""
+    committees = tmp_path / "gremien.csv"
+    committees.write_text("gremium;w;m;d;x\n\x1b[2J\x1b[31mPersonalrat\x07;3;2;0;0\n", encoding="utf-8")
+    done = _run("compute", "--committees", committees)
+    assert done.returncode == 0, done.stderr
+    assert "Personalrat" in done.stdout
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "\ufffd[2J" in done.stdout  # shown, not obeyed

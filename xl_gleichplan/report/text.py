@@ -1,6 +1,8 @@
 """The terminal summary of an Analysis (``compute --format table``)."""
 from __future__ import annotations
 
+import re
+
 from ..analysis import Analysis
 from ..schema import DIMENSIONS, MOVEMENT_KINDS, area_label
 from ..texts import (DEADLINE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, fmt_date, fmt_number,
@@ -23,6 +25,14 @@ def _area_rows(results, kinds: bool = False) -> list[list[str]]:
         rows.append([label, fmt_number(c.w), fmt_number(c.m), fmt_number(c.d + c.x), fmt_number(c.total),
                      fmt_pct(r.share_women, " "), VERDICT_SHORT[r.underrepresented]])
     return rows
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Names come from input files: an escape sequence in one must not drive the clerk's terminal."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 def render(a: Analysis) -> str:
@@ -62,10 +72,10 @@ def render(a: Analysis) -> str:
             f"  Ergebnis: {verdict}; zuständig: {lead.approver}"]
     if a.findings:
         out += ["", f"Feststellungen ({len(a.findings)}):", *("  " + finding_line(f) for f in a.findings)]
-    return "\n".join(out)
+    return _printable("\n".join(out))
 
 
 def finding_line(f) -> str:
     """[Fehler] datei.xlsx, Bestand, Zelle C7: what to do."""
     where = ", ".join(x for x in (f.file, f.sheet, f.cell and f"Zelle {f.cell}") if x)
-    return f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}"
+    return _printable(f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}")
