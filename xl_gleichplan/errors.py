@@ -19,3 +19,8 @@ class WorkbookError(GleichplanError):
 
 class OutputError(GleichplanError):
     """An output cannot be written (permission, disk full); the old output is left intact."""
+
+
+class LimitError(InputFileError):
+    """An input file exceeds a size or time budget (``io/budget.py``): refused before it can
+    exhaust memory or time. The message names the limit and how to change it."""

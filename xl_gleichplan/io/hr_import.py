@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
+from ..errors import InputFileError, LimitError
 from ..model import Agency, Counts, Dataset, Target
 from ..profiles import Profile
 from ..rules.deadlines import add_years, deadlines
 from ..schema import (AREA_DIMENSIONS, DIMENSIONS, LEADERSHIP_LEVELS, OPTIONAL_DIMENSIONS,
                       PERSONAL_COLUMNS, POSTING_KIND, VALUES)
 from . import vocabulary as vocab
+from .budget import german_number, limit
 from .findings import FindingList
 from .tabular import Table, normalise_name, read_table
 
@@ -110,6 +111,8 @@ class _Reader:
 
     def __init__(self, table: Table, profile: Profile, mapping: Mapping, findings: FindingList):
         self.t, self.profile, self.mapping, self.findings = table, profile, mapping, findings
+        for severity, message in table.notes:  # what the table reader noticed about the whole file
+            findings.add(severity, message, table.file, table.sheet)
 
     def column(self, name: str) -> pd.Series:
         return self.mapping.apply(name, self.t.columns[name])
@@ -117,7 +120,9 @@ class _Reader:
     def require(self, *names: str) -> None:
         missing = [n for n in names if n not in self.t.columns]
         if missing:
-            found = ", ".join(self.t.columns) or "keine"
+            shown = [c if len(c) <= 40 else c[:40] + "…" for c in list(self.t.columns)[:30]]
+            found = (", ".join(shown) + (f" und {len(self.t.columns) - 30} weitere" if len(self.t.columns) > 30 else "")) \
+                or "keine"
             raise InputFileError(
                 f"In „{self.t.file}“ fehlt die Spalte „{missing[0]}“ (gefundene Spalten: {found}). "
                 f"Bitte die Spalte im Export ergänzen oder in einer Zuordnungsdatei (--mapping) angeben, "
@@ -163,6 +168,7 @@ class _Reader:
                     self.t.file, self.t.sheet, self.t.cell(dimension, first), self.t.first_row + first)
         else:
             codes, _ = _map_unique(raw, lambda v: vocab.text(v) or None)
+        self._check_area_lengths(dimension, codes)
         missing = codes.isna() & valid
         if missing.any() and dimension not in OPTIONAL_DIMENSIONS:
             self.findings.add(
@@ -172,6 +178,21 @@ class _Reader:
                 f"nach {DIMENSIONS[dimension]}, zählen aber bei den Beschäftigten insgesamt.",
                 self.t.file, self.t.sheet)
         return codes
+
+    def _check_area_lengths(self, dimension: str, codes: pd.Series) -> None:
+        """A Bereich is written into workbooks and the plan draft: refuse one longer than an Excel
+        cell can hold (only a broken or hostile file has such a value; checked per distinct value)."""
+        most = limit("MAX_CELL_CHARS")
+        for area in codes.cat.categories:
+            if len(area) > most:
+                first = int(np.flatnonzero(_flags(codes, lambda c: c == area))[0])
+                raise LimitError(
+                    f"In „{self.t.file}“{f' (Blatt „{self.t.sheet}“)' if self.t.sheet else ''}, Zelle "
+                    f"{self.t.cell(dimension, first)}, steht in der Spalte „{dimension}“ ein Wert mit "
+                    f"{german_number(len(area))} Zeichen; eine Excel-Zelle fasst höchstens {german_number(most)}. Die "
+                    f"Datei ist vermutlich beschädigt (verrutschte Anführungszeichen?). Bitte den Export prüfen und "
+                    f"neu erstellen.")
+        self.t.deadline.check(f"in der Spalte „{dimension}“")
 
     def weights(self, valid: pd.Series) -> pd.Series | None:
         """Full-time equivalents per row when the profile counts VZÄ, else None (heads)."""
@@ -349,6 +370,8 @@ def import_committees(path, mapping: Mapping, findings: FindingList) -> dict[str
     cols = [c for c in ("w", "m", "d", "x") if c in table.columns]
     names = reader.column("gremium").map(vocab.text)
     for i, name in enumerate(names):
+        if i % 10_000 == 0:
+            table.deadline.check(f"in Zeile {table.first_row + i}")
         if table.blank[i]:
             continue  # an empty line
         values, ok = {}, True
@@ -377,6 +400,8 @@ def import_targets(path, mapping: Mapping, findings: FindingList) -> list[Target
     col = {name: reader.column(name) for name in table.columns}
     targets = []
     for i in range(table.rows):
+        if i % 10_000 == 0:
+            table.deadline.check(f"in Zeile {table.first_row + i}")
         if table.blank[i]:
             continue  # an empty line
 

@@ -3,39 +3,133 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
+from .budget import DEFAULTS, SCAN_EXTENT_BELOW_BYTES, german_number, german_size, how_to_raise, limit
+
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-# Limits for zip containers from outside (zip bombs): what a real workbook of a Dienststelle
-# never reaches. XML compresses about 10-30:1; a bomb compresses 1000:1 and more.
-MAX_UNPACKED_BYTES = 1_000_000_000
-MAX_RATIO = 250
-RATIO_FROM_BYTES = 50_000_000  # small parts may compress well without harm
+# Limits for zip containers from outside (zip bombs): what a real workbook of a Dienststelle never
+# reaches. XML compresses about 10-30:1; a bomb compresses 1000:1 and more. The values in force come
+# from io/budget.py (overridable there); these names stay for the readers that import them.
+MAX_UNPACKED_BYTES = int(DEFAULTS["MAX_UNPACKED_BYTES"][0])
+MAX_RATIO = int(DEFAULTS["MAX_RATIO"][0])
+RATIO_FROM_BYTES = int(DEFAULTS["RATIO_FROM_BYTES"][0])
+# an XML part's prolog (before the root element) longer than this is not a spreadsheet's
+_PROLOG_BYTES = 1 << 20
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_CELL_REF = re.compile(rb' r="([A-Z]{1,4})([0-9]{1,8})"')
 
 
 def check_zip(path: str | Path) -> list[str]:
-    """The part names of a zip package, after checking it against the zip-bomb limits.
+    """The part names of a zip package, after checking it against the zip-bomb limits, refusing
+    XML with a DOCTYPE (entity bombs, external entities: no spreadsheet program writes one) and
+    sheets whose cells span more than the cell budget.
 
     Raises ``InputFileError`` (German) when the package is broken or unpacks beyond the limits."""
-    from ..errors import InputFileError
+    from ..errors import InputFileError, LimitError
+
+    def broken(exc) -> InputFileError:
+        return InputFileError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei neu speichern "
+                              f"oder erneut anfordern.")
 
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputFileError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei neu speichern "
-                             f"oder erneut anfordern.") from None
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED_BYTES:
-        raise InputFileError(f"„{path}“ würde entpackt {total / 1e9:.1f} GB belegen (Grenze "
-                             f"{MAX_UNPACKED_BYTES / 1e9:.0f} GB). Eine so große Datei wird nicht gelesen; bitte prüfen, "
-                             f"ob es wirklich der richtige Export ist.")
-    for info in infos:
-        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputFileError(f"„{path}“ enthält einen ungewöhnlich stark komprimierten Teil ({info.filename}, "
-                                 f"{info.file_size / max(info.compress_size, 1):.0f}:1). Die Datei wird zum Schutz "
-                                 f"nicht gelesen (möglicher Angriff mit einer „Zip-Bombe“).")
+            _check_sizes(path, infos)
+            for info in infos:
+                name = info.filename.lower()
+                if name.endswith((".xml", ".rels", ".vml")):
+                    _check_prolog(path, zf, info)
+                if name.startswith("xl/worksheets/") and name.endswith(".xml") and \
+                        info.file_size <= SCAN_EXTENT_BELOW_BYTES:
+                    _check_extent(path, zf, info)
+    except (InputFileError, LimitError):
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
+            zlib.error) as exc:  # zipfile's answers to a damaged package (RuntimeError: encrypted entry)
+        raise broken(exc) from None
     return [i.filename for i in infos]
+
+
+def _check_sizes(path, infos) -> None:
+    from ..errors import LimitError
+
+    if len(infos) > limit("MAX_PARTS"):
+        raise LimitError(f"„{path}“ besteht aus {german_number(len(infos))} Teilen (Grenze "
+                         f"{german_number(limit('MAX_PARTS'))}); das ist keine gewöhnliche Arbeitsmappe. Bitte die "
+                         f"Datei in Excel öffnen und neu speichern. {how_to_raise('MAX_PARTS')}")
+    total, most = sum(i.file_size for i in infos), limit("MAX_UNPACKED_BYTES")
+    if total > most:
+        raise LimitError(f"„{path}“ würde entpackt {german_size(total)} belegen (Grenze {german_size(most)}). Eine so "
+                         f"große Datei wird nicht gelesen; bitte prüfen, ob es wirklich der richtige Export ist. "
+                         f"{how_to_raise('MAX_UNPACKED_BYTES')}")
+    ratio, from_bytes = limit("MAX_RATIO"), limit("RATIO_FROM_BYTES")
+    for info in infos:
+        if info.file_size > from_bytes and info.file_size > ratio * max(info.compress_size, 1):
+            raise LimitError(f"„{path}“ enthält einen ungewöhnlich stark komprimierten Teil ({info.filename}, "
+                             f"{info.file_size / max(info.compress_size, 1):.0f}:1, erlaubt sind {ratio}:1). Die Datei "
+                             f"wird zum Schutz nicht gelesen (möglicher Angriff mit einer „Zip-Bombe“). Bitte die "
+                             f"Herkunft der Datei klären und sie in Excel neu speichern lassen.")
+
+
+def _check_prolog(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse an XML part that declares a DOCTYPE or entities before its root element."""
+    from ..errors import InputFileError
+
+    head = b""
+    with zf.open(info) as fh:
+        while len(head) < _PROLOG_BYTES:
+            chunk = fh.read(65536)
+            if not chunk:
+                break
+            head += chunk
+            text = head
+            if text[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 XML: look at it as UTF-8
+                text = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+            start = _ELEMENT_START.search(text)
+            prolog = text[:start.start()] if start else text
+            if _DOCTYPE.search(prolog):
+                raise InputFileError(
+                    f"„{path}“ enthält im Teil {info.filename} eine DOCTYPE- oder ENTITY-Deklaration. Excel und "
+                    f"LibreOffice schreiben so etwas nie; es kann ein Angriff sein (Entitäten-Bombe oder Zugriff auf "
+                    f"fremde Dateien). Die Datei wird nicht gelesen. Bitte die Herkunft klären und die Daten in "
+                    f"eine frisch gespeicherte Arbeitsmappe übernehmen.")
+            if start:
+                return
+    if len(head) >= _PROLOG_BYTES:
+        raise InputFileError(f"„{path}“ ist beschädigt: der Teil {info.filename} beginnt mit mehr als "
+                             f"{german_size(_PROLOG_BYTES)} ohne XML-Inhalt. Bitte die Datei neu speichern.")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_extent(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
+    allocate the whole rectangle)."""
+    from ..errors import LimitError
+    from .tabular import column_letter
+
+    refs = _CELL_REF.findall(zf.read(info))
+    if not refs:
+        return
+    cols = [_col_number(c) for c in set(c for c, _ in refs)]
+    rows = [int(r) for r in set(r for _, r in refs)]
+    width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
+    cells, most = width * height, limit("MAX_SHEET_CELLS")
+    if cells > most or max(cols) > limit("MAX_COLUMNS"):
+        far = f"{column_letter(max(cols) - 1)}{max(rows)}"
+        raise LimitError(f"In „{path}“ ({info.filename}) sind Zellen bis {far} belegt: ein Bereich von "
+                         f"{german_number(height)} Zeilen und {german_number(width)} Spalten ({german_number(cells)} "
+                         f"Zellen, Grenze {german_number(most)}). Meist stehen weit entfernte Zellen versehentlich "
+                         f"im Blatt. Bitte in Excel mit Strg+Ende die letzte benutzte Zelle suchen, die überzähligen "
+                         f"Zeilen und Spalten löschen und neu speichern. {how_to_raise('MAX_SHEET_CELLS')}")
 
 
 def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z") -> None:

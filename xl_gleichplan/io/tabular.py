@@ -12,15 +12,17 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
+from .budget import Deadline, check_file_size, check_shape, german_number
 from .ooxml import check_zip
 
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: encrypted OOXML or an old .xls
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb"}
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -56,10 +58,17 @@ class Table:
     first_row: int
     rows: int
     blank: np.ndarray | None = None
+    # what the reader noticed about the file as a whole: (severity, German message); the importers
+    # turn them into findings
+    notes: list = field(default_factory=list)
+    # the time budget of reading this file, shared with the importer that goes on with the rows
+    deadline: Deadline | None = None
 
     def __post_init__(self):
         if self.blank is None:
             self.blank = _blank_rows(self.columns, self.rows)
+        if self.deadline is None:
+            self.deadline = Deadline(self.file)
 
     def cell(self, column: str, index: int) -> str:
         return f"{self.letters[column]}{self.first_row + index}"
@@ -84,9 +93,20 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
     if path.stat().st_size == 0:
         raise InputFileError(f"Die Datei „{path}“ ist leer. Bitte den Export erneut erstellen.")
     suffix = path.suffix.lower()
-    with open(path, "rb") as fh:
-        head = fh.read(8192)
+    deadline = Deadline(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:  # locked by another program, no read permission
+        raise InputFileError(f"„{path}“ kann nicht geöffnet werden ({exc.strerror}). Ist die Datei in einem anderen "
+                             f"Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
     is_zip = head.startswith(b"PK\x03\x04")
+    if head.startswith(CFB_MAGIC):
+        raise InputFileError(
+            f"„{path}“ ist eine kennwortgeschützte (verschlüsselte) Arbeitsmappe oder eine alte .xls-Datei; "
+            f"beides wird nicht gelesen. Bitte in Excel ohne Kennwort als .xlsx (oder als CSV) speichern."
+        )
+    check_file_size(path, "workbook" if is_zip or suffix in SHEET_SUFFIXES else "text")
     if suffix in SHEET_SUFFIXES or (is_zip and suffix not in TEXT_SUFFIXES):
         if not is_zip:
             raise InputFileError(
@@ -98,7 +118,8 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
         except (NotImplementedError, ValueError, EOFError) as exc:  # zipfile's other answers to a damaged package
             raise InputFileError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei neu speichern "
                                  f"oder erneut anfordern.") from None
-        header, body, sheet, first_row = _read_sheet(path)
+        deadline.check("beim Prüfen des ZIP-Containers")
+        header, body, sheet, first_row = _read_sheet(path, deadline)
     else:
         if is_zip:
             raise InputFileError(
@@ -110,8 +131,8 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
                 f"„{path}“ ist keine Textdatei (CSV), sondern eine Binärdatei. Bitte den Export als "
                 f"CSV (Trennzeichen ; oder ,) oder als Excel-Arbeitsmappe erstellen."
             )
-        return _read_csv(path, keep, drop, renames or {})
-    return _columns(str(path), sheet, header, body, keep, drop, renames or {}, first_row)
+        return _read_csv(path, keep, drop, renames or {}, deadline)
+    return _columns(str(path), sheet, header, body, keep, drop, renames or {}, first_row, deadline)
 
 
 def _wanted(name: str, keep, drop) -> bool:
@@ -133,7 +154,7 @@ def _blank_rows(columns: dict[str, pd.Series], rows: int) -> np.ndarray:
     return blank
 
 
-def _columns(file, sheet, header, body, keep, drop, renames, first_row: int = 2) -> Table:
+def _columns(file, sheet, header, body, keep, drop, renames, first_row: int = 2, deadline=None) -> Table:
     names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
     columns, letters = {}, {}
     wanted = [(i, n) for i, n in enumerate(names) if n and _wanted(n, keep, drop)]
@@ -143,42 +164,79 @@ def _columns(file, sheet, header, body, keep, drop, renames, first_row: int = 2)
         # one pass per wanted column; personal columns are never copied out of the rows
         columns[name] = pd.Series([r[i] if i < len(r) else "" for r in body], dtype=object)
         letters[name] = column_letter(i)
-    return Table(file, sheet, columns, letters, first_row=first_row, rows=len(body))
+        if deadline:
+            deadline.check(f"in Spalte {column_letter(i)}")
+    return Table(file, sheet, columns, letters, first_row=first_row, rows=len(body), deadline=deadline)
 
 
-def _read_sheet(path: Path):
+def _native_failure(exc: BaseException) -> bool:
+    """python-calamine raises its own error types, and a Rust panic inside it arrives as
+    ``pyo3_runtime.PanicException``, which derives from BaseException, not Exception."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _read_sheet(path: Path, deadline: Deadline | None = None):
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    deadline = deadline or Deadline(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
+        if not book.sheet_names:
+            raise InputFileError(f"„{path}“ enthält kein Tabellenblatt. Bitte den Export erneut erstellen.")
         # the first visible sheet: a hidden helper sheet is never the export
         name = next((s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible),
                     book.sheet_names[0])
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        data = book.get_sheet_by_name(name)
+        deadline.check(f"beim Laden des Blatts „{name}“")
+        check_shape(path, name, data.height, data.width)
+        rows = data.to_python(skip_empty_area=False)
+        deadline.check(f"beim Lesen des Blatts „{name}“")
+    except InputFileError:
+        raise
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputFileError(f"„{path}“ kann nicht gelesen werden: {exc}. Ist die Datei gesperrt oder beschädigt?") from None
-    except Exception as exc:  # calamine raises its own error types for broken workbooks
+    except BaseException as exc:  # calamine raises its own error types for broken workbooks
+        if not _native_failure(exc):
+            raise
         if path.suffix.lower() == ".xlsb":
-            return _read_xlsb_pyxlsb(path, exc)
+            return _read_xlsb_pyxlsb(path, exc, deadline)
         raise InputFileError(
-            f"„{path}“ ist keine lesbare Excel-Arbeitsmappe ({type(exc).__name__}: {exc}). "
+            f"„{path}“ ist keine lesbare Excel-Arbeitsmappe ({type(exc).__name__}: {str(exc)[:200]}). "
             f"Bitte die Datei in Excel öffnen und neu speichern."
         ) from None
     return _split_header(path, name, rows)
 
 
-def _read_xlsb_pyxlsb(path: Path, first_error: Exception):
-    """Second reader for .xlsb files that calamine cannot parse."""
+def _read_xlsb_pyxlsb(path: Path, first_error: BaseException, deadline: Deadline | None = None):
+    """Second reader for .xlsb files that calamine cannot parse (pure Python: the budget is
+    checked every 10,000 rows)."""
     from pyxlsb import open_workbook
 
+    from ..errors import LimitError
+    from .budget import how_to_raise, limit
+
+    deadline = deadline or Deadline(path)
+    max_rows, max_cols, max_cells, cells = limit("MAX_ROWS"), limit("MAX_COLUMNS"), limit("MAX_SHEET_CELLS"), 0
     try:
         with open_workbook(str(path)) as book:
             name = book.sheets[0]
+            rows = []
             with book.get_sheet(name) as sheet:
-                rows = [[c.v if c.v is not None else "" for c in row] for row in sheet.rows(sparse=False)]
+                for row in sheet.rows(sparse=False):
+                    if len(rows) % 10_000 == 0:
+                        deadline.check(f"in Zeile {len(rows) + 1}")
+                    cells += len(row)
+                    if len(rows) >= max_rows or len(row) > max_cols or cells > max_cells:
+                        check_shape(path, name, max(len(rows) + 1, cells // max(len(row), 1)), len(row))
+                        raise LimitError(f"Das Blatt „{name}“ in „{path}“ hat mehr als {german_number(max_cells)} "
+                                         f"Zellen. Bitte weit entfernte, versehentlich belegte Zellen löschen und neu "
+                                         f"speichern. {how_to_raise('MAX_SHEET_CELLS')}")
+                    rows.append([c.v if c.v is not None else "" for c in row])
+    except InputFileError:
+        raise
     except Exception as exc:
         raise InputFileError(
-            f"„{path}“ ist keine lesbare .xlsb-Arbeitsmappe ({first_error}; {exc}). "
+            f"„{path}“ ist keine lesbare .xlsb-Arbeitsmappe ({str(first_error)[:200]}; {str(exc)[:200]}). "
             f"Bitte die Datei in Excel als .xlsx speichern."
         ) from None
     return _split_header(path, name, rows)
@@ -210,18 +268,70 @@ def detect_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, keep, drop, renames) -> Table:
-    data = path.read_bytes()
+def _mixed_lines(data: bytes) -> tuple[bytes, list[int]] | None:
+    """A file that is not UTF-8 as a whole but has UTF-8 lines (two exports pasted together, or an
+    editor that saved part of it anew): each line decoded in its own encoding, as UTF-8 bytes, and
+    the (1-based) numbers of the Windows-1252 lines. None when no line is UTF-8 beyond ASCII."""
+    if not re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+        return None  # a plain Windows-1252 file: no UTF-8 sequence at all
+    out, cp1252_lines, utf8_lines = [], [], 0
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_lines += not line.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            cp1252_lines.append(number)
+        out.append(text)
+    if not utf8_lines or not cp1252_lines:
+        return None
+    return "".join(out).encode("utf-8"), cp1252_lines
+
+
+def _first_line(data: bytes, encoding: str) -> str:
+    """The first line, however long it is (a header is never cut)."""
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    head = data[:max(65536, min(ends) + 1 if ends else len(data))]
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    return text.splitlines()[0] if text.strip() else ""
+
+
+def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None) -> Table:
+    from .budget import limit
+
+    deadline = deadline or Deadline(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"„{path}“ kann nicht gelesen werden ({exc.strerror}). Ist die Datei in einem anderen "
+                             f"Programm geöffnet?") from None
     encoding = detect_encoding(data)
-    text_head = data[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
-    first_line = text_head.splitlines()[0] if text_head.strip() else ""
+    notes, source = [], path
+    if encoding == "cp1252":
+        mixed = _mixed_lines(data)
+        if mixed:
+            data, lines = mixed
+            encoding, source = "utf-8", io.BytesIO(data)
+            listed = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+            notes.append(("warning", f"Die Datei mischt zwei Zeichenkodierungen: {len(lines)} Zeilen sind in "
+                                     f"Windows-1252 (Zeile {listed}), die übrigen in UTF-8. Jede Zeile wurde in ihrer "
+                                     f"eigenen Kodierung gelesen; bitte die Umlaute in diesen Zeilen prüfen und den "
+                                     f"Export künftig einheitlich (UTF-8) erstellen."))
+    first_line = _first_line(data, encoding)
     if not first_line.strip():
         raise InputFileError(f"Die Datei „{path}“ enthält keine Kopfzeile. Die erste Zeile muss die Spaltennamen enthalten.")
     sep = detect_delimiter(first_line)
-    header = next(csv.reader([first_line], delimiter=sep))
+    try:
+        header = next(csv.reader([first_line], delimiter=sep))
+    except csv.Error as exc:
+        raise InputFileError(f"Die Kopfzeile von „{path}“ kann nicht gelesen werden ({exc}). Bitte prüfen, ob es "
+                             f"wirklich eine CSV-Textdatei ist.") from None
+    newline = b"\n" if b"\n" in data else b"\r"
+    check_shape(path, None, data.count(newline), len(header))
     names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
     wanted = {i for i, n in enumerate(names) if n and _wanted(n, keep, drop)}
-    overlong = _overlong_lines(path, data, encoding, sep, len(header))
+    overlong = _overlong_lines(path, data, encoding, sep, len(header), deadline)
+    deadline.check("nach der Prüfung der Zeilenlängen")
     del data
     if len(overlong):
         # pandas drops the surplus fields silently when it reads only some columns; but a surplus
@@ -236,7 +346,7 @@ def _read_csv(path: Path, keep, drop, renames) -> Table:
             f"Zeilen korrigieren."
         )
     try:
-        frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+        frame = pd.read_csv(source, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
                             usecols=sorted(wanted), header=0, skip_blank_lines=False, on_bad_lines="error",
                             engine="c").fillna("")  # a short line has empty fields
     except UnicodeDecodeError as exc:
@@ -245,21 +355,22 @@ def _read_csv(path: Path, keep, drop, renames) -> Table:
             f"an Position {exc.start}). Ist es wirklich eine CSV-Textdatei? Bitte den Export als CSV "
             f"(UTF-8 oder Windows-1252) oder als Excel-Arbeitsmappe erstellen."
         ) from None
-    except (pd.errors.ParserError, ValueError) as exc:
+    except (pd.errors.ParserError, ValueError, OverflowError, MemoryError) as exc:
         raise InputFileError(
-            f"„{path}“ kann nicht als CSV gelesen werden ({exc}). Bitte prüfen, ob jede Zeile "
+            f"„{path}“ kann nicht als CSV gelesen werden ({str(exc)[:200]}). Bitte prüfen, ob jede Zeile "
             f"gleich viele Spalten hat und das Trennzeichen einheitlich ist."
         ) from None
+    deadline.check("nach dem Einlesen")
     columns, letters = {}, {}
     for pos, i in enumerate(sorted(wanted)):
         if names[i] in columns:
             continue
         columns[names[i]] = frame.iloc[:, pos].astype(object)
         letters[names[i]] = column_letter(i)
-    return Table(str(path), None, columns, letters, first_row=2, rows=len(frame))
+    return Table(str(path), None, columns, letters, first_row=2, rows=len(frame), notes=notes, deadline=deadline)
 
 
-def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: int) -> np.ndarray:
+def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: int, deadline=None) -> np.ndarray:
     """Line numbers (1-based) of the rows with more non-empty fields than the header has fields
     (empty surplus fields, as in "a;b;c;", shift nothing and are allowed).
 
@@ -267,7 +378,7 @@ def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: in
     ASCII, so this holds for UTF-8 and Windows-1252 alike); with quotes the csv module decides."""
     if b'"' not in data:
         buf = np.frombuffer(data, dtype=np.uint8)
-        newlines = np.flatnonzero(buf == 10)
+        newlines = np.flatnonzero(buf == (10 if b"\n" in data else 13))  # old Mac files end lines with CR only
         ends = np.append(newlines, len(buf))  # where each line ends
         per_line = np.diff(np.searchsorted(np.flatnonzero(buf == ord(sep)), ends), prepend=0)
         candidates = np.flatnonzero(per_line > fields - 1)
@@ -278,9 +389,14 @@ def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: in
         return np.array([k + 1 for k in candidates
                          if any(f.strip() for f in data[starts[k]:ends[k]].split(separator)[fields:])], dtype=np.int64)
     reader = csv.reader(io.StringIO(data.decode(encoding, errors="replace"), newline=""), delimiter=sep)
+    found = []
     try:
-        return np.array([reader.line_num for row in reader if len(row) > fields and any(v.strip() for v in row[fields:])],
-                        dtype=np.int64)
+        for row in reader:
+            if len(row) > fields and any(v.strip() for v in row[fields:]):
+                found.append(reader.line_num)
+            if deadline and reader.line_num % 50_000 == 0:
+                deadline.check(f"in Zeile {reader.line_num}")
+        return np.array(found, dtype=np.int64)
     except csv.Error as exc:
         raise InputFileError(
             f"„{path}“ kann nicht als CSV gelesen werden (Zeile {reader.line_num}: {exc}). "

@@ -165,6 +165,9 @@ def to_fraction(value: object) -> Fraction | None:
         return None
     if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", raw):  # 1.000,5 is not a working-time share
         return None
+    # plain decimals only: Fraction("1e999999999") would compute 10**999999999 (minutes, gigabytes)
+    if not re.fullmatch(r"\d{1,6}([.,]\d{1,12})?|[.,]\d{1,12}|\d{1,6}/\d{1,6}", raw):
+        return None
     try:
         number = Fraction(raw.replace(",", "."))
     except (ValueError, ZeroDivisionError):
@@ -185,7 +188,8 @@ def to_count(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
     raw = text(value)
-    return int(raw) if raw.isascii() and raw.isdigit() else None  # "³".isdigit() is True, int("³") fails
+    # "³".isdigit() is True, int("³") fails; more than 4300 digits is a ValueError in Python
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def to_bool(value: object) -> bool | None:
