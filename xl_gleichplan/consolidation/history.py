@@ -62,8 +62,8 @@ def read_history(path: Path) -> pd.DataFrame | None:
         raise GleichplanError(f"„{path}“ ist keine Verlaufsdatei von xl-gleichplan (es fehlen die Spalten "
                               f"{', '.join(missing)}). Bitte einen anderen Ort für den Verlauf angeben.")
     frame = frame[HISTORY_COLUMNS].copy()
-    for column in TEXT_COLUMNS:
-        frame[column] = frame[column].map(csv_value)
+    for column in TEXT_COLUMNS:  # each distinct text once: a state's history has millions of cells
+        frame[column] = frame[column].map({v: csv_value(v) for v in frame[column].unique()})
     days = {s: _iso_date(s, path) for s in frame["stichtag"].unique()}
     frame["stichtag"] = frame["stichtag"].map(days)
     numbers = pd.to_numeric(frame["count"], errors="coerce")
@@ -100,7 +100,10 @@ def write_history(frame: pd.DataFrame, path: Path) -> Path:
     out = frame.copy()
     out["stichtag"] = out["stichtag"].map({d: d.isoformat() for d in out["stichtag"].unique()})
     for column in TEXT_COLUMNS:
-        out[column] = out[column].map(csv_text)
+        values = out[column].dropna().unique()
+        escaped = {v: csv_text(v) for v in values if csv_text(v) is not v}
+        if escaped:
+            out[column] = out[column].replace(escaped)
     with atomic_path(path) as tmp:
         out.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
