@@ -115,9 +115,75 @@ def test_olevba_decodes_every_module_exactly(built):
             parser.close()
         assert set(decoded) == set(expected) | {"Sheet1", "ThisWorkbook"}
         # our ribbon callback, the generated UDF declarations and their help, xlwings' module
-        assert set(expected) >= {"GleichplanRibbon", "xlwings_udfs", "GleichplanUdfInfo", "xlwings"}
+        # and its Dictionary class (needed on macOS)
+        assert set(expected) >= {"GleichplanRibbon", "xlwings_udfs", "GleichplanUdfInfo", "xlwings", "Dictionary"}
         for name, source in expected.items():
             assert decoded[name] == source, f"{path.name}: module {name} differs"
+
+
+def _vba_bin(path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/vbaProject.bin")
+
+
+def _module_types(vba_bin: bytes) -> dict[str, int]:
+    """Module name -> MODULETYPE record id from the dir stream ([MS-OVBA] 2.3.4.2.3.2):
+    0x0021 procedural (standard) module, 0x0022 document or class module."""
+    import io
+    import struct
+
+    import olefile
+    from oletools.olevba import decompress_stream
+
+    with olefile.OleFileIO(io.BytesIO(vba_bin)) as ole:
+        data = decompress_stream(bytearray(ole.openstream("VBA/dir").read()))
+    types, name, i = {}, None, 0
+    while i < len(data):
+        record_id, size = struct.unpack_from("<HI", data, i)
+        i += 6
+        if record_id == 0x0009:  # PROJECTVERSION: Size says 4, but 6 bytes follow
+            size += 2
+        if record_id == 0x0019:
+            name = bytes(data[i:i + size]).decode("cp1252")
+        elif record_id in (0x0021, 0x0022):
+            types[name] = record_id
+        i += size
+    return types
+
+
+def _project_modules(vba_bin: bytes) -> list[str]:
+    import io
+
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(vba_bin)) as ole:
+        text = ole.openstream("PROJECT").read().decode("cp1252")
+    return [line for line in text.split("\r\n") if line.split("=")[0] in ("Document", "Module", "Class")]
+
+
+def test_dictionary_is_a_class_module_as_excel_stores_one(built):
+    # Reference: xlwings' own xlwings.xlam, saved by Excel, holds the same Dictionary class.
+    reference = addin._xlwings_dir() / "addin" / "xlwings.xlam"
+    ref_bin, our_bin = _vba_bin(reference), _vba_bin(built[0])
+    assert _module_types(ref_bin)["Dictionary"] == 0x0022
+    assert "Class=Dictionary" in _project_modules(ref_bin)
+    types = _module_types(our_bin)
+    assert types == {"Sheet1": 0x22, "ThisWorkbook": 0x22, "GleichplanRibbon": 0x21, "GleichplanUdfInfo": 0x21,
+                     "xlwings_udfs": 0x21, "xlwings": 0x21, "Dictionary": 0x22}
+    assert _project_modules(our_bin) == [
+        "Document=Sheet1/&H00000000", "Document=ThisWorkbook/&H00000000", "Module=GleichplanRibbon",
+        "Module=GleichplanUdfInfo", "Module=xlwings_udfs", "Module=xlwings", "Class=Dictionary"]
+    # the stored source equals what Excel stored for the class in xlwings.xlam, byte for byte
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(reference))
+    try:
+        stored = {s.rsplit("/", 1)[-1]: code for _, s, _, code in parser.extract_macros()}["Dictionary"]
+    finally:
+        parser.close()
+    assert addin.xlwings_class_source("Dictionary") == stored
+    # and xlwings' module really uses it (on macOS), so it is not dead weight
+    assert "Set d = New Dictionary" in addin.xlwings_vba_source()
 
 
 def _soffice() -> str:
@@ -140,16 +206,26 @@ def test_libreoffice_imports_every_module(built, tmp_path):
     )
     with zipfile.ZipFile(out / "gleichplan.ods") as ods:
         for name, source in addin.vba_modules().items():
+            module = etree.fromstring(ods.read(f"Basic/VBAProject/{name}.xml"))
             # etree unescapes the XML; .text is the Basic source LibreOffice keeps.
-            code = etree.fromstring(ods.read(f"Basic/VBAProject/{name}.xml")).text
+            code = module.text
             # Normalised, because LibreOffice rewrites the module on import: it drops the
-            # `Attribute VB_...` lines (VBA metadata, not code), puts its own two header lines
+            # `Attribute VB_...` lines (VBA metadata, not code), puts its own header lines
             # first, uses LF line ends and adds a trailing empty line. All code lines must match.
+            # A class module must arrive as a class (LibreOffice reads that from the PROJECT
+            # stream and the dir stream's module type).
+            if name in addin.XLWINGS_CLASS_MODULES:
+                header = ["Rem Attribute VBA_ModuleType=VBAClassModule", "Option VBASupport 1", "Option ClassModule"]
+                assert module.get("{http://openoffice.org/2000/script}moduleType") == "class"
+            else:
+                header = ["Rem Attribute VBA_ModuleType=VBAModule", "Option VBASupport 1"]
+                assert module.get("{http://openoffice.org/2000/script}moduleType") == "normal"
             lines = code.split("\n")
-            assert lines[:2] == ["Rem Attribute VBA_ModuleType=VBAModule", "Option VBASupport 1"]
-            got = "\n".join(lines[2:]).rstrip("\n")
+            assert lines[:len(header)] == header, name
+            got = "\n".join(lines[len(header):]).rstrip("\n")
+            # (procedure attributes such as `Attribute Item.VB_UserMemId = 0` are dropped too)
             want = "\n".join(line for line in source.split("\r\n")
-                             if not line.startswith("Attribute VB_")).rstrip("\n")
+                             if not re.match(r"Attribute (\w+\.)?VB_", line)).rstrip("\n")
             assert got == want, f"module {name} differs after LibreOffice import"
 
 

@@ -114,8 +114,39 @@ def xlwings_vba_source() -> str:
     return text.replace(placeholder, _PROJECT_NAME_LINE.format(XLWINGS_PROJECT_NAME))
 
 
+# Class modules from the installed xlwings package. xlwings' VBA declares `Dim d As Dictionary`
+# under `#If Mac` (VBA-Dictionary, a drop-in for Scripting.Dictionary, which macOS lacks); without
+# the class the module does not compile on macOS and no button works there.
+XLWINGS_CLASS_MODULES = ("Dictionary",)
+# VB_Base of a class module as Excel stores it: the CLSID of the VBA class template.
+_CLASS_BASE = 'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'
+
+
+def xlwings_class_source(name: str) -> str:
+    """A class module of xlwings (``addin/<name>.cls``) as Excel stores it in a project.
+
+    An exported .cls starts with a VERSION/BEGIN/END header that only the VBA editor's import
+    reads; the stored module starts at ``Attribute VB_Name`` and carries two attribute lines
+    more: VB_Base after VB_Name, VB_TemplateDerived/VB_Customizable after VB_Exposed (this is
+    how xlwings' own xlwings.xlam stores Dictionary; a test compares the two)."""
+    path = _xlwings_dir() / "addin" / f"{name}.cls"
+    lines = _crlf(_ascii_text(path)).split("\r\n")
+    header = ["VERSION 1.0 CLASS", "BEGIN", "  MultiUse = -1  'True", "END"]
+    expected = [f'Attribute VB_Name = "{name}"', "Attribute VB_GlobalNameSpace = False",
+                "Attribute VB_Creatable = False", "Attribute VB_PredeclaredId = False"]
+    if lines[:4] != header or lines[4:8] != expected or not lines[8].startswith("Attribute VB_Exposed = "):
+        raise GleichplanError(
+            f"Die xlwings-Datei {path} hat nicht den erwarteten Aufbau einer Klasse; diese "
+            "xlwings-Version wird vom Add-in-Bau nicht unterstützt."
+        )
+    stored = ([lines[4], _CLASS_BASE] + lines[5:9]
+              + ["Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = False"] + lines[9:])
+    return "\r\n".join(stored)
+
+
 def vba_modules() -> dict[str, str]:
-    """Module name -> source (CRLF), in build order: our modules sorted by name, then xlwings."""
+    """Module name -> source (CRLF), in build order: our modules sorted by name, then xlwings'
+    standard module and its class modules (``XLWINGS_CLASS_MODULES``)."""
     modules: dict[str, str] = {}
     for path in sorted(macros_dir().glob("*.bas")):
         text = _crlf(_ascii_text(path))
@@ -128,7 +159,11 @@ def vba_modules() -> dict[str, str]:
         modules[path.stem] = text
     if "xlwings" in modules:
         raise GleichplanError("Ein eigenes VBA-Modul darf nicht „xlwings“ heißen.")
+    if set(modules) & set(XLWINGS_CLASS_MODULES):
+        raise GleichplanError("Ein eigenes VBA-Modul darf nicht wie eine Klasse von xlwings heißen.")
     modules["xlwings"] = xlwings_vba_source()
+    for name in XLWINGS_CLASS_MODULES:
+        modules[name] = xlwings_class_source(name)
     return modules
 
 
@@ -177,9 +212,10 @@ def _vba_project_bin(modules: dict[str, str]) -> bytes:
             doc.normalize_file()
             project.add_module(doc)
         for name, text in modules.items():
-            Path(f"{name}.bas").write_bytes(text.encode("ascii"))
-            module = StdModule(name)
-            module.add_file(f"{name}.bas")
+            suffix = ".cls" if name in XLWINGS_CLASS_MODULES else ".bas"
+            Path(f"{name}{suffix}").write_bytes(text.encode("ascii"))
+            module = _ClassModule(name) if suffix == ".cls" else StdModule(name)
+            module.add_file(f"{name}{suffix}")
             module.normalize_file()
             project.add_module(module)
         for guid, version, path, label, ref_name in (
@@ -209,6 +245,35 @@ def _vba_project_bin(modules: dict[str, str]) -> bytes:
             ovba_crypto.random = saved_random
             MsOvba.copytoken_help = saved_help
         return Path("vbaProject.bin").read_bytes()
+
+
+def _class_module_type():
+    """ms-ovba 0.0.1 writes standard and document modules only. A class module differs from a
+    standard one in two places ([MS-OVBA] 2.3.1.7 and 2.3.4.2.3.2.8): the PROJECT stream lists
+    it as ``Class=<name>``, and its MODULETYPE record in the dir stream has the id 0x0022 (as
+    for document modules) instead of 0x0021. Its source is stored like any other module's."""
+    from ms_ovba.Models.Entities.std_module import StdModule
+    from ms_ovba.Models.Fields.packed_data import PackedData
+
+    class ClassModule(StdModule):
+        def to_project_module_string(self) -> str:
+            return "Class=" + self.modName.value
+
+        def pack(self, endien: str, cp_name: str) -> bytes:
+            record = super().pack(endien, cp_name)
+            # ... MODULETYPE (id, reserved) then the module terminator (0x002B, reserved)
+            procedural = PackedData("HI", 0x0021, 0).pack(endien)
+            terminator = PackedData("HI", 0x002B, 0).pack(endien)
+            if record[-12:] != procedural + terminator:
+                raise GleichplanError("ms-ovba schreibt den Modul-Datensatz anders als erwartet; "
+                                      "diese Version wird vom Add-in-Bau nicht unterstützt.")
+            return record[:-12] + PackedData("HI", 0x0022, 0).pack(endien) + terminator
+
+    return ClassModule
+
+
+def _ClassModule(name: str):
+    return _class_module_type()(name)
 
 
 def _copytoken_help(difference: int) -> dict:
