@@ -8,7 +8,9 @@ worker is named and the rest still get through.
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -63,15 +65,21 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
         path = Path(raw)
         if not path.exists():
             raise GleichplanError(f"Die Eingabe „{path}“ gibt es nicht. Bitte den Ordner oder die Datei prüfen.")
-        candidates = [path] if path.is_file() else [p for p in path.rglob("*")
-                                                    if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file()]
+        # a folder is searched; anything else named on the command line is read (or reported)
+        candidates = [p for p in path.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.is_dir()] \
+            if path.is_dir() else [path]
         for p in candidates:
             found.setdefault(_resolved(p), p)
     files, skipped = [], []
     for resolved, p in sorted(found.items(), key=lambda item: str(item[1])):
         if resolved in excluded:
             continue
-        if p.name.startswith("~$"):
+        odd = _not_a_file(p)
+        if odd:
+            # a named pipe, a device or a dangling link: opening it could block or fail; never read
+            skipped.append(FileResult(str(p), FAILED, f"„{p}“ kann nicht gelesen werden: {odd}. Bitte die "
+                                                        f"Arbeitsmappe als gewöhnliche Datei ablegen."))
+        elif p.name.startswith("~$"):
             skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist die Sperrdatei einer in Excel geöffneten "
                                                          f"Arbeitsmappe („~$“ im Namen), keine Arbeitsmappe; übersprungen."))
         elif p.name.startswith("._"):
@@ -80,6 +88,44 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
         else:
             files.append(p)
     return files, skipped
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` is no regular file (German), or None. Symbolic links to files are fine."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "eine Verknüpfung ins Leere" if os.path.islink(path) else "die Datei ist verschwunden"
+    except OSError as exc:
+        from ..io.atomic import reason
+
+        return reason(exc)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "es ist eine benannte Pipe (FIFO), keine Datei"
+    if stat.S_ISSOCK(mode):
+        return "es ist ein Socket, keine Datei"
+    return "es ist keine gewöhnliche Datei (Gerät oder Ordner)"
+
+
+def _readable(path: Path) -> str | None:
+    """A German message if ``path`` cannot be opened for reading (rights, locks), else None. Opened
+    without blocking and closed at once: the reader itself opens it again."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        from ..io.atomic import reason
+
+        why = "keine Leserechte" if exc.errno in (errno.EACCES, errno.EPERM) else reason(exc)
+        return (f"„{path}“ kann nicht geöffnet werden ({why}). Bitte die Rechte der Datei prüfen oder sie in "
+                f"Excel schließen und erneut versuchen.")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return f"„{path}“ kann nicht gelesen werden: es ist keine gewöhnliche Datei."
+    finally:
+        os.close(fd)
+    return None
 
 
 def _resolved(path) -> str:
@@ -98,6 +144,9 @@ def read_one(path: str, profile: str | None = None, check_formulas: bool = False
     from ..io.workbook_reader import lock_note, open_workbook, read_book, read_workbook
 
     p = Path(path)
+    problem = _readable(p)
+    if problem:
+        return FileResult(str(path), FAILED, problem)
     try:
         if check_formulas:
             dataset, prof = read_workbook(p, profile)

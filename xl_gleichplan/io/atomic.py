@@ -1,15 +1,105 @@
 """Atomic output: write to a temporary file in the target folder, then rename over the target.
 
 A crash, a full disk or a second run at the same time never leaves a half-written output, and an
-existing output stays intact until the new one is complete."""
+existing output stays intact until the new one is complete. The temporary file is flushed to the
+disk before the rename (so a power cut after the rename does not leave an empty target), and a
+temporary file that a killed run left behind is removed by the next write of the same target.
+"""
 from __future__ import annotations
 
+import errno
 import os
+import re
+import socket
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
+
+STALE_AFTER = 60  # seconds: a leftover of a dead process on this machine older than this is removed
+
+# German reasons for the operating system's error numbers (its own texts are English)
+_REASONS = {
+    errno.EACCES: "keine Schreibrechte",
+    errno.EPERM: "keine Schreibrechte",
+    errno.EROFS: "der Datenträger ist schreibgeschützt",
+    errno.ENOSPC: "der Datenträger ist voll",
+    errno.EFBIG: "die Datei wäre größer als erlaubt",
+    errno.ENOENT: "der Ordner existiert nicht",
+    errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.EISDIR: "das Ziel ist ein Ordner",
+    errno.EBUSY: "die Datei ist von einem anderen Programm belegt",
+    errno.ETXTBSY: "die Datei ist von einem anderen Programm belegt",
+    errno.ENAMETOOLONG: "der Pfad ist zu lang",
+    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
+}
+if hasattr(errno, "EDQUOT"):
+    _REASONS[errno.EDQUOT] = "das Speicherkontingent ist erschöpft"
+
+
+def reason(exc: OSError) -> str:
+    """The German reason of an OSError, without the English text of the operating system."""
+    if getattr(exc, "winerror", None) in (32, 33):  # sharing or lock violation: open in Excel or Word
+        return "die Datei ist in einem anderen Programm geöffnet"
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return f"Systemfehler {errno.errorcode.get(exc.errno, exc.errno)}"
+
+
+def _hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return " Bitte Platz schaffen oder einen anderen Ausgabeordner wählen."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY) or getattr(exc, "winerror", None) in (32, 33):
+        return " Ist die Datei in Excel oder Word geöffnet?"
+    return ""
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:16] or "host"
+
+
+def _sweep(target: Path) -> None:
+    """Remove temporary files of ``target`` left by killed runs: same machine, process gone, older
+    than STALE_AFTER. A temporary file of a run still going (here or on another machine writing to
+    the same share) is never touched."""
+    pattern = re.compile(rf"^\.{re.escape(target.stem)}\.{re.escape(_host())}-(\d+)-[^/]*{re.escape(target.suffix)}\.tmp$")
+    try:
+        siblings = list(os.scandir(target.parent))
+    except OSError:
+        return
+    now = time.time()
+    for entry in siblings:
+        match = pattern.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER or _alive(int(match.group(1))):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -18,23 +108,29 @@ def atomic_path(target: str | Path):
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+        _sweep(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.{_host()}-{os.getpid()}-",
+                                   suffix=target.suffix + ".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"In den Ordner „{target.parent}“ kann nicht geschrieben werden ({exc.strerror}). "
+        raise OutputError(f"In den Ordner „{target.parent}“ kann nicht geschrieben werden ({reason(exc)}). "
                           f"Bitte einen anderen Ausgabeordner wählen oder die Rechte prüfen.") from None
     try:
         yield Path(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; an output gets the usual rights
+        _fsync(tmp)
         os.replace(tmp, target)
     except OSError as exc:
-        raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({exc.strerror}). Eine vorhandene "
-                          f"ältere Datei ist unverändert. Ist die Datei in Excel oder Word geöffnet?") from None
+        raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({reason(exc)}). Eine vorhandene "
+                          f"ältere Datei ist unverändert.{_hint(exc)}") from None
     finally:
         if os.path.exists(tmp):
-            os.unlink(tmp)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def write_text(target: str | Path, text: str) -> Path:
