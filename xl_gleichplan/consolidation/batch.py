@@ -250,7 +250,7 @@ def read_all(files: list[Path], *, jobs: int | None = None, profile: str | None 
 
 def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     """Read in a pool; returns the arguments still unread if the pool broke."""
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_work, *a): a for a in args}
         for future in as_completed(futures):  # one waiter for all (wait() in a loop costs O(n) per file)
             path = futures[future][0]
@@ -265,13 +265,30 @@ def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     return [a for a in args if a[0] not in results]
 
 
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    """Worker initializer: end the worker when the main process is gone. A killed main process
+    (kill -9, the out-of-memory killer, a closed terminal) would otherwise leave its workers waiting
+    for work forever. POSIX only: there a dead parent's children are re-parented."""
+    if os.name == "nt":
+        return
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="xlg-parent-watch", daemon=True).start()
+
+
 def _work(path: str, profile: str | None, check_formulas: bool) -> FileResult:
     """What a worker runs: ``read_one`` looked up when called (so a test can replace it)."""
     return read_one(path, profile, check_formulas)
 
 
 def _read_isolated(a) -> FileResult:
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         try:
             return pool.submit(_work, *a).result()
         except BrokenProcessPool:
