@@ -426,3 +426,22 @@ def test_shipped_addin_carries_the_generated_modules():
         parser.close()
     for name in ("xlwings_udfs", udf_vba.INFO_MODULE):
         assert decoded[name] == (addin.macros_dir() / f"{name}.bas").read_bytes().decode("ascii"), name
+
+
+def test_udf_modules_setting_is_not_needed():
+    """The declarations name the Python module themselves, so `addin install` does not write
+    xlwings' "UDF MODULES" setting. Guard that assumption for future xlwings versions: in the
+    add-in's xlwings module the setting is read only for the "Import Functions" path, and the COM
+    server's CallUDF takes the module name from its arguments."""
+    vba = addin.xlwings_vba_source()
+    assert len(re.findall(r'GetConfig\("UDF MODULES"\)', vba)) == 1
+    procedures = re.split(r"\r\n(?=(?:Private |Public )?(?:Sub|Function) )", vba)
+    users = [p.split("(", 1)[0].split()[-1] for p in procedures
+             if re.search(r"\bGetUdfModules\(", p) and not p.lstrip().startswith("Function GetUdfModules")]
+    assert users == ["ImportPythonUDFsBase"]
+    com_server = (addin._xlwings_dir() / "com_server.py").read_text(encoding="utf-8")
+    assert "def CallUDF(self, script, fname, args, this_workbook=None, caller=None):" in com_server
+    assert "call_udf(script, fname, args, this_workbook" in com_server
+    # and every declaration passes the module name
+    text = (addin.macros_dir() / "xlwings_udfs.bas").read_text(encoding="ascii")
+    assert text.count(f'XLPy.CallUDF("{UDFS_MODULE}", ') == 2 * len(_decorated_udfs())
