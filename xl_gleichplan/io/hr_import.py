@@ -123,8 +123,9 @@ class _Reader:
             shown = [c if len(c) <= 40 else c[:40] + "…" for c in list(self.t.columns)[:30]]
             found = (", ".join(shown) + (f" und {len(self.t.columns) - 30} weitere" if len(self.t.columns) > 30 else "")) \
                 or "keine"
+            sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
             raise InputFileError(
-                f"In „{self.t.file}“ fehlt die Spalte „{missing[0]}“ (gefundene Spalten: {found}). "
+                f"In „{self.t.file}“{sheet} fehlt die Spalte „{missing[0]}“ (gefundene Spalten: {found}). "
                 f"Bitte die Spalte im Export ergänzen oder in einer Zuordnungsdatei (--mapping) angeben, "
                 f"wie sie dort heißt."
             )

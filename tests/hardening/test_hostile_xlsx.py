@@ -1,0 +1,339 @@
+"""Hostile and broken .xlsx exports (issue 7, part 1): zip bombs, lying zip headers, entity bombs
+and external entities in every kind of XML part, truncation, far-away cells, sheets hidden,
+renamed or duplicated, wrong types in every cell. Each ends in a German error naming the file or
+in a finding; the property tests mutate a valid export byte by byte."""
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hostile_helpers import (assert_error_or_finding, assert_german_error, attempt, billion_laughs, bomb_package,
+                             cfb_bytes, csv_bytes, external_entity, first_sheet_part, flip_bits, lie_about_sizes,
+                             overwrite, run_staff, staff_rows, summary, write_xlsx, zip_parts, zip_rewrite)
+from xl_gleichplan.cli import main
+
+SETTINGS = dict(deadline=3000, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+ROWS = staff_rows(12)
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    path = write_xlsx(tmp_path_factory.mktemp("gut") / "personal.xlsx", ROWS)
+    dataset = run_staff(path)
+    assert dataset.heads == 12 and not dataset.findings
+    return path
+
+
+def _with_shared_strings(good: Path, dst: Path) -> Path:
+    """The same export with a sharedStrings part (openpyxl writes inline strings): what Excel writes."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(good)
+    wb.save(dst)
+    parts = zip_parts(dst)
+    if "xl/sharedStrings.xml" not in parts:
+        sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+               b'main" count="1" uniqueCount="1"><si><t>w</t></si></sst>')
+        zip_rewrite(dst, dst, add={"xl/sharedStrings.xml": sst})
+    return dst
+
+
+XML_PARTS = ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "docProps/core.xml", "docProps/app.xml",
+             "[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml"]
+
+
+@pytest.mark.parametrize("part", XML_PARTS)
+@pytest.mark.parametrize("attack", ["billion laughs", "external entity"])
+def test_entity_declarations_are_refused_in_every_part(good, tmp_path, part, attack):
+    source = _with_shared_strings(good, tmp_path / "sst.xlsx")
+    parts = zip_parts(source)
+    bad = billion_laughs(parts[part]) if attack == "billion laughs" else external_entity(parts[part])
+    path = zip_rewrite(source, tmp_path / "personal.xlsx", replace={part: bad})
+    outcome = attempt(run_staff, path, limit=10)
+    assert_german_error(outcome, path, "DOCTYPE", part)
+    assert outcome.seconds < 5
+
+
+def test_entity_bomb_hidden_behind_a_long_prolog(good, tmp_path):
+    """Comments before the DOCTYPE do not hide it from the check."""
+    parts = zip_parts(good)
+    bomb = billion_laughs(parts["xl/workbook.xml"])
+    at = bomb.index(b"<!DOCTYPE")
+    bomb = bomb[:at] + b"<!--" + b" " * 200_000 + b"-->" + bomb[at:]
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={"xl/workbook.xml": bomb})
+    assert_german_error(attempt(run_staff, path), path, "DOCTYPE")
+
+
+def test_utf16_entity_bomb(good, tmp_path):
+    parts = zip_parts(good)
+    bomb = billion_laughs(parts["xl/workbook.xml"]).replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={"xl/workbook.xml": bomb.decode().encode("utf-16")})
+    assert_german_error(attempt(run_staff, path), path, "DOCTYPE")
+
+
+def test_zip_bomb_above_the_ratio_limit(good, tmp_path):
+    """60 MB of sheet XML in 60 KB (1000:1): refused before anything is unpacked."""
+    path = bomb_package(good, tmp_path / "personal.xlsx", first_sheet_part(good), 60_000_000)
+    assert path.stat().st_size < 200_000
+    outcome = attempt(run_staff, path, limit=10)
+    assert_german_error(outcome, path, "Zip-Bombe", "250:1")
+    assert outcome.seconds < 2
+
+
+def test_zip_bomb_above_the_size_limit(good, tmp_path, monkeypatch):
+    """A real streamed bomb under a lowered size limit (the default 1 GB is tried below by a
+    declared size, which costs nothing to build)."""
+    monkeypatch.setenv("XL_GLEICHPLAN_MAX_UNPACKED_BYTES", "20000000")
+    path = bomb_package(good, tmp_path / "personal.xlsx", first_sheet_part(good), 30_000_000)
+    assert_german_error(attempt(run_staff, path), path, "entpackt", "30 MB", "XL_GLEICHPLAN_MAX_UNPACKED_BYTES")
+
+
+def test_declared_size_above_1_gb(good, tmp_path):
+    path = tmp_path / "personal.xlsx"
+    path.write_bytes(good.read_bytes())
+    lie_about_sizes(path, first_sheet_part(good), 1_500_000_000)
+    assert_german_error(attempt(run_staff, path), path, "1,5 GB", "Grenze 1 GB")
+
+
+def test_bomb_that_lies_about_its_size(good, tmp_path):
+    """The directory claims 5 KB, the stream unpacks to 40 MB: the reader stops at the claim."""
+    path = bomb_package(good, tmp_path / "personal.xlsx", first_sheet_part(good), 40_000_000)
+    lie_about_sizes(path, first_sheet_part(good), 5000)
+    outcome = attempt(run_staff, path, limit=10)
+    assert_german_error(outcome, path, "beschädigt")
+    assert outcome.seconds < 2
+
+
+def test_many_parts(good, tmp_path, monkeypatch):
+    monkeypatch.setenv("XL_GLEICHPLAN_MAX_PARTS", "50")
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", add={f"customXml/item{i}.xml": b"<a/>" for i in range(60)})
+    assert_german_error(attempt(run_staff, path), path, "Teilen")
+
+
+def test_far_away_cell(good, tmp_path):
+    """Two cells at A1 and XFD1048576: python-calamine would allocate 17 billion cells."""
+    part = first_sheet_part(good)
+    sheet = zip_parts(good)[part].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>m</t></is></c></row></sheetData>')
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={part: sheet})
+    outcome = attempt(run_staff, path, limit=10)
+    assert_german_error(outcome, path, "XFD1048576", "Strg+Ende")
+    assert outcome.seconds < 2
+
+
+def test_too_many_rows_for_the_budget(good, tmp_path, monkeypatch):
+    monkeypatch.setenv("XL_GLEICHPLAN_MAX_ROWS", "5")
+    assert_german_error(attempt(run_staff, good), good, "Zeilen", "Export")
+
+
+def test_time_budget(good, monkeypatch):
+    monkeypatch.setenv("XL_GLEICHPLAN_TIME_BUDGET_SECONDS", "0.0001")
+    assert_german_error(attempt(run_staff, good), good, "Sekunden")
+
+
+def test_file_size_budget(good, monkeypatch):
+    monkeypatch.setenv("XL_GLEICHPLAN_MAX_WORKBOOK_FILE_BYTES", "1000")
+    assert_german_error(attempt(run_staff, good), good, "groß")
+
+
+# name -> (build(good, tmp_path) -> path, "error" / "finding" / "same", words)
+def _bytes(data: bytes, name: str = "personal.xlsx"):
+    def build(good, tmp):
+        path = tmp / name
+        path.write_bytes(data)
+        return path
+    return build
+
+
+def _edit(func):
+    def build(good, tmp):
+        path = tmp / "personal.xlsx"
+        path.write_bytes(good.read_bytes())
+        func(path)
+        return path
+    return build
+
+
+def _truncate(n):
+    return _edit(lambda p: p.write_bytes(p.read_bytes()[:n] if n > 0 else p.read_bytes()[:n or None]))
+
+
+CASES = {
+    "empty file": (_bytes(b""), "error", ["leer"]),
+    "binary garbage": (_bytes(bytes(range(1, 256)) * 50), "error", ["keine Excel-Arbeitsmappe"]),
+    "a CSV named .xlsx": (_bytes(csv_bytes(ROWS)), "error", ["keine Excel-Arbeitsmappe"]),
+    "password-protected (CFB container)": (_bytes(cfb_bytes()), "error", ["kennwortgeschützt"]),
+    "only the zip signature": (_bytes(b"PK\x03\x04"), "error", ["beschädigt"]),
+    "truncated to 100 bytes": (_truncate(100), "error", ["beschädigt"]),
+    "truncated to half": (_edit(lambda p: p.write_bytes(p.read_bytes()[:len(p.read_bytes()) // 2])), "error",
+                          ["beschädigt"]),
+    "last byte missing": (_truncate(-1), "error", ["beschädigt"]),
+    "zip without workbook part": (_edit(lambda p: zip_rewrite(p, p, drop=("xl/workbook.xml",))), "error",
+                                  ["kein Tabellenblatt"]),
+    "sheet part missing": (_edit(lambda p: zip_rewrite(p, p, drop=("xl/worksheets/sheet1.xml",))), "error",
+                           ["keine lesbare Excel-Arbeitsmappe"]),
+    "sheet XML cut in the middle": (_edit(lambda p: zip_rewrite(p, p, replace={
+        "xl/worksheets/sheet1.xml": zip_parts(p)["xl/worksheets/sheet1.xml"][:900]})), "error",
+        ["keine lesbare Excel-Arbeitsmappe"]),
+    "garbage in the sheet XML": (_edit(lambda p: zip_rewrite(p, p, replace={
+        "xl/worksheets/sheet1.xml": overwrite(zip_parts(p)["xl/worksheets/sheet1.xml"], 700, b"<<>>&&\x00\x01")})),
+        "error", ["keine lesbare Excel-Arbeitsmappe"]),
+    "export on a hidden sheet behind a visible empty sheet": (
+        lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, extra={"Leer": []}, first="Leer", hidden=("Export",)),
+        "error", ["leer"]),
+    "hidden helper sheet first": (
+        lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, extra={"Hilfe": [["geschlecht"], ["x"]]},
+                                     first="Hilfe", hidden=("Hilfe",)), "same", []),
+    "export sheet renamed": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, sheet="Tabelle1 (2)"), "same", []),
+    "export sheet duplicated": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, extra={"Export (2)": ROWS}),
+                                "same", []),
+    "other sheet first": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, extra={"Notizen": [["Stand", "heute"]]},
+                                                       first="Notizen"), "error", ["geschlecht", "Notizen"]),
+    "wrong types in every cell": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", [ROWS[0]] + [
+        [1.5, True, datetime(2020, 1, 1), -3, 1e300, "=1+1", None, 45000, "x" * 2000]] * 3), "finding",
+        ["Geschlecht"]),
+    "formulas where values belong": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", [ROWS[0]] + [
+        ["=A1", "=B1", '=IF(1,"w","m")', "=1/0", "=SUM(A1:A9)", "=NOW()", "=A2", "=B2", "=C2"]] * 2), "finding",
+        ["keine Datenzeilen"]),  # formulas without a value saved by a spreadsheet program read as empty cells
+    "dates as serial numbers and as text": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", [
+        ["geschlecht", "geburtsdatum"], ["w", 25569], ["m", "25569"], ["w", datetime(1960, 1, 1)], ["m", "01.01.1960"],
+        ["w", "1.1.60 "], ["m", -1], ["w", 1e12], ["m", "31.02.1960"]]), "finding", ["Zelle B7", "Zelle B8"]),
+    "a Bereich longer than an Excel cell": (_edit(lambda p: zip_rewrite(p, p, replace={
+        "xl/worksheets/sheet1.xml": zip_parts(p)["xl/worksheets/sheet1.xml"].replace(
+            b"<t>Beamte</t>", b"<t>" + b"B" * 40_000 + b"</t>", 1)})), "error", ["32.767"]),
+    "inf and nan as cell values": (_edit(lambda p: zip_rewrite(p, p, replace={
+        "xl/worksheets/sheet1.xml": zip_parts(p)["xl/worksheets/sheet1.xml"].replace(
+            b'<c r="C2" t="inlineStr"><is><t>', b'<c r="C2"><v>1e999</v></c><c r="Z2" t="inlineStr"><is><t>', 1)})),
+        "finding", ["Zelle C2"]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_xlsx_case(name, good, tmp_path):
+    build, expected, words = CASES[name]
+    path = build(good, tmp_path)
+    outcome = attempt(run_staff, path, limit=10)
+    if expected == "error":
+        assert_german_error(outcome, path, *words)
+    elif expected == "finding":
+        assert outcome.error is None, outcome.message
+        text = assert_error_or_finding(outcome, path)
+        for word in words:
+            assert word in text or any(f.cell and word.endswith(f.cell) for f in outcome.result.findings), (word, text)
+    else:
+        assert outcome.error is None, outcome.message
+        assert summary(outcome.result) == summary(run_staff(good))
+
+
+@pytest.mark.parametrize("name", ["password-protected (CFB container)", "truncated to half", "a CSV named .xlsx"])
+def test_cli_answers_in_german(name, good, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XL_GLEICHPLAN_LOG_DIR", str(tmp_path / "log"))
+    path = CASES[name][0](good, tmp_path)
+    code = main(["compute", "--staff", str(path), "--stichtag", "2025-06-30"])
+    out, err = capsys.readouterr()
+    assert code == 1 and err.startswith("Fehler: ") and path.name in err
+    assert "Traceback" not in out + err and "Unerwarteter Fehler" not in err
+    assert not (tmp_path / "log").exists()
+
+
+# ----------------------------------------------------------------------------- properties
+
+@pytest.fixture(scope="module")
+def good_bytes(good) -> bytes:
+    return good.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def good_summary(good):
+    return summary(run_staff(good))
+
+
+def _classify(data: bytes, good_summary, name: str = "personal.xlsx") -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        outcome = attempt(run_staff, path, limit=10)
+    if outcome.error is not None:
+        assert_german_error(outcome, path)
+    elif summary(outcome.result) != good_summary:
+        # the mutation changed what was read: it must show as a finding (or the data still read
+        # cleanly into plausible counts, e.g. a flipped letter inside a value that stays valid)
+        assert outcome.result.findings or outcome.result.heads <= 12
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(data=st.data())
+def test_bit_flips_and_truncation(good_bytes, good_summary, data):
+    flips = data.draw(st.lists(st.integers(0, len(good_bytes) * 8 - 1), min_size=1, max_size=8))
+    cut = data.draw(st.one_of(st.none(), st.integers(4, len(good_bytes))))
+    mutated = flip_bits(good_bytes, flips)
+    _classify(mutated if cut is None else mutated[:cut], good_summary)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(data=st.data())
+def test_sheet_xml_mutations(good, good_summary, data):
+    """Mutations inside the (uncompressed) sheet XML, where zip CRCs cannot catch them."""
+    parts = zip_parts(good)
+    xml = parts["xl/worksheets/sheet1.xml"]
+    at = data.draw(st.integers(0, len(xml) - 1))
+    junk = data.draw(st.sampled_from([b"<", b">", b"&", b"\x00", b"\xff\xfe", b'"', b"</row>", b"<c r=\"ZZZ1\">",
+                                      b"<v>1e999</v>", b"<!DOCTYPE x>", b"]]>", b"&#0;", b"t=\"e\""]))
+    mutated = overwrite(xml, at, junk) if data.draw(st.booleans()) else xml[:at] + junk + xml[at:]
+    with tempfile.TemporaryDirectory() as folder:
+        dst = zip_rewrite(good, Path(folder) / "m.xlsx", replace={"xl/worksheets/sheet1.xml": mutated})
+        _classify(dst.read_bytes(), good_summary)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(cells=st.lists(st.lists(st.one_of(
+    st.none(), st.booleans(), st.integers(-10**15, 10**15), st.floats(allow_nan=False, allow_infinity=False),
+    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 1, 1)),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=50),
+    st.sampled_from(["w", "m", "weiblich", "Beamte", "A 13", "=1+1", "=HYPERLINK(\"x\")", "9" * 5000])),
+    min_size=9, max_size=9), min_size=1, max_size=6))
+def test_random_cell_types(cells):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "personal.xlsx"
+        try:
+            write_xlsx(path, [ROWS[0]] + cells)
+        except ValueError:
+            return  # openpyxl refuses to write this value: nothing to read
+        outcome = attempt(run_staff, path, limit=10)
+    if outcome.error is not None:
+        assert_german_error(outcome, path)
+    else:
+        assert 0 <= outcome.result.heads <= len(cells)
+        if outcome.result.heads < sum(1 for r in cells if any(v not in (None, "") for v in r)):
+            assert outcome.result.findings
+
+
+def test_password_protected_file_from_a_real_zip_with_encrypted_entry(good, tmp_path):
+    """A zip whose entries carry the 'encrypted' flag (zip-level password): refused in German."""
+    data = bytearray(good.read_bytes())
+    pos = 0
+    while True:
+        pos = data.find(b"PK\x01\x02", pos)
+        if pos < 0:
+            break
+        data[pos + 8] |= 1  # general purpose flag bit 0: encrypted
+        pos += 4
+    pos = 0
+    while True:
+        pos = data.find(b"PK\x03\x04", pos)
+        if pos < 0:
+            break
+        data[pos + 6] |= 1
+        pos += 4
+    path = tmp_path / "personal.xlsx"
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:  # the premise: Python sees encrypted entries
+        assert all(i.flag_bits & 1 for i in zf.infolist())
+    assert_german_error(attempt(run_staff, path), path)
