@@ -194,7 +194,8 @@ def load_with_metadata(module_name: str):
     private = importlib.util.spec_from_file_location(private_name, spec.origin)
     module = importlib.util.module_from_spec(private)
     with _LOCK:
-        saved = {name: getattr(xlwings, name, None) for name in _RECORDERS}
+        missing = object()
+        saved = {name: getattr(xlwings, name, missing) for name in _RECORDERS}
         sys.modules[private_name] = module  # classes and type hints look their module up there
         try:
             for name, recorder in _RECORDERS.items():
@@ -202,7 +203,10 @@ def load_with_metadata(module_name: str):
             private.loader.exec_module(module)
         finally:
             for name, value in saved.items():
-                setattr(xlwings, name, value)
+                if value is missing:
+                    delattr(xlwings, name)
+                else:
+                    setattr(xlwings, name, value)
             sys.modules.pop(private_name, None)
     return module
 
