@@ -40,6 +40,7 @@ DEFAULTS: dict[str, tuple[float, str]] = {
 # and XFD1048576 in a 2 KB file would ask for hundreds of GB). Scanning costs about 20 ms per MB;
 # larger parts are not scanned (see SECURITY.md for this limit of the protection).
 SCAN_EXTENT_BELOW_BYTES = 16_000_000
+SCAN_BINARY_EXTENT_BELOW_BYTES = 4_000_000  # .xlsb records are walked in Python: about 0.1 s per MB
 
 ENV_PREFIX = "XL_GLEICHPLAN_"
 

@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .budget import DEFAULTS, SCAN_EXTENT_BELOW_BYTES, german_number, german_size, how_to_raise, limit
+from .budget import DEFAULTS, SCAN_BINARY_EXTENT_BELOW_BYTES, SCAN_EXTENT_BELOW_BYTES, german_number, german_size, how_to_raise, limit
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 # Limits for zip containers from outside (zip bombs): what a real workbook of a Dienststelle never
@@ -45,6 +45,9 @@ def check_zip(path: str | Path) -> list[str]:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml") and \
                         info.file_size <= SCAN_EXTENT_BELOW_BYTES:
                     _check_extent(path, zf, info)
+                if name.startswith("xl/worksheets/") and name.endswith(".bin") and \
+                        info.file_size <= SCAN_BINARY_EXTENT_BELOW_BYTES:
+                    _check_extent(path, zf, info, binary=True)
     except (InputFileError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
@@ -110,17 +113,54 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _check_extent(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _binary_extent(data: bytes):
+    """(first row, last row, first column, last column), 1-based, of the cells in an .xlsb sheet
+    part (BIFF12 records: BrtRowHdr gives the row, cell records 0x01-0x0B start with the column);
+    None without cells. A cut record ends the scan (the reader reports the damage)."""
+    pos, end, row, box = 0, len(data), 0, None
+    try:
+        while pos < end:
+            first = data[pos]
+            rid, pos = first & 0x7F, pos + 1
+            if first & 0x80:
+                rid, pos = rid | (data[pos] & 0x7F) << 7, pos + 1
+            size = shift = 0
+            for _ in range(4):
+                byte = data[pos]
+                size, shift, pos = size | (byte & 0x7F) << shift, shift + 7, pos + 1
+                if not byte & 0x80:
+                    break
+            if size >= 4 and rid <= 0x0B:
+                value = int.from_bytes(data[pos:pos + 4], "little") + 1
+                if rid == 0:
+                    row = value
+                else:
+                    box = (row, row, value, value) if box is None else \
+                        (min(box[0], row), max(box[1], row), min(box[2], value), max(box[3], value))
+            pos += size
+    except IndexError:
+        pass
+    return box
+
+
+def _check_extent(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, binary: bool = False) -> None:
     """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
     allocate the whole rectangle)."""
     from ..errors import LimitError
     from .tabular import column_letter
 
-    refs = _CELL_REF.findall(zf.read(info))
-    if not refs:
-        return
-    cols = [_col_number(c) for c in set(c for c, _ in refs)]
-    rows = [int(r) for r in set(r for _, r in refs)]
+    if binary:
+        box = _binary_extent(zf.read(info))
+        if box is None:
+            return
+        min_row, max_row, min_col, max_col = box
+        cols, rows = [min_col, max_col], [min_row, max_row]
+    else:
+        refs = _CELL_REF.findall(zf.read(info))
+        if not refs:
+            return
+        cols = [_col_number(c) for c in set(c for c, _ in refs)]
+        rows = [int(r) for r in set(r for _, r in refs)]
     width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
     cells, most = width * height, limit("MAX_SHEET_CELLS")
     if cells > most or max(cols) > limit("MAX_COLUMNS"):
