@@ -80,7 +80,7 @@ def _add_common(p) -> None:
                    help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund "
                         "oder Pfad zu einer .toml-Datei")
     p.add_argument("--stichtag", type=_stichtag, metavar="DATUM", help="Stichtag (Standard: 30.06. des Vorjahres)")
-    p.add_argument("--agency-name", default="Dienststelle", metavar="NAME", help="Name der Dienststelle")
+    p.add_argument("--agency-name", metavar="NAME", help="Name der Dienststelle (Standard: „Dienststelle“)")
     p.add_argument("--agency-type", default="landesverwaltung", metavar="ART",
                    help="Art der Dienststelle, z. B. landesverwaltung, ministerium, gemeinde, landkreis")
 
@@ -143,10 +143,15 @@ def _add_plan(sub) -> None:
     p = sub.add_parser("plan", help="Entwurf des Gleichstellungsplans als Word-Dokument (.docx) erstellen",
                        description="Schreibt den Entwurf des Gleichstellungsplans mit allen Abschnitten, "
                                    "Tabellen, Diagrammen und markierten Platzhaltern.")
-    p.add_argument("workbook", nargs="?", metavar="ARBEITSMAPPE", help="ausgefüllter Erhebungsbogen (xlsx, xlsm, xlsb)")
+    p.add_argument("workbook", nargs="?", metavar="ARBEITSMAPPE",
+                   help="ausgefüllter Erhebungsbogen (xlsx, xlsm, xlsb) – oder ein Ordner mit den Erhebungsbögen der "
+                        "Dienststellen, denen die Stelle aus --agency-name die Erhebung übertragen hat (sie werden "
+                        "summiert)")
     p.add_argument("--out", required=True, metavar="DATEI", help="Zieldatei, z. B. entwurf.docx")
     p.add_argument("--min-cell", type=int, metavar="N",
-                   help="kleinste gezeigte Zahl (Datenschutz; Standard aus dem Profil, meist 3)")
+                   help="kleinste gezeigte Zahl (Datenschutz; Standard aus dem Profil, meist 3; nur erhöhen möglich)")
+    p.add_argument("--hierarchy", metavar="DATEI",
+                   help="bei einem Ordner: Zuordnungsliste (name, uebergeordnet) wie bei consolidate")
     _add_common(p)
     p.set_defaults(func=cmd_plan)
 
@@ -208,7 +213,7 @@ def compute_from_args(args):
     dataset = import_exports(staff=args.staff, movements=args.movements, committees=args.committees,
                              targets=args.targets, mapping=args.mapping, profile=profile,
                              stichtag=args.stichtag or latest_stichtag(profile),
-                             agency=Agency(args.agency_name, args.agency_type))
+                             agency=Agency(args.agency_name or "Dienststelle", args.agency_type))
     return analyse(dataset, profile)
 
 
@@ -245,10 +250,29 @@ def analysis_from_args(args):
 def cmd_plan(args) -> int:
     from .report.draft import write_draft
 
-    analysis = analysis_from_args(args)
+    if args.workbook and Path(args.workbook).is_dir():
+        analysis = _analysis_of_units(args)
+    else:
+        analysis = analysis_from_args(args)
     path = write_draft(analysis, Path(args.out), min_cell=args.min_cell)
     print(f"Planentwurf geschrieben: {path}")
     return EXIT_OK
+
+
+def _analysis_of_units(args):
+    """``plan ORDNER --agency-name STELLE``: the plan of an office whose statistics were delegated to
+    its units (§ 4 Abs. 1), from the units' workbooks in the folder, summed like ``consolidate``."""
+    from .analysis import analyse
+    from .consolidation import consolidate
+
+    if not args.agency_name:
+        raise GleichplanError(f"„{args.workbook}“ ist ein Ordner: bitte mit --agency-name angeben, für welche Stelle "
+                              f"der Plan aus den Erhebungsbögen ihrer Dienststellen erstellt werden soll.")
+    c = consolidate([args.workbook], profile=args.profile, hierarchy=args.hierarchy, progress=False)
+    for row in c.files[c.files["status"] != "processed"].itertuples():
+        print(f"Nicht berücksichtigt: {row.path} – {row.reason}", file=sys.stderr)
+    dataset = c.dataset_for(args.agency_name, args.stichtag)
+    return analyse(dataset, c.profile)
 
 
 def cmd_template(args) -> int:

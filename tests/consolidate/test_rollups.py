@@ -218,3 +218,29 @@ def test_formula_check_on_request_changes_no_number(agencies):
     full = consolidate([folder / STICHTAGE[0].isoformat()], today=TODAY, jobs=1, check_formulas=True)
     assert fast.totals.equals(full.totals) and fast.agencies.equals(full.agencies)
     assert len(fast.findings) == len(full.findings)
+
+
+def test_plan_of_a_parent_from_the_folder_of_its_units(agencies, tmp_path):
+    """`plan ORDNER --agency-name STELLE`: the draft of a parent office from its units' workbooks;
+    its head count is the generator's total for that subtree."""
+    import subprocess
+    import sys
+
+    from docx import Document
+
+    folder, truth = agencies
+    latest = folder / LATEST.isoformat()
+    parent = "Landesamt für Musterverwaltung 0004"
+    out = tmp_path / "entwurf.docx"
+    done = subprocess.run([sys.executable, "-m", "xl_gleichplan", "plan", str(latest), "--agency-name", parent,
+                           "--hierarchy", str(folder / "hierarchie.csv"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Nicht berücksichtigt:" in done.stderr  # the broken files are named, the rest is used
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert parent in text
+    heads = truth["totals"][LATEST.isoformat()][parent]["heads"]
+    assert f"{heads:,}".replace(",", ".") in text
+    missing = subprocess.run([sys.executable, "-m", "xl_gleichplan", "plan", str(latest), "--out", str(out)],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 1 and "--agency-name" in missing.stderr and "Traceback" not in missing.stderr
