@@ -417,13 +417,19 @@ def _agency_name(path: Path) -> str | None:
 def _rewrite_name(src: Path, dest: Path, old: str, new: str) -> None:
     from xml.sax.saxutils import escape
 
-    old_x, new_x = f">{escape(old)}<".encode(), f">{escape(new)}<".encode()
+    # as UTF-8 and as character references (openpyxl writes "f&#252;r" in inline strings)
+    pairs = [(f">{escape(o)}<".encode(enc, "xmlcharrefreplace"), f">{escape(n)}<".encode(enc, "xmlcharrefreplace"))
+             for o, n, enc in ((old, new, "utf-8"), (old, new, "ascii"))]
+    replaced = 0
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename in ("xl/sharedStrings.xml",) or info.filename.startswith("xl/worksheets/"):
-                data = data.replace(old_x, new_x)
+                for o, n in pairs:
+                    replaced += data.count(o)
+                    data = data.replace(o, n)
             zout.writestr(info, data)
+    assert replaced, f"the agency name {old!r} was not found in {src}"
 
 
 def copy_tree(src: Path, dest: Path) -> Path:

@@ -8,11 +8,14 @@ temporary file that a killed run left behind is removed by the next write of the
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import socket
+import sys
 import tempfile
 import time
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +33,7 @@ _REASONS = {
     errno.ENOENT: "der Ordner existiert nicht",
     errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
     errno.EISDIR: "das Ziel ist ein Ordner",
+    errno.EEXIST: "dort liegt eine Datei mit dem Namen des Ordners",
     errno.EBUSY: "die Datei ist von einem anderen Programm belegt",
     errno.ETXTBSY: "die Datei ist von einem anderen Programm belegt",
     errno.ENAMETOOLONG: "der Pfad ist zu lang",
@@ -115,6 +119,7 @@ def atomic_path(target: str | Path):
     except OSError as exc:
         raise OutputError(f"In den Ordner „{target.parent}“ kann nicht geschrieben werden ({reason(exc)}). "
                           f"Bitte einen anderen Ausgabeordner wählen oder die Rechte prüfen.") from None
+    hook, failed = sys.unraisablehook, None
     try:
         yield Path(tmp)
         umask = os.umask(0)
@@ -122,15 +127,45 @@ def atomic_path(target: str | Path):
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; an output gets the usual rights
         _fsync(tmp)
         os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({reason(exc)}). Eine vorhandene "
-                          f"ältere Datei ist unverändert.{_hint(exc)}") from None
+    except Exception as exc:
+        why = _io_error(exc)
+        if why is None:
+            raise
+        # a writer left half-closed (openpyxl's sheet streams) reports the same error again when
+        # it is collected: as "Exception ignored ... Traceback" on stderr, which the clerk must not see
+        sys.unraisablehook = _quiet
+        traceback.clear_frames(exc.__traceback__)  # let go of the half-closed writers now, not at exit
+        failed = (why, exc.errno if isinstance(exc, OSError) else getattr(errno, str(exc)[3:], None))
     finally:
         if os.path.exists(tmp):
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+    if failed is not None:
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        why, number = failed
+        raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({why}). Eine vorhandene ältere Datei ist "
+                          f"unverändert.{_hint(OSError(number, why))}")
+
+
+def _io_error(exc: BaseException) -> str | None:
+    """The German reason if ``exc`` is a failed write: an OSError, or lxml's SerialisationError
+    "IO_ENOSPC" etc. (openpyxl writes sheets through lxml, which reports the errno that way)."""
+    if isinstance(exc, OSError):
+        return reason(exc)
+    text = str(exc)
+    if type(exc).__name__ == "SerialisationError" and text.startswith("IO_"):
+        number = getattr(errno, text[3:], None)
+        return reason(OSError(number, text)) if number is not None else f"Schreibfehler {text[3:]}"
+    return None
+
+
+def _quiet(unraisable) -> None:
+    pass
 
 
 def write_text(target: str | Path, text: str) -> Path:
