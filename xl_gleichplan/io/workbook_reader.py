@@ -264,15 +264,47 @@ def read_metadata(book, file: str) -> dict:
 def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
     """The Dataset of a filled Erhebungsbogen file and the law profile it was made for."""
     path = Path(path)
-    book = open_workbook(path)
-    dataset, profile = read_book(book, file_label(path), profile)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        _check_formulas(path, file_label(path), dataset.findings,
-                        [s for s in SHEETS.values() if s.name in book.sheet_names])
+    book = _TrackedBook(open_workbook(path))
+    try:
+        dataset, profile = read_book(book, file_label(path), profile)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            _check_formulas(path, file_label(path), dataset.findings,
+                            [s for s in SHEETS.values() if s.name in book.sheet_names])
+    except BaseException as exc:
+        if not _damaged_file(exc):
+            raise
+        where = f" (Blatt „{book.last}“)" if book.last else ""
+        raise WorkbookError(f"„{path}“{where} ist beschädigt und kann nicht gelesen werden ({type(exc).__name__}: "
+                            f"{str(exc)[:200]}). Bitte die Datei in Excel öffnen, prüfen und neu speichern.") from None
     note = lock_note(path)  # calamine's book takes no extra attributes: checked here, not in open_workbook
     if note:
         dataset.findings.insert(0, Finding("info", note, file_label(path)))
     return dataset, profile
+
+
+class _TrackedBook:
+    """calamine's book, remembering the sheet asked for last: calamine parses a sheet only when it is
+    asked for, and its errors do not say which sheet was broken."""
+
+    def __init__(self, book):
+        self._book, self.last = book, None
+
+    def __getattr__(self, name):
+        return getattr(self._book, name)
+
+    def get_sheet_by_name(self, name):
+        self.last = name
+        return self._book.get_sheet_by_name(name)
+
+
+def _damaged_file(exc: BaseException) -> bool:
+    """An error that says the file is broken, not that the program is: python-calamine's own errors,
+    a Rust panic inside it (``pyo3_runtime.PanicException``, a BaseException), lxml's and zipfile's."""
+    from lxml import etree
+    from python_calamine import CalamineError
+
+    return isinstance(exc, (CalamineError, etree.LxmlError, zipfile.BadZipFile)) or \
+        type(exc).__name__ == "PanicException"
 
 
 def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
