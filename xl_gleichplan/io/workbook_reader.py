@@ -174,7 +174,8 @@ class _SheetReader:
                               "Geburtsdatum ist, bitte sofort löschen.", row, code)
             return None
         number = vocab.to_count(value)
-        if number is None and self.profile.count_basis == "vzae" and isinstance(value, (int, float)) and value >= 0:
+        if number is None and self.profile.count_basis == "vzae" and isinstance(value, (int, float)) and \
+                0 <= value < float("inf"):  # Fraction(inf) raises OverflowError; a cell can hold 1e999
             number = Fraction(value).limit_denominator(1000)  # full-time equivalents such as 12.5
         if number is None:
             if isinstance(value, (int, float)) and value < 0:
