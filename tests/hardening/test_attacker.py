@@ -1,0 +1,166 @@
+"""Small-cell protection against an attacker who reads the WHOLE plan draft (issue 7, part 5).
+
+The per-table check in tests/report/test_draft.py looks at one table at a time. Here everything a
+draft shows (every table, every sentence, the sizing helpers of the Zielvorgaben, the previous
+plan's targets with their attainment and the § 4 Abs. 6 readings) becomes one system of linear
+constraints over the unknown counts (attacker_helpers.py says exactly which), and every suppressed
+cell is minimised and maximised over all integer solutions (scipy's milp, HiGHS).
+
+Hard requirement: no suppressed cell is pinned to one value. Reported, not required: how narrow the
+ranges are (width <= 1, "between 1 and min-1"); print them with ``pytest -s``.
+
+The attacker's model is checked against the truth (the true counts must be one of its solutions),
+and shown to find what it should: a draft with a hidden cell unhidden, and a draft protected
+without complementary suppression, are both caught.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import docx
+import pytest
+
+from attacker_helpers import read_system, truth, violated
+from draft_helpers import make_testamt
+
+from xl_gleichplan.analysis import analyse
+from xl_gleichplan.demo import write_exports
+from xl_gleichplan.io.hr_import import import_exports
+from xl_gleichplan.model import Agency
+from xl_gleichplan.profiles import load_profile
+from xl_gleichplan.report import draft as draft_module
+from xl_gleichplan.report.draft import write_draft
+from xl_gleichplan.rules import privacy
+
+REPORT: dict[str, dict] = {}
+
+# (name, staff, seed): the demo agency and generated agencies of varied sizes (demo generator, as
+# benchmarks/bench_draft.py does), each drafted with the default minimum and a higher one
+GENERATED = [("demo", 300, 2025), ("amt60", 60, 1), ("amt250", 250, 3), ("amt600", 600, 5), ("amt1000", 1000, 6)]
+CASES = [("testamt", None), ("testamt", 5)] + [(name, mc) for name, *_ in GENERATED for mc in (None, 5)]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("attacker")
+
+
+@lru_cache(maxsize=None)
+def dataset(name: str, folder: Path):
+    if name == "testamt":
+        return make_testamt()
+    _, staff, seed = next(g for g in GENERATED if g[0] == name)
+    files = write_exports(folder / f"exports_{name}", n_staff=staff, seed=seed)
+    return import_exports(**files, profile=load_profile(), stichtag=date(2025, 6, 30),
+                          agency=Agency(f"Amt {name}", "landesverwaltung"))
+
+
+def drafted(ds, path: Path, min_cell=None, profile: str = "thueringen"):
+    write_draft(analyse(ds, load_profile(profile)), path, min_cell=min_cell)
+    return docx.Document(str(path))
+
+
+def describe(system, result, values) -> str:
+    lines = []
+    for name, value in sorted(result.pinned().items()):
+        lines.append(f"  {name} = {value}")
+    return "\n".join(lines)
+
+
+# -- the attack on real drafts ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,min_cell", CASES, ids=[f"{n}-min{m or 3}" for n, m in CASES])
+def test_no_suppressed_cell_is_recomputable_from_the_whole_draft(name, min_cell, folder):
+    ds = dataset(name, folder)
+    document = drafted(ds, folder / f"{name}_{min_cell}.docx", min_cell)
+    system = read_system(document)
+    assert system.min_cell == (min_cell or 3)
+    values = truth(system, ds)
+    # the attacker's model is sound: the true counts are one of its solutions
+    assert not violated(system, values), violated(system, values)
+    assert system.feasible(values), "the true counts do not satisfy the attacker's constraints"
+    result = system.solve()
+    REPORT[f"{name} (min {system.min_cell})"] = {"unknowns": len(system.names), "constraints": len(system.constraints),
+                                                 **result.stats()}
+    assert len(result.ranges) > 10  # the draft does hide cells, and the attacker reads them
+    for cell, (lo, hi) in result.ranges.items():  # every range contains the truth
+        lin = system.cells[cell]
+        if all(k in values for k in lin.terms):
+            true = sum(c * values[k] for k, c in lin.terms.items()) + lin.const
+            assert lo <= true <= hi, (cell, lo, hi, true)
+    assert not result.pinned(), f"{name}: suppressed cells recomputable from the draft:\n" + \
+        describe(system, result, values)
+
+
+# -- the attacker can fail a draft ------------------------------------------------------------------
+
+def _unhide(path: Path, heading: str, row: int, col: int, value: str) -> docx.Document:
+    """Put a hidden value back into the table after ``heading`` (as a careless editor would)."""
+    from draft_helpers import table_after
+
+    document = docx.Document(str(path))
+    cell = table_after(document, heading).rows[row].cells[col]
+    assert cell.text == "."
+    cell.paragraphs[0].runs[0].text = value
+    document.save(str(path))
+    return docx.Document(str(path))
+
+
+def test_control_an_unhidden_total_gives_the_hidden_count_away(folder):
+    """Abteilungsleitung 1 woman, 3 men: W and the total are hidden. Showing the total 4 makes
+    W = 4 - 3 = 1 recomputable, and the attacker must say so."""
+    path = folder / "control_total.docx"
+    drafted(make_testamt(), path)
+    before = read_system(docx.Document(str(path))).solve()
+    assert "stock|fuehrungsebene|abteilungsleitung|w" not in before.pinned()
+    document = _unhide(path, "Führungsebene", 1, 3, "4")
+    result = read_system(document).solve()
+    assert result.pinned().get("stock|fuehrungsebene|abteilungsleitung|w") == 1
+
+
+def test_control_a_cross_table_sum_gives_a_hidden_count_away(folder):
+    """Testamt, Arbeitszeit: only Vollzeit's total (43) is shown. Unhide the women of Vollzeit (18)
+    and Teilzeit (10): with the Dienststelle's 30 women (from another table) the hidden women in
+    Altersteilzeit are 30 - 18 - 10 = 2, and the attacker must find it."""
+    path = folder / "control_cross.docx"
+    drafted(make_testamt(), path)
+    _unhide(path, "Arbeitszeit", 1, 1, "18")
+    document = _unhide(path, "Arbeitszeit", 2, 1, "10")
+    pinned = read_system(document).solve().pinned()
+    assert pinned.get("stock|arbeitszeit|altersteilzeit|w") == 2, pinned
+
+
+def test_control_protection_without_complementary_suppression_is_caught(folder, monkeypatch):
+    """Protect with primary suppression only (as a naive implementation would): column sums give
+    small cells back, and the attacker finds them in the testamt draft."""
+
+    def primary_only(rows, min_cell, margin=None, *args, **kwargs):
+        out = []
+        for area, counts in rows:
+            v = privacy._values(counts)
+            hidden = privacy._primary(v, min_cell)
+            out.append(privacy.ProtectedRow(area, *(None if c in hidden else v[c] for c in privacy.COLUMNS)))
+        return out
+
+    monkeypatch.setattr(draft_module, "protect", primary_only)
+    document = drafted(make_testamt(), folder / "naive.docx")
+    pinned = read_system(document).solve().pinned()
+    assert pinned.get("stock|arbeitszeit|altersteilzeit|w") == 2, pinned
+    assert len(pinned) >= 3
+
+
+def test_report(capsys):
+    """The figures for the closing note (pytest -s shows them)."""
+    if not REPORT:
+        pytest.skip("run with the attack tests")
+    totals = {k: sum(r[k] for r in REPORT.values()) for k in next(iter(REPORT.values())) if k not in ("unknowns", "constraints") and not k.startswith("within")}
+    totals["within_1_to_min-1"] = sum(v for r in REPORT.values() for k, v in r.items() if k.startswith("within"))
+    with capsys.disabled():
+        print("\nattacker over whole drafts:")
+        for name, r in REPORT.items():
+            print(f"  {name}: {json.dumps(r, ensure_ascii=False)}")
+        print(f"  all: {json.dumps(totals)}")
+    assert totals["hidden"] > 0
