@@ -257,3 +257,15 @@ def test_vzae_counting(run_import, tmp_path):
     ds = run_import(profile=str(profile), staff=path)
     assert ds.stock[("gesamt", "gesamt")] == Counts(F(5, 4), F(1), 0, 0)
     assert [(f.row, f.cell) for f in ds.findings] == [(5, "B5")]
+
+
+def test_blank_leadership_flag_follows_the_bereich_as_in_the_workbook(run_import, tmp_path):
+    """A blank `fuehrung` cell: a target on a leadership level counts for § 4 Abs. 6, one on a pay
+    group does not (the workbook's Zielvorgaben sheet reads a blank cell the same way)."""
+    path = tmp_path / "ziele.csv"
+    path.write_text("id;dimension;bereich;geschlecht;ziel;erreicht;fuehrung;frist\n"
+                    "Z1;fuehrungsebene;referatsleitung;w;2;;;\n"
+                    "Z2;besoldungs_entgeltgruppe;A 13;w;2;;;\n"
+                    "Z3;fuehrungsebene;abteilungsleitung;w;1;;nein;\n", encoding="utf-8")
+    ds = run_import(targets=path)
+    assert {t.id: t.leadership for t in ds.targets} == {"Z1": True, "Z2": False, "Z3": False}

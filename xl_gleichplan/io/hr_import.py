@@ -436,7 +436,10 @@ def import_targets(path, mapping: Mapping, findings: FindingList) -> list[Target
             if achieved is None:
                 bad("erreicht", "„erreicht“ muss eine ganze Zahl ab 0 sein oder leer bleiben.")
                 continue
-        leadership = vocab.to_bool(get("fuehrung")) if "fuehrung" in col else dimension == "fuehrungsebene"
+        # a blank cell means the same as in the workbook's Zielvorgaben sheet: a leadership target if its
+        # Bereich is a leadership level
+        leadership = vocab.to_bool(get("fuehrung")) if "fuehrung" in col and vocab.text(get("fuehrung")) \
+            else dimension == "fuehrungsebene"
         if leadership is None:
             bad("fuehrung", "„fuehrung“ muss ja oder nein sein.")
             continue
