@@ -229,6 +229,28 @@ def test_in_place_makes_a_backup_first(filled, tmp_path, capsys):
     assert backup.read_bytes() == original and (tmp_path / "direkt.bak2.xlsx").exists()
 
 
+def test_in_place_stops_untouched_when_the_backup_cannot_be_written(filled, tmp_path, capsys, monkeypatch):
+    """A full disk while copying the backup: a German message naming the backup, the workbook
+    unchanged, no backup fragment left, exit code 1."""
+    import errno
+
+    source = tmp_path / "voll.xlsx"
+    shutil.copy(filled, source)
+    original = source.read_bytes()
+
+    def full_disk(src, dst, *a, **k):
+        Path(dst).write_bytes(b"PK")  # a fragment, as a copy cut off by a full disk leaves it
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copy2", full_disk)
+    assert cli.main(["compute", str(source), "--in-place"]) == 1
+    err = capsys.readouterr().err
+    assert "voll.bak.xlsx" in err and "der Datenträger ist voll" in err, err
+    assert "No space left" not in err and "Traceback" not in err
+    assert source.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voll.xlsx"]
+
+
 def test_out_equal_to_the_source_needs_in_place(filled, tmp_path, capsys):
     source = tmp_path / "gleich.xlsx"
     shutil.copy(filled, source)

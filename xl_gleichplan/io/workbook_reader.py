@@ -50,13 +50,17 @@ def open_workbook(path: str | Path):
     if path.name.startswith("~$"):
         raise WorkbookError(f"„{path}“ ist die Sperrdatei einer in Excel geöffneten Arbeitsmappe, keine Arbeitsmappe. "
                             f"Bitte die Datei ohne „~$“ im Namen angeben.")
-    if not path.is_file():
+    if path.is_dir():
         raise WorkbookError(f"„{path}“ ist ein Ordner, keine Arbeitsmappe. Bitte die Datei selbst angeben.")
+    if not path.is_file():  # a named pipe or a device: opening it could wait forever
+        raise WorkbookError(f"„{path}“ ist keine gewöhnliche Datei (etwa eine Pipe oder ein Gerät), keine Arbeitsmappe.")
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
     except OSError as exc:  # e.g. locked by another program on Windows, or no read permission
-        raise WorkbookError(f"„{path}“ kann nicht geöffnet werden ({exc.strerror}). Ist die Datei in einem anderen "
+        from .atomic import reason
+
+        raise WorkbookError(f"„{path}“ kann nicht geöffnet werden ({reason(exc)}). Ist die Datei in einem anderen "
                             f"Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
     if head.startswith(CFB_MAGIC) and path.suffix.lower() != ".xlsb":
         raise WorkbookError(f"„{path}“ ist kennwortgeschützt (verschlüsselt) oder eine alte .xls-Datei. Bitte in Excel "

@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from ..errors import WorkbookError
+from ..errors import OutputError, WorkbookError
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS, MOVEMENT_KINDS, RESULTS_SHEET,
                       SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
 from ..texts import DEADLINE, SEVERITY
@@ -208,5 +208,13 @@ def backup(path: Path) -> Path:
     while candidate.exists():
         n += 1
         candidate = path.with_name(f"{path.stem}.bak{n}{path.suffix}")
-    shutil.copy2(path, candidate)
+    try:
+        with atomic_path(candidate) as tmp:
+            shutil.copy2(path, tmp)
+    except OSError as exc:  # disk full, no rights: the workbook itself is not touched then
+        from .atomic import reason
+
+        raise OutputError(f"Die Sicherungskopie „{candidate}“ kann nicht angelegt werden ({reason(exc)}); die "
+                          f"Arbeitsmappe „{path}“ bleibt unverändert. Bitte Platz schaffen oder die Rechte des Ordners "
+                          f"prüfen.") from None
     return candidate
