@@ -377,3 +377,28 @@ def test_slow_pasted_export_of_about_100_mb(cli_run, good, tmp_path):
     size = _check_pasted_export(cli_run, good, tmp_path, 3_500_000, 120)
     (tmp_path / "eingefuegt.xlsx").unlink()
     assert size > 80_000_000
+
+
+def test_hidden_input_sheet_is_read_and_named(good, tmp_path):
+    path = tmp_path / "versteckt.xlsx"
+    wb = load_workbook(good)
+    wb["Gremien"].sheet_state = "hidden"
+    wb.save(path)
+    dataset, _ = read_workbook(path)
+    assert dataset.stock  # still read
+    assert [(f.severity, f.sheet) for f in dataset.findings] == [("info", "Gremien")]
+    assert "ausgeblendet" in dataset.findings[0].message
+
+
+def test_copy_of_an_input_sheet_is_named_not_counted(good, tmp_path):
+    path = tmp_path / "kopie.xlsx"
+    wb = load_workbook(good)
+    copy = wb.copy_worksheet(wb["Bestand"])
+    copy.title = "Bestand (2)"
+    copy["C5"] = 999  # numbers typed into the copy are not counted
+    wb.save(path)
+    dataset, _ = read_workbook(path)
+    assert dataset.stock[("gesamt", "gesamt")].w == 10
+    assert [(f.severity, f.sheet) for f in dataset.findings] == [("warning", "Bestand (2)")]
+    assert "Kopie von „Bestand“" in dataset.findings[0].message
+

@@ -88,6 +88,7 @@ def lock_note(path: Path) -> str | None:
     return None
 
 
+SHEETS_BY_NAME = {s.name for s in SHEETS.values()}
 _SEX_CODES = {"": ("w", "m", "d", "x")}  # column codes of the count cells, in the order of Counts
 _AREAS: dict[tuple[str, str], tuple[str, str]] = {}  # (dimension, Bereich) as written -> codes
 
@@ -333,11 +334,23 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     if meta["vorlagenversion"] in MIGRATIONS:
         MIGRATIONS[meta["vorlagenversion"]](book, ds)
     sheets = {}
+    hidden = {m.name for m in getattr(book, "sheets_metadata", ()) if "hidden" in str(m.visible).lower()}
+    inputs = {vocab.key(s.name): s.name for s in SHEETS.values()}
+    for name in book.sheet_names:
+        copy_of = next((inputs[k] for k in inputs if k in vocab.key(name)), None) if name not in SHEETS_BY_NAME else None
+        if copy_of:  # "Bestand (2)", "Kopie von Bestand": a clerk may have typed the numbers there
+            findings.add("warning", f"Das Blatt „{name}“ sieht aus wie eine Kopie von „{copy_of}“ und wird nicht "
+                                    f"ausgewertet. Gezählt wird nur „{copy_of}“; bitte die Zahlen dorthin übernehmen und "
+                                    f"die Kopie löschen.", file, name)
     for key, sheet in SHEETS.items():
         if sheet.name not in book.sheet_names:
             findings.add("error", f"Das Blatt „{sheet.name}“ fehlt. Bitte aus einer frischen Vorlage übernehmen; "
                                   f"seine Angaben fehlen in der Auswertung.", file, sheet.name)
             continue
+        if sheet.name in hidden:
+            findings.add("info", f"Das Blatt „{sheet.name}“ ist ausgeblendet; es wird trotzdem ausgewertet. Bitte "
+                                 f"einblenden (Rechtsklick auf einen Blattnamen > Einblenden) und die Angaben prüfen.",
+                         file, sheet.name)
         reader = _SheetReader(book, sheet, file, findings, profile)
         reader.check_merged()
         if reader.header_ok():
