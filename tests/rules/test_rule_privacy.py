@@ -54,8 +54,9 @@ def hidden(pub) -> set[tuple[int, str]]:
     (Counts(1, 1, 0, 0), (None, None, None, None), "total < 3"),
     (Counts(0, 2, 0, 0), (None, None, None, None), "total 2 < 3"),
     (Counts(0, 0, 1, 1), (None, None, None, None), "total 2 < 3, only d/x"),
-    # both sexes < 3 but total 2 + 2 = 4 >= 3: only the total
-    (Counts(2, 2, 0, 0), (None, None, None, 4), "both < 3"),
+    # both sexes < 3 and total 2 + 2 = 4: the total alone would say "2 and 2" (each is below 3), so
+    # the whole row is hidden
+    (Counts(2, 2, 0, 0), (None, None, None, None), "both < 3, total 4 fixes them"),
     # total exactly 3 = 1 + 2: both sexes < 3 -> only the total
     (Counts(1, 2, 0, 0), (None, None, None, 3), "total exactly 3"),
     # both < 3 with d = 1: still only the total (1 + 1 + 1 + 2 = 5 shown)

@@ -33,7 +33,7 @@ from ..errors import GleichplanError
 from ..io.atomic import atomic_path
 from ..model import Counts
 from ..rules.privacy import ProtectedRow, protect
-from ..rules.shares import shares
+from ..rules.shares import shares, underrepresented
 from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, SEX_WORDS, VERDICT_SEX, area_label
 from ..texts import DEADLINE, PROCEDURE, READING, VERDICT_SHORT, fmt_date, fmt_number, fmt_pct
 from . import sentences as say
@@ -73,8 +73,14 @@ class _Draft:
         """What a per-Bereich table shows: women and men (divers/ohne Angabe only in the total)."""
         return Counts(c.w, c.m) if self.w_m else c
 
-    def protect(self, items: list[tuple[str, Counts]], margin: Counts | None = None) -> list[ProtectedRow]:
-        return protect(items, self.min_cell, margin)
+    def protect(self, items: list[tuple[str, Counts]], margin: Counts | None = None, judged: bool = False,
+                hide=()) -> list[ProtectedRow]:
+        """``judged``: the rows show their verdict, which the protection then takes into account."""
+        verdict = (lambda c: underrepresented(c, self.analysis.profile)) if judged else None
+        return protect(items, self.min_cell, margin, verdict, hide)
+
+    def judged(self, dimension: str) -> bool:
+        return dimension == "gremium" or dimension in self.analysis.profile.bereich_dimensions
 
     def lone(self, value):
         """A single published count (vacancies, achieved): hidden in 1..min_cell-1, by the same rule."""
@@ -135,7 +141,7 @@ class _Draft:
 
     def count_table(self, dimension: str, results: list[AreaResult], margin: AreaResult | None = None,
                     margin_row: ProtectedRow | None = None, verdicts: bool = True,
-                    quiet: bool = False) -> dict[str, ProtectedRow]:
+                    quiet: bool = False, hide=()) -> dict[str, ProtectedRow]:
         """Women, men, both, the share of women (and the verdict) per Bereich, protected as one table.
 
         ``margin`` (the Dienststelle's row) is used when the Bereiche add up to it: protection then
@@ -145,7 +151,11 @@ class _Draft:
         margin_counts = self.counts(margin.counts) if margin is not None else None
         if margin_counts is not None and sum((c for _, c in items), Counts()) != margin_counts:
             margin_counts = margin_row = None  # the Bereiche do not cover everybody: no column sums
-        protected = self.protect(items, margin_counts)
+        if margin_counts is not None and margin_row is not None and len(items) == 1:
+            # one Bereich that is everybody: it is the "insgesamt" row, shown exactly as that row
+            protected = [ProtectedRow(items[0][0], margin_row.w, margin_row.m, margin_row.dx, margin_row.total)]
+        else:
+            protected = self.protect(items, margin_counts, verdicts and self.judged(dimension), hide)
         lines = [(area_label(dimension, r.area), p, r) for r, p in zip(results, protected)]
         if margin_row is not None and margin is not None:
             lines.append(("insgesamt", margin_row, margin))
@@ -166,7 +176,8 @@ class _Draft:
         return {r.area: p for r, p in zip(results, protected)}
 
     def single(self, counts: Counts) -> ProtectedRow:
-        return self.protect([("insgesamt", self.counts(counts))])[0]
+        """The Dienststelle's row (stock or a movement); its verdict is shown, so it is judged."""
+        return self.protect([("insgesamt", self.counts(counts))], judged=True)[0]
 
 
 def _nothing_shown(p: ProtectedRow) -> bool:
@@ -453,7 +464,33 @@ def _part_time_and_leave(d: _Draft, total: AreaResult | None) -> None:
         whole = source.get(("gesamt", "gesamt"))
         d.para(f"davon {label} nach {DIMENSIONS[dim]}", bold=True, keep=True)
         margin = _unjudged("gesamt", "gesamt", whole, basis) if whole is not None else None
-        d.count_table(dim, results, margin, None, verdicts=False)
+        hide = _hide_davon_sums(d, source is ds.part_time, results, whole)
+        d.count_table(dim, results, margin, None, verdicts=False, hide=hide)
+
+
+def _hide_davon_sums(d: _Draft, part_time: bool, results: list[AreaResult], whole: Counts | None) -> set:
+    """A "davon" table whose Bereiche cover everybody adds up to all part-time (or on leave) staff:
+    a column shown in full publishes that sum. The Arbeitszeit (Beurlaubung) table gives the same
+    sum as Teilzeit + Altersteilzeit (familiär + sonstige): if it hides those, the published sum
+    would give its hidden cells back. Then a cell of the column is hidden too (the smallest)."""
+    dim, members = ("arbeitszeit", ("teilzeit", "altersteilzeit")) if part_time else \
+        ("beurlaubung", ("familie", "sonstige"))
+    stock = [d.stock_rows[(dim, a)] for a in members if (dim, a) in d.stock_rows]
+    items = [(r.area, d.counts(r.counts)) for r in results]
+    if whole is None or not stock or sum((c for _, c in items), Counts()) != d.counts(whole):
+        return set()
+    hide: set = set()
+    while True:
+        protected = d.protect(items, d.counts(whole), hide=hide)
+        more = set()
+        for col in ("w", "m", "total"):
+            public = all(getattr(p, col) is not None for p in stock)
+            cells = [(getattr(p, col), i) for i, p in enumerate(protected)]
+            if not public and all(v is not None for v, _ in cells) and any(v for v, _ in cells):
+                more.add((min((v, i) for v, i in cells if v)[1], col))
+        if not more:
+            return hide
+        hide |= more
 
 
 def _unjudged(dim: str, area: str, counts: Counts, basis: str) -> AreaResult:
@@ -646,7 +683,7 @@ def _attainment(d: _Draft) -> None:
     if a.targets:
         rows = []
         for t, met in a.targets:
-            achieved = d.lone(t.achieved) if t.achieved is not None else None
+            achieved = _achieved(d, t.achieved, t.target) if t.achieved is not None else None
             if t.achieved is not None and achieved is None:
                 hidden_achieved.add(t.id)
             rows.append([t.id, f"{DIMENSIONS.get(t.dimension, t.dimension)}: {area_label(t.dimension, t.area)}",
@@ -663,6 +700,24 @@ def _attainment(d: _Draft) -> None:
         d.para("Zielvorgaben eines vorigen Plans liegen nicht vor; der Bericht folgt bei der Anpassung.")
     d.heading("50-%-Regel für Führungspositionen (§ 4 Abs. 6)", 2)
     _leadership(d, lead, p, any(t.leadership and t.id in hidden_achieved for t, _ in a.targets))
+
+
+def achieved_hidden(min_cell: int, target: int) -> tuple[int, int]:
+    """The achieved counts hidden for a target (lo..hi). Like every lone count 1..min_cell-1, but
+    the target and its Stand (erreicht: achieved >= target) are public, so neither part may be a
+    single value: with target = min_cell-1 "erreicht" would mean exactly the target (target + 1 is
+    hidden too), with target 2 "nicht erreicht" would mean exactly 1 (0 is hidden too)."""
+    lo, hi = 1, min_cell - 1
+    if target == hi:
+        hi = target + 1
+    if target == 2:
+        lo = 0
+    return lo, hi
+
+
+def _achieved(d: _Draft, achieved: int, target: int) -> int | None:
+    lo, hi = achieved_hidden(d.min_cell, target)
+    return None if lo <= achieved <= hi else achieved
 
 
 def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:

@@ -12,9 +12,15 @@ and a cell counts as recomputable when these linear equations fix its value exac
 exact rational elimination, not a rule of thumb). Of the bounds from non-negativity, the one that
 pins cells exactly is handled: hidden cells that must all be 0 count as known. Other bounds (a
 hidden cell between 0 and 2, say) are not considered.
+
+Within a row, what a reader knows besides the equations is checked too (``_row_pinned``): the rule
+itself (a sex hidden by the primary rule is below min_cell, so "only the total 4 shown" means 2 and
+2 with min_cell 3) and the row's verdict, which the draft shows even where the share is hidden
+("not underrepresented" with 8 in total means 4 and 4). A row that these fix is hidden whole.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -98,13 +104,52 @@ def _pinned_zeros(hidden: set, equations, values) -> set:
     return out
 
 
-def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None = None) -> list[ProtectedRow]:
+def _row_pinned(v: dict[str, Number], hidden: set[str], primary: set[str], min_cell: int,
+                verdict: Callable[[Counts], str | None] | None) -> bool:
+    """Would the row's shown cells, the primary rule and the row's verdict fix one of its hidden
+    cells? Candidates for a hidden sex: 0..min_cell-1 when the primary rule hid it, else 0..total
+    (an unbounded sex, total hidden: a verdict bounds a ratio only, nothing is fixed)."""
+    if not hidden or not isinstance(v["total"], int):
+        return False  # VZÄ: no integer enumeration
+    total_shown = "total" not in hidden
+
+    def span(c):
+        if c not in hidden or (c == "dx" and v[c] == 0):
+            return [v[c]]  # shown; a zero divers/ohne Angabe is not even a column in w_m tables
+        if c in primary and v[c] < min_cell:
+            return range(min_cell)
+        return range(v["total"] + 1) if total_shown else None
+
+    spans = {c: span(c) for c in ("w", "m", "dx")}
+    if any(x is None for x in spans.values()):
+        return False
+    judge = verdict or (lambda c: None)
+    own = judge(Counts(v["w"], v["m"], v["dx"]))
+    seen: dict[str, set] = {c: set() for c in hidden if not (c == "dx" and v[c] == 0)}  # a known 0 tells nothing
+    for w in spans["w"]:
+        for dx in spans["dx"]:
+            ms = [v["total"] - w - dx] if total_shown else spans["m"]
+            for m in ms:
+                if m < 0 or (total_shown and m not in spans["m"]) or judge(Counts(w, m, dx)) != own:
+                    continue
+                for c, x in (("w", w), ("m", m), ("dx", dx), ("total", w + m + dx)):
+                    if c in seen:
+                        seen[c].add(x)
+    return any(len(x) == 1 for x in seen.values())
+
+
+def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None = None,
+            verdict: Callable[[Counts], str | None] | None = None, hide=()) -> list[ProtectedRow]:
     """Apply primary and complementary suppression to one table.
 
     ``margin`` is the published sum row of the table (e.g. all Beschäftigte for a dimension whose
-    Bereiche cover everybody); give it when the reader can see it, so columns are protected too."""
+    Bereiche cover everybody); give it when the reader can see it, so columns are protected too.
+    ``verdict`` gives the verdict a row shows (Counts -> "women", "men" or None) when the table
+    shows one; ``hide`` names (row, column) cells to suppress from the start."""
     values = [_values(c) for _, c in rows]
     hidden = {(i, col) for i, v in enumerate(values) for col in _primary(v, min_cell)}
+    primary = set(hidden)
+    hidden |= set(hide)
     # equations: within a row w + m + dx - total = 0; within a column (given a margin) sum = margin
     equations = [([(i, c) for c in COLUMNS], "total") for i in range(len(rows))]
     if margin is not None:
@@ -117,7 +162,16 @@ def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None
             zeros = _pinned_zeros(hidden, equations, values)
             fixed = _determined(sorted(hidden - zeros), equations) if zeros else []
         if not fixed:
-            break
+            # the rule and the verdict within a row: a row they fix is hidden whole, then the
+            # equations are asked again (its cells may now be recomputable from the columns)
+            exposed = [i for i, v in enumerate(values)
+                       if _row_pinned(v, {c for j, c in hidden if j == i}, {c for j, c in primary if j == i},
+                                      min_cell, verdict)
+                       and any((i, c) not in hidden for c in COLUMNS)]
+            if not exposed:
+                break
+            hidden |= {(i, c) for i in exposed for c in COLUMNS}
+            continue
         # hide the smallest published cell that shares an equation with an exposed one. Not every
         # exposed cell has such a neighbour (a hidden row whose column partners are hidden too is
         # fixed through them), so take the first exposed cell that has one.
