@@ -325,11 +325,23 @@ def cells(table: Table) -> list[list[str]]:
             for tr in table._tbl.iter(f"{w}tr")]
 
 
+def achieved_hidden(min_cell: int, target: int, plain: bool = False) -> tuple[int, int]:
+    """What the attacker knows of a hidden achieved count: the product's published rule. Plain: a
+    lone count, hidden in 1..min-1. Since the fix: also target + 1 when the target is min-1, and 0
+    when the target is 2 (so that "erreicht"/"nicht erreicht" never leaves a single value)."""
+    lo, hi = 1, min_cell - 1
+    if not plain:
+        hi = target + 1 if target == hi else hi
+        lo = 0 if target == 2 else lo
+    return lo, hi
+
+
 class Reader:
     """Walks the draft once and fills a System."""
 
-    def __init__(self, document):
+    def __init__(self, document, plain_achieved: bool = False):
         self.doc = document
+        self.plain_achieved = plain_achieved
         self.s = System()
         self.where: dict[str, tuple[str, str]] = {}  # where-phrase (lower case) -> (dim, area) of the stock
         self.tables: list[tuple[str, str, list[Row], bool]] = []  # (family, dim, rows, has_margin)
@@ -374,6 +386,8 @@ class Reader:
             g = self.row("stock", "gesamt", "gesamt", True)  # no sentence "in der Dienststelle insgesamt"
             self.s.verdict(g.w, g.m, self.whole(g), "", "Dienststelle: kein Satz zur Unterrepräsentanz")
         for key, g in self.single_rows.items():  # hidden in every place that shows the row
+            if not any(f"{key}|{col}" in self.s.shown for col in ("w", "m", "total")):
+                continue  # all hidden: below the minimum, or hidden whole because the verdict would tell
             for col, lin in (("w", g.w), ("m", g.m)):
                 if f"{key}|{col}" in self.s.cells and f"{key}|{col}" not in self.s.shown:
                     self.s.small(lin, f"{key}|{col}: Einzelzeile verdeckt")
@@ -529,9 +543,10 @@ class Reader:
             a = s.var(f"ach|{nr}")
             if achieved.strip() == "–":
                 continue
-            if s.figure(f"ach|{nr}", achieved, a):
-                s.add(a, lo=1, hi=s.min_cell - 1, why="verdeckte Einzelzahl: 1..min-1")
             t = int(number(goal))
+            if s.figure(f"ach|{nr}", achieved, a):
+                lo, hi = achieved_hidden(s.min_cell, t, self.plain_achieved)
+                s.add(a, lo=lo, hi=hi, why="verdeckte erreichte Zahl")
             if stand == "erreicht":
                 s.add(a, lo=t, why=f"{nr} erreicht")
             elif stand == "nicht erreicht":
@@ -649,7 +664,9 @@ class Reader:
     def single_hidden(self, g: Row):
         """The Dienststelle's row of a movement is protected on its own (``_Draft.single``): with
         basis "w_m" a hidden W or M there is below the minimum (the product's rule, stated in the
-        draft's note). Applied to the sexes the sentence and the table's "insgesamt" row hide."""
+        draft's note) as long as some cell of the row is shown (a row whose verdict would fix a
+        count is hidden whole, whatever its size). Applied at the end, to the sexes that neither
+        the sentence nor the table's "insgesamt" row shows."""
         if self.s.basis != "w_m":
             return
         self.single_rows[g.key] = g
@@ -708,8 +725,8 @@ def attack(document) -> Result:
     return Reader(document).read().solve()
 
 
-def read_system(document) -> System:
-    return Reader(document).read()
+def read_system(document, plain_achieved: bool = False) -> System:
+    return Reader(document, plain_achieved).read()
 
 
 # -- the truth, for the self-check -----------------------------------------------------------------

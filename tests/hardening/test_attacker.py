@@ -38,9 +38,14 @@ from xl_gleichplan.rules import privacy
 REPORT: dict[str, dict] = {}
 
 # (name, staff, seed): the demo agency and generated agencies of varied sizes (demo generator, as
-# benchmarks/bench_draft.py does), each drafted with the default minimum and a higher one
-GENERATED = [("demo", 300, 2025), ("amt60", 60, 1), ("amt250", 250, 3), ("amt600", 600, 5), ("amt1000", 1000, 6)]
-CASES = [("testamt", None), ("testamt", 5)] + [(name, mc) for name, *_ in GENERATED for mc in (None, 5)]
+# benchmarks/bench_draft.py does), each drafted with the default minimum and a higher one; and the
+# federal profile (women only, threshold 50 %, min-gap rule M - W >= 2)
+GENERATED = [("demo", 300, 2025), ("amt60", 60, 1), ("amt120", 120, 2), ("amt250", 250, 3), ("amt600", 600, 5),
+             ("amt1000", 1000, 6)]
+CASES = [("testamt", None, "thueringen"), ("testamt", 5, "thueringen"), ("testamt", None, "bund"),
+         ("amt120", None, "bund")] + \
+        [(name, mc, "thueringen") for name, *_ in GENERATED if name != "amt120" for mc in (None, 5)
+         if (name, mc) != ("amt250", 5)]
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +77,10 @@ def describe(system, result, values) -> str:
 
 # -- the attack on real drafts ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,min_cell", CASES, ids=[f"{n}-min{m or 3}" for n, m in CASES])
-def test_no_suppressed_cell_is_recomputable_from_the_whole_draft(name, min_cell, folder):
+@pytest.mark.parametrize("name,min_cell,profile", CASES, ids=[f"{n}-min{m or 3}-{p}" for n, m, p in CASES])
+def test_no_suppressed_cell_is_recomputable_from_the_whole_draft(name, min_cell, profile, folder):
     ds = dataset(name, folder)
-    document = drafted(ds, folder / f"{name}_{min_cell}.docx", min_cell)
+    document = drafted(ds, folder / f"{name}_{min_cell}_{profile}.docx", min_cell, profile)
     system = read_system(document)
     assert system.min_cell == (min_cell or 3)
     values = truth(system, ds)
@@ -83,7 +88,7 @@ def test_no_suppressed_cell_is_recomputable_from_the_whole_draft(name, min_cell,
     assert not violated(system, values), violated(system, values)
     assert system.feasible(values), "the true counts do not satisfy the attacker's constraints"
     result = system.solve()
-    REPORT[f"{name} (min {system.min_cell})"] = {"unknowns": len(system.names), "constraints": len(system.constraints),
+    REPORT[f"{name} (min {system.min_cell}, {profile})"] = {"unknowns": len(system.names), "constraints": len(system.constraints),
                                                  **result.stats()}
     assert len(result.ranges) > 10  # the draft does hide cells, and the attacker reads them
     for cell, (lo, hi) in result.ranges.items():  # every range contains the truth
@@ -150,6 +155,30 @@ def test_control_protection_without_complementary_suppression_is_caught(folder, 
     pinned = read_system(document).solve().pinned()
     assert pinned.get("stock|arbeitszeit|altersteilzeit|w") == 2, pinned
     assert len(pinned) >= 3
+
+
+def test_control_the_previous_plans_targets_gave_an_achieved_count_away(folder, monkeypatch):
+    """Before the fix an achieved count was hidden like any lone count (1..min-1): target 2 "nicht
+    erreicht" then meant exactly 1. The attacker finds it in that product, not in the fixed one."""
+    from xl_gleichplan.model import Target
+
+    ds = make_testamt()
+    ds.targets[1] = Target("Z2", "fuehrungsebene", "referatsleitung", "w", 2, 1, True, ds.targets[1].deadline)
+    fixed = read_system(drafted(ds, folder / "targets_fixed.docx")).solve()
+    assert "ach|Z2" in fixed.ranges and "ach|Z2" not in fixed.pinned()
+    monkeypatch.setattr(draft_module, "_achieved", lambda d, achieved, target: d.lone(achieved))
+    old = read_system(drafted(ds, folder / "targets_old.docx"), plain_achieved=True).solve()
+    assert old.pinned().get("ach|Z2") == 1
+
+
+def test_control_verdicts_beside_hidden_counts_gave_them_away(folder, monkeypatch):
+    """Before the fix the protection did not look at the verdict a row shows, nor at what the rule
+    itself says ("only the total 4 shown" = 2 and 2 with min_cell 3). The demo's Bewerbungen in
+    A 15 (4 women, 4 men, total 8 shown, no verdict: 40-60 % women) were recomputable."""
+    monkeypatch.setattr(privacy, "_row_pinned", lambda *args: False)
+    document = drafted(dataset("demo", folder), folder / "verdicts_old.docx")
+    pinned = read_system(document).solve().pinned()
+    assert pinned.get("mov:bewerbung|besoldungs_entgeltgruppe|A 15|w") == 4, pinned
 
 
 def test_report(capsys):
