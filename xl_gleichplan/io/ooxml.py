@@ -1,6 +1,7 @@
 """Small helpers on the zip container of .xlsx/.docx files."""
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -19,7 +20,11 @@ RATIO_FROM_BYTES = int(DEFAULTS["RATIO_FROM_BYTES"][0])
 _PROLOG_BYTES = 1 << 20
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(rb' r="([A-Z]{1,4})([0-9]{1,8})"')
+# a cell beyond column ZZ or row 99,999; a sheet without one spans at most 702 x 99,999 cells
+_FAR_CELL = re.compile(rb' r="(?:[A-Z]{3,4}[0-9]|[A-Z]{1,2}[0-9]{6})')
+_NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,4})[0-9]{1,8}"')
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
 
 
 def check_zip(path: str | Path) -> list[str]:
@@ -40,14 +45,15 @@ def check_zip(path: str | Path) -> list[str]:
             _check_sizes(path, infos)
             for info in infos:
                 name = info.filename.lower()
-                if name.endswith((".xml", ".rels", ".vml")):
+                sheet = name.startswith("xl/worksheets/")
+                if sheet and name.endswith(".xml") and info.file_size <= SCAN_EXTENT_BELOW_BYTES:
+                    data = zf.read(info)  # one decompression for both checks
+                    _check_prolog(path, zf, info, data)
+                    _check_extent(path, info, data)
+                elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
-                if name.startswith("xl/worksheets/") and name.endswith(".xml") and \
-                        info.file_size <= SCAN_EXTENT_BELOW_BYTES:
-                    _check_extent(path, zf, info)
-                if name.startswith("xl/worksheets/") and name.endswith(".bin") and \
-                        info.file_size <= SCAN_BINARY_EXTENT_BELOW_BYTES:
-                    _check_extent(path, zf, info, binary=True)
+                if sheet and name.endswith(".bin") and info.file_size <= SCAN_BINARY_EXTENT_BELOW_BYTES:
+                    _check_extent(path, info, zf.read(info), binary=True)
     except (InputFileError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
@@ -77,14 +83,16 @@ def _check_sizes(path, infos) -> None:
                              f"Herkunft der Datei klären und sie in Excel neu speichern lassen.")
 
 
-def _check_prolog(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Refuse an XML part that declares a DOCTYPE or entities before its root element."""
+def _check_prolog(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None = None) -> None:
+    """Refuse an XML part that declares a DOCTYPE or entities before its root element (``data``:
+    the part, when it was read already)."""
     from ..errors import InputFileError
 
-    head = b""
-    with zf.open(info) as fh:
+    head, size = b"", 1024  # the root element starts within the first hundred bytes of a real part
+    with (zf.open(info) if data is None else io.BytesIO(data)) as fh:
         while len(head) < _PROLOG_BYTES:
-            chunk = fh.read(65536)
+            chunk = fh.read(size)
+            size = min(size * 4, 65536)
             if not chunk:
                 break
             head += chunk
@@ -143,24 +151,27 @@ def _binary_extent(data: bytes):
     return box
 
 
-def _check_extent(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, binary: bool = False) -> None:
+def _check_extent(path, info: zipfile.ZipInfo, data: bytes, binary: bool = False) -> None:
     """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
     allocate the whole rectangle)."""
     from ..errors import LimitError
     from .tabular import column_letter
 
     if binary:
-        box = _binary_extent(zf.read(info))
+        box = _binary_extent(data)
         if box is None:
             return
         min_row, max_row, min_col, max_col = box
         cols, rows = [min_col, max_col], [min_row, max_row]
     else:
-        refs = _CELL_REF.findall(zf.read(info))
-        if not refs:
+        if limit("MAX_SHEET_CELLS") >= _NEAR_CELLS and limit("MAX_COLUMNS") >= _NEAR_COLUMNS \
+                and not _FAR_CELL.search(data):
+            return  # every cell lies within ZZ99999: within the budget, no need to collect them
+        # distinct column letters and row numbers only, collected in C: a sheet has thousands of cells
+        cols = [_col_number(c) for c in set(_CELL_COLUMN.findall(data))]
+        if not cols:
             return
-        cols = [_col_number(c) for c in set(c for c, _ in refs)]
-        rows = [int(r) for r in set(r for _, r in refs)]
+        rows = [int(r) for r in set(_CELL_ROW.findall(data))]
     width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
     cells, most = width * height, limit("MAX_SHEET_CELLS")
     if cells > most or max(cols) > limit("MAX_COLUMNS"):
