@@ -250,6 +250,8 @@ def read_all(files: list[Path], *, jobs: int | None = None, profile: str | None 
 
 def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     """Read in a pool; returns the arguments still unread if the pool broke."""
+    from .. import analysis  # noqa: F401 - imported once here: forked workers inherit the modules
+    from ..io import workbook_reader  # noqa: F401
     with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_work, *a): a for a in args}
         for future in as_completed(futures):  # one waiter for all (wait() in a loop costs O(n) per file)
