@@ -379,7 +379,7 @@ def _stock_total(d: _Draft) -> dict:
     total, margin = _stock_margin(d)
     if total is None:
         return {}
-    full = d.protect([("gesamt", total.counts)])[0]
+    full = d.protect([("gesamt", total.counts)], judged=True)[0]  # its verdict is shown (section 3)
     if not d.w_m:
         return {"w": full.w, "m": full.m, "dx": full.dx, "total": full.total, "shown": d.share_shown(full),
                 "result": total}
