@@ -18,14 +18,20 @@ What is read from the document (nothing else, except ``truth`` for the self-chec
   * the sizing helpers of every Zielvorgabe: current count, size, vacancies V (hidden only in
     1..min-1), departures D (D <= V, D <= current), ceil(V/2), the hires for the threshold
     (max(0, ceil(p*N) - (X - D))), the cascade share;
-  * the previous plan's targets (section 6): target, achieved (hidden only in 1..min-1), Stand
-    (erreicht: achieved >= target), and the I2 reading of § 4 Abs. 6 ("unter 50 %": a linear
-    inequality over the hidden achieved counts of the leadership targets).
+  * the previous plan's targets (section 6): target, achieved (hidden only in the range the
+    product's rule gives, ``achieved_hidden``), Stand (erreicht: achieved >= target), and the I2
+    reading of § 4 Abs. 6 ("unter 50 %": a linear inequality over the hidden achieved counts of the
+    leadership targets). The achieved counts are not linked to the stock (a target counts persons
+    gained, who may have left again), so that is all the previous plan gives.
 Charts are drawn from shown shares only (report/charts.py takes the protected rows' shares; a hidden
 share is not drawn), so they add nothing beyond the tables and are not read.
 
-Not assumed: that a hidden stock or movement cell is below the minimum (complementary suppression
-hides large cells too). Counts are integers (heads); VZÄ drafts are not attacked here.
+Rule knowledge, only where it is sound: a hidden lone figure (vacancies, achieved count) lies in
+the range the rule hides; in a row protected on its own (the Dienststelle's row of the stock and of
+each movement) or in a table without an "insgesamt" row (no column equations, so no complementary
+suppression), a hidden sex is below the minimum when the row shows any cell. Not assumed elsewhere:
+complementary suppression hides large cells too, and a row the verdict would expose is hidden whole
+whatever its size. Counts are integers (heads); VZÄ drafts are not attacked here.
 """
 from __future__ import annotations
 
@@ -289,9 +295,6 @@ class Result:
 
     def pinned(self) -> dict[str, int]:
         return {n: lo for n, (lo, hi) in self.ranges.items() if lo == hi}
-
-    def unbounded(self, name: str) -> bool:
-        return self.ranges[name][1] >= self.system.big // 2
 
     def stats(self) -> dict:
         widths = [hi - lo for lo, hi in self.ranges.values()]

@@ -69,9 +69,13 @@ def drafted(ds, path: Path, min_cell=None, profile: str = "thueringen"):
 
 
 def describe(system, result, values) -> str:
+    """One line per recomputed cell: the value the attacker gets and the true one."""
     lines = []
     for name, value in sorted(result.pinned().items()):
-        lines.append(f"  {name} = {value}")
+        lin = system.cells[name]
+        true = sum(c * values[k] for k, c in lin.terms.items()) + lin.const if all(k in values for k in lin.terms) \
+            else "?"
+        lines.append(f"  {name} = {value} (true: {true})")
     return "\n".join(lines)
 
 
