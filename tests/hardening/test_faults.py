@@ -126,7 +126,8 @@ def test_every_command_writes_through_a_rename(workbooks, tmp_path, monkeypatch)
         (["import-staff", str(workbooks["staff"]), "--into", str(workbooks["template"]), "--out",
           str(tmp_path / "i.xlsx")], [tmp_path / "i.xlsx"]),
         (["compute", str(filled), "--write", "--out", str(tmp_path / "c.xlsx")], [tmp_path / "c.xlsx"]),
-        (["compute", str(filled), "--write", "--in-place"], [Path(filled)]),
+        # the backup comes into place first, and through a rename too
+        (["compute", str(filled), "--write", "--in-place"], [tmp_path / "amt.bak.xlsx", Path(filled)]),
         (["plan", str(filled), "--out", str(tmp_path / "p.docx")], [tmp_path / "p.docx"]),
         (["consolidate", str(tmp_path / "eingang"), "--out", str(tmp_path / "u.xlsx"), "--json",
           str(tmp_path / "u.json"), "--history", str(tmp_path / "verlauf.csv"), "--jobs", "1"],
@@ -137,6 +138,8 @@ def test_every_command_writes_through_a_rename(workbooks, tmp_path, monkeypatch)
         code, _, err = cli(argv)
         assert code == 0, err
         assert {b for _, b in renames} == set(outputs), argv
+        if "--in-place" in argv:  # the backup is complete before the workbook is replaced
+            assert [b for _, b in renames] == outputs
         assert all(a.parent == b.parent and a.name.endswith(".tmp") for a, b in renames)
 
 
