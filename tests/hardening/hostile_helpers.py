@@ -16,6 +16,7 @@ import io
 import random
 import signal
 import struct
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -88,6 +89,35 @@ def assert_german_error(outcome: Outcome, path: Path | None, *words: str) -> str
     for word in words:
         assert word in message, (word, message)
     return message
+
+
+def attempt_file(name: str, write, call, limit: float) -> Outcome:
+    """``call`` on a file ``name`` that ``write(path)`` makes in a fresh folder (for hypothesis
+    examples, which cannot share pytest's tmp_path). An error must be a German one naming the file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write(path)
+        outcome = attempt(call, path, limit=limit)
+    if outcome.error is not None:
+        assert_german_error(outcome, path)
+    return outcome
+
+
+def assert_case(outcome: Outcome, path: Path, expected: str, words) -> None:
+    """A named hostile case ends as expected: "error" (German, naming the file and ``words``),
+    "finding" (no error; each word in a finding's text or cell; findings name this file), or "same"
+    (no error; the caller compares the result with the unbroken file's)."""
+    assert expected in ("error", "finding", "same"), expected
+    if expected == "error":
+        assert_german_error(outcome, path, *words)
+        return
+    assert outcome.error is None, outcome.message
+    if expected == "finding":
+        text = assert_error_or_finding(outcome, path)
+        found = findings_of(outcome.result)
+        for word in words:
+            assert word in text or any(f.cell and word.endswith(f.cell) for f in found), (word, text)
+        assert all(f.file == path.name for f in found if f.file)
 
 
 def findings_of(result):

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile_helpers import (assert_error_or_finding, assert_german_error, attempt, billion_laughs, bomb_package,
+from hostile_helpers import (assert_case, assert_german_error, attempt, attempt_file, billion_laughs, bomb_package,
                              cfb_bytes, csv_bytes, external_entity, flip_bits, zip_parts, zip_rewrite)
 from xl_gleichplan.cli import main
 from xl_gleichplan.io.template import write_template
@@ -147,17 +147,8 @@ def test_hostile_workbook_case(name, good, tmp_path):
     build, expected, words = CASES[name]
     path = build(good, tmp_path)
     outcome = attempt(read_workbook, path, limit=15)
-    if expected == "error":
-        assert_german_error(outcome, path, *words)
-    elif expected == "finding":
-        assert outcome.error is None, outcome.message
-        text = assert_error_or_finding(outcome, path)
-        for word in words:
-            assert word in text, (word, text)
-        dataset = outcome.result[0]
-        assert all(f.file == path.name for f in dataset.findings if f.file)
-    else:
-        assert outcome.error is None, outcome.message
+    assert_case(outcome, path, expected, words)
+    if expected == "same":
         dataset = outcome.result[0]
         assert dataset.findings == [] and dataset.heads == 20
 
@@ -213,11 +204,9 @@ def test_mutations_of_an_input_sheet(good, data):
     xml = zip_parts(good)[part]
     mutated = flip_bits(xml, data.draw(st.lists(st.integers(0, len(xml) * 8 - 1), min_size=1, max_size=6)))
     cut = data.draw(st.one_of(st.none(), st.integers(0, len(xml))))
-    with tempfile.TemporaryDirectory() as folder:
-        path = zip_rewrite(good, Path(folder) / "bogen.xlsx", replace={part: mutated if cut is None else mutated[:cut]})
-        outcome = attempt(read_workbook, path, limit=15)
-    if outcome.error is not None:
-        assert_german_error(outcome, path)
+    outcome = attempt_file("bogen.xlsx", lambda p: zip_rewrite(good, p, replace={part: mutated if cut is None else
+                                                                                 mutated[:cut]}), read_workbook, 15)
+    _assert_plausible(outcome)
 
 
 @settings(max_examples=30, **SETTINGS)
@@ -225,9 +214,12 @@ def test_mutations_of_an_input_sheet(good, data):
 def test_mutations_of_the_file(good, data):
     raw = good.read_bytes()
     mutated = flip_bits(raw, data.draw(st.lists(st.integers(0, len(raw) * 8 - 1), min_size=1, max_size=6)))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bogen.xlsx"
-        path.write_bytes(mutated)
-        outcome = attempt(read_workbook, path, limit=15)
-    if outcome.error is not None:
-        assert_german_error(outcome, path)
+    _assert_plausible(attempt_file("bogen.xlsx", lambda p: p.write_bytes(mutated), read_workbook, 15))
+
+
+def _assert_plausible(outcome) -> None:
+    """A mutated workbook that was still read: every finding says something, counts stay counts."""
+    if outcome.error is None:
+        dataset = outcome.result[0]
+        assert all(f.message and f.severity in ("error", "warning", "info") for f in dataset.findings)
+        assert dataset.heads >= 0
