@@ -128,6 +128,41 @@ def test_far_away_cell(good, tmp_path):
     assert outcome.seconds < 2
 
 
+def test_far_away_cell_at_the_end_of_a_large_sheet(good, tmp_path):
+    """A sheet part too large to be read whole for the check (an export of 300,000 rows) with one
+    stray cell at XFD1048576: the part is scanned in blocks and refused; without the stray cell the
+    same part passes the check."""
+    from xl_gleichplan.errors import LimitError
+    from xl_gleichplan.io.budget import SCAN_EXTENT_BELOW_BYTES
+    from xl_gleichplan.io.ooxml import check_zip
+
+    part = first_sheet_part(good)
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>w</t></is></c></row>' % (r, r)
+                    for r in range(100, 300_100))
+    large = zip_parts(good)[part].replace(b"</sheetData>", rows + b"</sheetData>")
+    assert len(large) > SCAN_EXTENT_BELOW_BYTES
+    plain = zip_rewrite(good, tmp_path / "gross.xlsx", replace={part: large})
+    assert part in check_zip(plain)
+    far = large.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={part: far})
+    with pytest.raises(LimitError):
+        check_zip(path)
+    assert_german_error(attempt(run_staff, path, limit=30), path, "XFD1048576", "Strg+Ende")
+
+
+def test_blocks_of_a_large_part_never_split_a_tag(good):
+    import zipfile
+
+    from xl_gleichplan.io.ooxml import _blocks
+
+    part = first_sheet_part(good)
+    with zipfile.ZipFile(good) as zf:
+        whole = zf.read(part)
+        blocks = list(_blocks(zf, zf.getinfo(part), size=7))
+    assert b"".join(blocks) == whole and len(blocks) > 10
+    assert all(b.startswith(b"<") and b.count(b"<") == b.count(b">") for b in blocks[1:-1])
+
+
 def test_too_many_rows_for_the_budget(good, tmp_path, monkeypatch):
     monkeypatch.setenv("XL_GLEICHPLAN_MAX_ROWS", "5")
     assert_german_error(attempt(run_staff, good), good, "Zeilen", "Export")

@@ -7,7 +7,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .budget import DEFAULTS, SCAN_BINARY_EXTENT_BELOW_BYTES, SCAN_EXTENT_BELOW_BYTES, german_number, german_size, how_to_raise, limit
+from .budget import (DEFAULTS, SCAN_BINARY_EXTENT_BELOW_BYTES, SCAN_EXTENT_BELOW_BYTES, german_number, german_size,
+                     how_to_raise, limit)
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 # Limits for zip containers from outside (zip bombs): what a real workbook of a Dienststelle never
@@ -49,7 +50,10 @@ def check_zip(path: str | Path) -> list[str]:
                 if sheet and name.endswith(".xml") and info.file_size <= SCAN_EXTENT_BELOW_BYTES:
                     data = zf.read(info)  # one decompression for both checks
                     _check_prolog(path, zf, info, data)
-                    _check_extent(path, info, data)
+                    _check_extent(path, info, lambda: (data,))
+                elif sheet and name.endswith(".xml"):  # a large sheet: read in blocks, never whole
+                    _check_prolog(path, zf, info)
+                    _check_extent(path, info, lambda: _blocks(zf, info))
                 elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
                 if sheet and name.endswith(".bin") and info.file_size <= SCAN_BINARY_EXTENT_BELOW_BYTES:
@@ -151,9 +155,27 @@ def _binary_extent(data: bytes):
     return box
 
 
-def _check_extent(path, info: zipfile.ZipInfo, data: bytes, binary: bool = False) -> None:
+def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 22):
+    """An XML part in blocks of about ``size`` bytes, each ending before a "<", so that no tag (and
+    no cell reference in it) is split between two blocks."""
+    carry = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(size):
+            data = carry + chunk
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                carry = data
+                continue
+            carry = data[cut:]
+            yield data[:cut]
+    if carry:
+        yield carry
+
+
+def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False) -> None:
     """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
-    allocate the whole rectangle)."""
+    allocate the whole rectangle). ``data``: the bytes of an .xlsb sheet; for XML, a function that
+    gives the part's blocks (called a second time only when a cell lies beyond ZZ99999)."""
     from ..errors import LimitError
     from .tabular import column_letter
 
@@ -165,13 +187,16 @@ def _check_extent(path, info: zipfile.ZipInfo, data: bytes, binary: bool = False
         cols, rows = [min_col, max_col], [min_row, max_row]
     else:
         if limit("MAX_SHEET_CELLS") >= _NEAR_CELLS and limit("MAX_COLUMNS") >= _NEAR_COLUMNS \
-                and not _FAR_CELL.search(data):
+                and not any(_FAR_CELL.search(block) for block in data()):
             return  # every cell lies within ZZ99999: within the budget, no need to collect them
         # distinct column letters and row numbers only, collected in C: a sheet has thousands of cells
-        cols = [_col_number(c) for c in set(_CELL_COLUMN.findall(data))]
-        if not cols:
+        letters, numbers = set(), set()
+        for block in data():
+            letters.update(_CELL_COLUMN.findall(block))
+            numbers.update(_CELL_ROW.findall(block))
+        if not letters:
             return
-        rows = [int(r) for r in set(_CELL_ROW.findall(data))]
+        cols, rows = [_col_number(c) for c in letters], [int(r) for r in numbers]
     width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
     cells, most = width * height, limit("MAX_SHEET_CELLS")
     if cells > most or max(cols) > limit("MAX_COLUMNS"):
