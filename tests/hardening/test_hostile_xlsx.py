@@ -128,6 +128,22 @@ def test_far_away_cell(good, tmp_path):
     assert outcome.seconds < 2
 
 
+@pytest.mark.parametrize("row", [
+    b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",  # single quotes
+    b'<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>',  # blanks around =
+    b'<row\nr="1048576"><c\nr="XFD1048576"><v>1</v></c></row>',  # a line break before r
+    b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',  # lower-case column
+    b'<row r="20"><c r="AAAAAA20"><v>1</v></c></row>',  # a column of six letters
+    b'<row r="99999999"><c><v>1</v></c></row>',  # a far row whose cell has no reference
+], ids=["single-quotes", "blanks", "line-break", "lower-case", "six-letters", "row-only"])
+def test_far_away_cell_in_every_spelling(good, tmp_path, row):
+    """python-calamine accepts these spellings of a cell's position; the extent check must too."""
+    part = first_sheet_part(good)
+    sheet = zip_parts(good)[part].replace(b"</sheetData>", row + b"</sheetData>")
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={part: sheet})
+    assert_german_error(attempt(run_staff, path, limit=10), path, "Strg+Ende")
+
+
 def test_far_away_cell_at_the_end_of_a_large_sheet(good, tmp_path):
     """A sheet part too large to be read whole for the check (an export of 300,000 rows) with one
     stray cell at XFD1048576: the part is scanned in blocks and refused; without the stray cell the

@@ -99,7 +99,8 @@ def _alive(pid: int) -> bool:
 
 
 def _fsync(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    # opened for writing: on Windows os.fsync (_commit) fails with EBADF on a read-only descriptor
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

@@ -38,8 +38,8 @@ DEFAULTS: dict[str, tuple[float, str]] = {
 # Every sheet XML part is scanned for the cells' real extent before python-calamine loads it (it
 # allocates the whole rectangle between the outermost cells, so two cells at A1 and XFD1048576 in a
 # 2 KB file would ask for hundreds of GB). Parts up to this size are read whole for the scan, larger
-# ones in blocks. Cost: about 1.5 ms per MB while all cells lie within ZZ99999, about 10 ms per MB
-# beyond (658 MB of sheet XML with a million rows: 6.8 s).
+# ones in blocks. Cost: about 4 ms per MB while all cells lie within ZZ99999, about 16 ms per MB
+# beyond (658 MB of sheet XML with a million rows: 11 s, beside about 15 s for reading it).
 SCAN_EXTENT_BELOW_BYTES = 16_000_000
 SCAN_BINARY_EXTENT_BELOW_BYTES = 4_000_000  # .xlsb records are walked in Python: about 0.1 s per MB
 

@@ -7,25 +7,24 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .budget import (DEFAULTS, SCAN_BINARY_EXTENT_BELOW_BYTES, SCAN_EXTENT_BELOW_BYTES, german_number, german_size,
-                     how_to_raise, limit)
+from .budget import (SCAN_BINARY_EXTENT_BELOW_BYTES, SCAN_EXTENT_BELOW_BYTES, german_number, german_size, how_to_raise,
+                     limit)
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-# Limits for zip containers from outside (zip bombs): what a real workbook of a Dienststelle never
-# reaches. XML compresses about 10-30:1; a bomb compresses 1000:1 and more. The values in force come
-# from io/budget.py (overridable there); these names stay for the readers that import them.
-MAX_UNPACKED_BYTES = int(DEFAULTS["MAX_UNPACKED_BYTES"][0])
-MAX_RATIO = int(DEFAULTS["MAX_RATIO"][0])
-RATIO_FROM_BYTES = int(DEFAULTS["RATIO_FROM_BYTES"][0])
 # an XML part's prolog (before the root element) longer than this is not a spreadsheet's
 _PROLOG_BYTES = 1 << 20
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-# a cell beyond column ZZ or row 99,999; a sheet without one spans at most 702 x 99,999 cells
-_FAR_CELL = re.compile(rb' r="(?:[A-Z]{3,4}[0-9]|[A-Z]{1,2}[0-9]{6})')
+# The r attribute of a cell or row, in every form python-calamine accepts (single quotes, blanks
+# around "=", lower-case letters). A cell beyond column ZZ or a row beyond 99,999; a sheet without
+# one spans at most 702 x 99,999 cells. The patterns also hit attributes that merely end in "r"
+# (footer="0.3", operator="between"); such hits can only widen the extent a little (a lookbehind
+# to skip them would make the scan four times slower).
+_R_ATTRIBUTE = rb'r\s*=\s*["\']'
+_FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3}|[A-Za-z]{0,2}[0-9]{6})')
 _NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
-_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,4})[0-9]{1,8}"')
-_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
+_CELL_COLUMN = re.compile(_R_ATTRIBUTE + rb'([A-Za-z]+)[0-9]')
+_CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]*([0-9]+)')
 
 
 def check_zip(path: str | Path) -> list[str]:
@@ -120,9 +119,13 @@ def _check_prolog(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes 
 
 def _col_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper()[:12]:  # 12 letters are far beyond any budget already
         n = n * 26 + ch - 64
     return n
+
+
+def _row_number(digits: bytes) -> int:
+    return int(digits[:13])  # 13 digits are far beyond any budget; int() refuses thousands
 
 
 def _binary_extent(data: bytes):
@@ -196,7 +199,7 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False) -> No
             numbers.update(_CELL_ROW.findall(block))
         if not letters:
             return
-        cols, rows = [_col_number(c) for c in letters], [int(r) for r in numbers]
+        cols, rows = [_col_number(c) for c in letters], [_row_number(r) for r in numbers]
     width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
     cells, most = width * height, limit("MAX_SHEET_CELLS")
     if cells > most or max(cols) > limit("MAX_COLUMNS"):
