@@ -105,8 +105,7 @@ def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResul
     out = []
     for (dimension, area), counts in rows:
         sw, sm = shares(counts, profile.share_basis)
-        judged = dimension == "gremium" or dimension in profile.bereich_dimensions
-        verdict = underrepresented(counts, profile, (sw, sm)) if judged else None
+        verdict = underrepresented(counts, profile, (sw, sm)) if profile.judges(dimension) else None
         out.append(AreaResult(dimension, area, counts, sw, sm, verdict, kind))
     return out
 

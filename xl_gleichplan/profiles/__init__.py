@@ -57,6 +57,11 @@ class Profile:
     bereich_dimensions: tuple[str, ...] = ("gesamt", "laufbahngruppe", "besoldungs_entgeltgruppe", "fachrichtung",
                                            "wertebene", "fuehrungsebene")
 
+    def judges(self, dimension: str) -> bool:
+        """Whether the areas of ``dimension`` get an underrepresentation verdict: the Bereiche of
+        the law, and committees."""
+        return dimension == "gremium" or dimension in self.bereich_dimensions
+
     def route(self, agency_type: str) -> Route:
         """The approval route for a body type (aliases such as ``landtag`` resolved)."""
         code = (agency_type or "").strip().lower()

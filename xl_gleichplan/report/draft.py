@@ -79,9 +79,6 @@ class _Draft:
         verdict = (lambda c: underrepresented(c, self.analysis.profile)) if judged else None
         return protect(items, self.min_cell, margin, verdict, hide)
 
-    def judged(self, dimension: str) -> bool:
-        return dimension == "gremium" or dimension in self.analysis.profile.bereich_dimensions
-
     def lone(self, value):
         """A single published count (vacancies, achieved): hidden in 1..min_cell-1, by the same rule."""
         return self.protect([("", Counts(w=value))])[0].w
@@ -155,7 +152,7 @@ class _Draft:
             # one Bereich that is everybody: it is the "insgesamt" row, shown exactly as that row
             protected = [ProtectedRow(items[0][0], margin_row.w, margin_row.m, margin_row.dx, margin_row.total)]
         else:
-            protected = self.protect(items, margin_counts, verdicts and self.judged(dimension), hide)
+            protected = self.protect(items, margin_counts, verdicts and self.analysis.profile.judges(dimension), hide)
         lines = [(area_label(dimension, r.area), p, r) for r, p in zip(results, protected)]
         if margin_row is not None and margin is not None:
             lines.append(("insgesamt", margin_row, margin))
@@ -309,7 +306,7 @@ def _page_setup(d: _Draft) -> None:
 
 
 def _title(d: _Draft) -> None:
-    a, ds, dl, p = d.analysis, d.analysis.dataset, d.analysis.deadlines, d.analysis.profile
+    ds, dl, p = d.analysis.dataset, d.analysis.deadlines, d.analysis.profile
     status = d.para("ENTWURF", bold=True, size=14)
     status.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     d.doc.add_heading("Gleichstellungsplan", 0)
@@ -422,14 +419,13 @@ def _stock(d: _Draft) -> None:
                   fmt_pct(total.share_women) if t["shown"] and total.share_women is not None else
                   ("–" if total.share_women is None else SUPPRESSED)]],
                 [4.4, 2.0, 2.0, 3.2, 2.0, 2.4])
-    judged = set(p.bereich_dimensions)
     for dim, results in _dimensions(a.areas).items():
         if dim == "gesamt":
             continue
         d.heading(DIMENSIONS.get(dim, dim), 2)
-        rows = d.count_table(dim, results, total, margin, verdicts=dim in judged)
+        rows = d.count_table(dim, results, total, margin, verdicts=p.judges(dim))
         d.stock_rows.update({(dim, area): row for area, row in rows.items()})
-        if dim in judged and len(results) > 1:
+        if p.judges(dim) and len(results) > 1:
             _chart(d, dim, results, rows)
     _part_time_and_leave(d, total)
 
@@ -511,7 +507,7 @@ def _description(d: _Draft) -> None:
             d.para(say.underrepresented("gesamt", "gesamt", r.underrepresented,
                                         _own_share(r) if t["shown"] else None))
     for dim, results in _dimensions(a.areas).items():
-        if dim == "gesamt" or dim not in p.bereich_dimensions:
+        if dim == "gesamt" or not p.judges(dim):
             continue
         judged = [r for r in results if r.share_women is not None]
         women = sum(r.underrepresented == "women" for r in judged)
