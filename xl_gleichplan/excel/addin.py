@@ -33,7 +33,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..io.atomic import atomic_path
+from ..io.atomic import atomic_path, reason
 from ..errors import GleichplanError, OutputError
 
 ADDIN_NAME = "gleichplan.xlam"
@@ -386,7 +386,7 @@ def _write_zip(path: Path, parts: list[tuple[str, bytes]]) -> None:
             "geöffnet). Bitte Excel beenden und erneut versuchen."
         ) from None
     except OSError as exc:
-        raise OutputError(f"Die Datei {path} kann nicht geschrieben werden: {exc.strerror}.") from None
+        raise OutputError(f"Die Datei {path} kann nicht geschrieben werden: {reason(exc)}.") from None
 
 
 def build_addin(out_path: str | os.PathLike, *, xlsm_twin: str | os.PathLike | None = None) -> Path:
@@ -544,7 +544,7 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
                 old = _write_interpreter(config, key, sys.executable)
             except OSError as exc:
                 raise OutputError(f"Die xlwings-Konfiguration {config} kann nicht geschrieben werden: "
-                                  f"{exc.strerror}.") from None
+                                  f"{reason(exc)}.") from None
             if old and old != sys.executable:
                 lines.append(f"xlwings-Konfiguration {config}: {key} von {old} auf {sys.executable} geändert.")
             else:
@@ -561,7 +561,7 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
                 shutil.copyfile(source, target)
             except OSError as exc:
                 raise OutputError(f"Das xlwings-AppleScript kann nicht nach {target} kopiert werden: "
-                                  f"{exc.strerror}.") from None
+                                  f"{reason(exc)}.") from None
             lines.append(f"xlwings-AppleScript kopiert: {target}")
     if not dry_run and _kind(platform):
         lines.append("Bitte Excel neu starten, damit das Menüband „Gleichstellungsplan“ erscheint.")

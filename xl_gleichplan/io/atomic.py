@@ -43,10 +43,17 @@ if hasattr(errno, "EDQUOT"):
     _REASONS[errno.EDQUOT] = "das Speicherkontingent ist erschöpft"
 
 
-def reason(exc: OSError) -> str:
-    """The German reason of an OSError, without the English text of the operating system."""
+_READ_REASONS = {errno.EACCES: "keine Leserechte", errno.EPERM: "keine Leserechte",
+                 errno.ENOENT: "die Datei existiert nicht"}
+
+
+def reason(exc: OSError, reading: bool = False) -> str:
+    """The German reason of an OSError, without the English text of the operating system
+    (``reading``: the error came from reading a file, not from writing one)."""
     if getattr(exc, "winerror", None) in (32, 33):  # sharing or lock violation: open in Excel or Word
         return "die Datei ist in einem anderen Programm geöffnet"
+    if reading and exc.errno in _READ_REASONS:
+        return _READ_REASONS[exc.errno]
     if exc.errno in _REASONS:
         return _REASONS[exc.errno]
     return f"Systemfehler {errno.errorcode.get(exc.errno, exc.errno)}"

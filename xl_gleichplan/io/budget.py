@@ -54,7 +54,7 @@ def limit(name: str) -> int:
         try:
             value = float(raw)
             if value > 0:
-                return int(value)
+                return int(min(value, 1e18))  # "inf" means no practical limit
         except ValueError:
             pass
     return int(default)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
+from .atomic import reason
 from .budget import Deadline, check_file_size, check_shape, german_number
 from .ooxml import check_zip
 
@@ -98,8 +99,8 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
         with open(path, "rb") as fh:
             head = fh.read(8192)
     except OSError as exc:  # locked by another program, no read permission
-        raise InputFileError(f"„{path}“ kann nicht geöffnet werden ({exc.strerror}). Ist die Datei in einem anderen "
-                             f"Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
+        raise InputFileError(f"„{path}“ kann nicht geöffnet werden ({reason(exc, reading=True)}). Ist die Datei in "
+                             f"einem anderen Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
     is_zip = head.startswith(b"PK\x03\x04")
     if head.startswith(CFB_MAGIC):
         raise InputFileError(
@@ -297,14 +298,12 @@ def _first_line(data: bytes, encoding: str) -> str:
 
 
 def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None) -> Table:
-    from .budget import limit
-
     deadline = deadline or Deadline(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"„{path}“ kann nicht gelesen werden ({exc.strerror}). Ist die Datei in einem anderen "
-                             f"Programm geöffnet?") from None
+        raise InputFileError(f"„{path}“ kann nicht gelesen werden ({reason(exc, reading=True)}). Ist die Datei in "
+                             f"einem anderen Programm geöffnet?") from None
     encoding = detect_encoding(data)
     notes, source = [], path
     if encoding == "cp1252":
