@@ -6,6 +6,7 @@ retirements for the vacancy forecast and are dropped right after.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from datetime import date
@@ -25,6 +26,7 @@ from . import vocabulary as vocab
 from .budget import german_number, limit
 from .findings import FindingList
 from .tabular import Table, normalise_name, read_table
+from .workbook_reader import _PERSONAL_PATTERNS
 
 DROP = frozenset(PERSONAL_COLUMNS)
 SEX_CODES = ("w", "m", "d", "x")
@@ -95,6 +97,19 @@ def _flags(series: pd.Series, predicate) -> np.ndarray:
     return lookup[series.cat.codes.to_numpy()]
 
 
+_DATA_LIKE = re.compile(r"[0-9_]+")  # a number or a date as a column name: 4711, 0_75, 12_03_1971, 1971_03_12
+
+
+def _looks_like_data(name: str) -> bool:
+    """Whether a (normalised) column name is a value rather than a name: a number, a date, or what the
+    workbook reader treats as personal data. Normalising turned '12.03.1971' into '12_03_1971' and
+    'P12345' into 'p12345', so the personal-data patterns also see the name with that undone."""
+    if _DATA_LIKE.fullmatch(name):
+        return True
+    probes = (name, name.replace("_", ".").upper())
+    return any(pattern.search(probe) for pattern, _ in _PERSONAL_PATTERNS for probe in probes)
+
+
 def _blank(series: pd.Series) -> np.ndarray:
     return _flags(_map_unique(series, lambda v: vocab.text(v) == "")[0], bool)
 
@@ -119,6 +134,17 @@ class _Reader:
 
     def require(self, *names: str) -> None:
         missing = [n for n in names if n not in self.t.columns]
+        if missing and any(_looks_like_data(c) for c in self.t.columns):
+            # an export without a header row: its "column names" are the first person's data, and
+            # a message must never repeat them
+            sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
+            raise InputFileError(
+                f"In „{self.t.file}“{sheet} fehlt die Spalte „{missing[0]}“. Die erste Zeile sieht nach Daten "
+                f"aus (Zahlen, ein Datum oder eine Personalnummer), nicht nach Spaltennamen: Der Datei fehlt "
+                f"wohl die Kopfzeile. Bitte den Export mit Kopfzeile (Spaltenüberschriften) neu erstellen; "
+                f"die Werte der ersten Zeile werden hier aus Datenschutzgründen nicht wiedergegeben. Hat die "
+                f"Datei doch eine Kopfzeile, darf kein Spaltenname nur aus Zahlen oder einem Datum bestehen."
+            )
         if missing:
             shown = [c if len(c) <= 40 else c[:40] + "…" for c in list(self.t.columns)[:30]]
             found = (", ".join(shown) + (f" und {len(self.t.columns) - 30} weitere" if len(self.t.columns) > 30 else "")) \

@@ -5,6 +5,7 @@ or ``None`` when the value cannot be understood. The importer calls them once pe
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -158,8 +159,33 @@ def to_date(value: object) -> date | None:
     return None
 
 
+# A typed number cell carries binary noise: 1/3 arrives as 0.3333333333333333, 0.1+0.2 as
+# 0.30000000000000004. Working-time shares are ratios of weekly hours or minutes (20/39, 39/82,
+# 1170/2460), so their denominators stay far below 10**6. Two different fractions with denominators
+# up to 10**6 are at least 10**-12 apart, while a float up to 100 (a percent) is off by less than
+# 10**-13, so the nearest such fraction is the intended share and the noise is gone.
+_SHARE_DENOMINATOR = 10**6
+
+
+def _number_fraction(value: int | float) -> Fraction | None:
+    """A typed int/float cell as a share; None for nan, inf, negatives and anything above 100 %."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if not 0 <= value <= 100:  # compared before any Fraction is built: a 5,000-digit int costs nothing
+        return None
+    return Fraction(value).limit_denominator(_SHARE_DENOMINATOR)
+
+
 def to_fraction(value: object) -> Fraction | None:
     """'0,75', '75 %', '75', 0.75 -> 3/4. Values above 1 are read as percent. Negative: None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = _number_fraction(value)
+        if number is None:
+            return None
+        if number > 1:
+            number = number / 100
+        return number if number <= 1 else None
+    # text: the pattern below keeps hostile spellings ("1e999999999", 5,000 digits) away from Fraction
     raw = text(value).replace("%", "").replace("\u00a0", "").strip()
     if not raw:
         return None

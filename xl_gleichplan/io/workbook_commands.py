@@ -2,6 +2,7 @@
 template, write results back. Each returns German lines that say what was written."""
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -91,11 +92,22 @@ def _target(source: Path, out: str | None, in_place: bool, suffix: str) -> Path:
         return source
     if out:
         path = Path(out)
-        if path.resolve() == source.resolve():
+        if _same_file(path, source):
             raise GleichplanError("Die Zieldatei ist die Arbeitsmappe selbst. Dafür bitte --in-place angeben "
                                   "(es wird dann vorher eine Sicherungskopie angelegt).")
         return path
     return source.with_name(f"{source.stem}{suffix}{'.xlsx' if source.suffix.lower() == '.xlsb' else source.suffix}")
+
+
+def _same_file(path: Path, source: Path) -> bool:
+    """Whether writing ``path`` would overwrite ``source``: the same path however spelled (./x, a
+    symlink), or the same file under another name (a hard link, other case on Windows)."""
+    if path.resolve() == source.resolve():
+        return True
+    try:
+        return path.exists() and os.path.samefile(path, source)
+    except OSError:
+        return False
 
 
 def _save(wb, source: Path, out: Path, in_place: bool) -> list[str]:
@@ -117,6 +129,11 @@ def write_back(source: Path, analysis, out: str | None = None, in_place: bool = 
         why = ("ist eine .xlsb-Datei" if source.suffix.lower() == ".xlsb"
                else "enthält Diagramme, Bilder oder Pivot-Tabellen, die beim Zurückschreiben verloren gingen")
         target = Path(out) if out and not in_place else source.with_name(f"{source.stem}_ergebnis.xlsx")
+        if _same_file(target, source):  # would replace the workbook by a results-only one, without backup
+            raise GleichplanError(
+                f"Die Zieldatei ist die Arbeitsmappe selbst. „{source.name}“ {why}; sie wird deshalb nie "
+                f"überschrieben, die Ergebnisse kommen in eine eigene Datei. Bitte bei --out einen anderen "
+                f"Dateinamen angeben oder --out weglassen (dann: „{source.stem}_ergebnis.xlsx“).")
         wb = Workbook()
         write_results(wb, analysis)
         del wb[wb.sheetnames[0]]
