@@ -364,7 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a program that stopped reading (e.g. head)
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
-    except Exception as exc:  # unexpected: log the traceback to a file, tell the clerk where it is
+    except BaseException as exc:  # unexpected: log the traceback to a file, tell the clerk where it is
+        # a Rust panic in a native reader (pyo3_runtime.PanicException) is a BaseException: it is
+        # unexpected too, never a traceback; only the interpreter's own exits go through
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         from .logs import log_exception
 
         path = log_exception(exc)

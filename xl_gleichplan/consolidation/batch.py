@@ -8,7 +8,6 @@ worker is named and the rest still get through.
 """
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import sys
@@ -19,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import GleichplanError
-from ..model import Counts, Finding
+from ..model import Counts
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
 PROCESSED, SKIPPED, FAILED = "processed", "skipped", "failed"
@@ -99,7 +98,7 @@ def _not_a_file(path: Path) -> str | None:
     except OSError as exc:
         from ..io.atomic import reason
 
-        return reason(exc)
+        return reason(exc, reading=True)
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISFIFO(mode):
@@ -117,9 +116,8 @@ def _readable(path: Path) -> str | None:
     except OSError as exc:
         from ..io.atomic import reason
 
-        why = "keine Leserechte" if exc.errno in (errno.EACCES, errno.EPERM) else reason(exc)
-        return (f"„{path}“ kann nicht geöffnet werden ({why}). Bitte die Rechte der Datei prüfen oder sie in "
-                f"Excel schließen und erneut versuchen.")
+        return (f"„{path}“ kann nicht geöffnet werden ({reason(exc, reading=True)}). Bitte die Rechte der Datei "
+                f"prüfen oder sie in Excel schließen und erneut versuchen.")
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return f"„{path}“ kann nicht gelesen werden: es ist keine gewöhnliche Datei."
@@ -136,34 +134,29 @@ def _resolved(path) -> str:
 
 
 def read_one(path: str, profile: str | None = None, check_formulas: bool = False) -> FileResult:
-    """Read and check one workbook (never raises). ``check_formulas`` adds the check for formula cells
-    overwritten by values (``read_workbook``); it parses every sheet's XML a second time, doubles the
-    reading time and changes no count, so the consolidation leaves it to ``xl-gleichplan check``."""
+    """Read and check one workbook (never raises). Read by ``read_workbook``, the one reader of workbook
+    files: a damaged file (a Rust panic in calamine too) comes back as a failed result with its German
+    message naming file and sheet. ``check_formulas`` adds the check for formula cells overwritten by
+    values; it parses every sheet's XML a second time, doubles the reading time and changes no count,
+    so the consolidation leaves it to ``xl-gleichplan check``."""
     from ..analysis import analyse
-    from ..io.tabular import file_label
-    from ..io.workbook_reader import lock_note, open_workbook, read_book, read_workbook
+    from ..io.workbook_reader import read_workbook
 
     p = Path(path)
     problem = _readable(p)
     if problem:
         return FileResult(str(path), FAILED, problem)
     try:
-        if check_formulas:
-            dataset, prof = read_workbook(p, profile)
-        else:
-            book = open_workbook(p)
-            try:
-                dataset, prof = read_book(book, file_label(p), profile)
-            finally:
-                book.close()
-            note = lock_note(p)
-            if note:
-                dataset.findings.insert(0, Finding("info", note, file_label(p)))
+        dataset, prof = read_workbook(p, profile, check_formulas=check_formulas)
         # movements, committees and postings give no verdict the summary shows: leave them out of analyse()
         analysis = analyse(replace(dataset, movements={}, committees={}, postings={}), prof)
     except GleichplanError as exc:
         return FileResult(str(path), FAILED, str(exc))
-    except Exception as exc:  # noqa: BLE001 - one file must not stop the batch
+    except BaseException as exc:  # noqa: BLE001 - one file must not stop the batch
+        # a Rust panic (pyo3_runtime.PanicException) is a BaseException, and it cannot be pickled back
+        # from a worker; only the interpreter's own exits and Ctrl+C go through
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         from ..logs import log_exception
 
         log = log_exception(exc)
@@ -252,7 +245,7 @@ def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     """Read in a pool; returns the arguments still unread if the pool broke."""
     from .. import analysis  # noqa: F401 - imported once here: forked workers inherit the modules
     from ..io import workbook_reader  # noqa: F401
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent) as pool:
         futures = {pool.submit(_work, *a): a for a in args}
         for future in as_completed(futures):  # one waiter for all (wait() in a loop costs O(n) per file)
             path = futures[future][0]
@@ -267,14 +260,20 @@ def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     return [a for a in args if a[0] not in results]
 
 
-def _watch_parent(parent: int, interval: float = 0.5) -> None:
-    """Worker initializer: end the worker when the main process is gone. A killed main process
-    (kill -9, the out-of-memory killer, a closed terminal) would otherwise leave its workers waiting
-    for work forever. POSIX only: there a dead parent's children are re-parented."""
+def _watch_parent(interval: float = 0.5) -> None:
+    """Worker initializer: end the worker when the process that started it is gone. A killed main
+    process (kill -9, the out-of-memory killer, a closed terminal) would otherwise leave its workers
+    waiting for work forever. POSIX only: there a dead parent's children are re-parented.
+
+    The parent is the one the worker has when it starts, not the main process: under "fork" and
+    "spawn" that is the main process, under "forkserver" (Linux's default from Python 3.14) it is the
+    fork server, which ends when the main process does."""
     if os.name == "nt":
         return
     import threading
     import time
+
+    parent = os.getppid()
 
     def watch():
         while os.getppid() == parent:
@@ -290,7 +289,7 @@ def _work(path: str, profile: str | None, check_formulas: bool) -> FileResult:
 
 
 def _read_isolated(a) -> FileResult:
-    with ProcessPoolExecutor(max_workers=1, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_watch_parent) as pool:
         try:
             return pool.submit(_work, *a).result()
         except BrokenProcessPool:

@@ -60,8 +60,8 @@ def open_workbook(path: str | Path):
     except OSError as exc:  # e.g. locked by another program on Windows, or no read permission
         from .atomic import reason
 
-        raise WorkbookError(f"„{path}“ kann nicht geöffnet werden ({reason(exc)}). Ist die Datei in einem anderen "
-                            f"Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
+        raise WorkbookError(f"„{path}“ kann nicht geöffnet werden ({reason(exc, reading=True)}). Ist die Datei in "
+                            f"einem anderen Programm geöffnet? Bitte schließen oder die Zugriffsrechte prüfen.") from None
     if head.startswith(CFB_MAGIC) and path.suffix.lower() != ".xlsb":
         raise WorkbookError(f"„{path}“ ist kennwortgeschützt (verschlüsselt) oder eine alte .xls-Datei. Bitte in Excel "
                             f"ohne Kennwort als .xlsx speichern.")
@@ -73,7 +73,9 @@ def open_workbook(path: str | Path):
         raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine's own error types
+    except BaseException as exc:  # calamine's own error types, or a Rust panic (a BaseException)
+        if not (isinstance(exc, Exception) or _damaged_file(exc)):
+            raise
         raise WorkbookError(f"„{path}“ kann nicht gelesen werden ({type(exc).__name__}: {exc}). Bitte die Datei in Excel "
                             f"öffnen und neu speichern.") from None
     return book
@@ -90,7 +92,9 @@ def lock_note(path: Path) -> str | None:
 
 SHEETS_BY_NAME = {s.name for s in SHEETS.values()}
 _SEX_CODES = {"": ("w", "m", "d", "x")}  # column codes of the count cells, in the order of Counts
-_AREAS: dict[tuple[str, str], tuple[str, str]] = {}  # (dimension, Bereich) as written -> codes
+# (dimension, Bereich) as written -> codes; only pairs whose reading raised no finding, so no text that
+# looks like personal data is ever kept here, and such a text is reported in every file again
+_AREAS: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def _blank(value) -> bool:
@@ -113,8 +117,10 @@ class _SheetReader:
             self.rows = data.to_python(skip_empty_area=False)
         self.merged = data.merged_cell_ranges or []
         self.repeats: dict[tuple, list] = {}  # (severity, column) -> [count, first row]
+        self.added = 0  # findings raised through add(), listed or only counted
 
     def add(self, severity, message, row=None, code=None):
+        self.added += 1
         cell = f"{self.sheet.letter(code)}{row}" if code and row else None
         # a pasted export repeats one problem in thousands of cells: list the first ten per column, count the rest
         seen = self.repeats.setdefault((severity, code), [0, row])
@@ -207,9 +213,13 @@ class _SheetReader:
         pair = (values["dimension"], values["area"])
         known = _AREAS.get(pair) if type(pair[0]) is str and type(pair[1]) is str else None
         if known is None:
+            before = self.added
             known = self._dimension_area(row, values)
-            if known is not None and type(pair[0]) is str and type(pair[1]) is str and len(_AREAS) < 100_000:
-                _AREAS[pair] = known  # only pairs that raised no finding: every file has the same few hundred
+            # only pairs that raised no finding (every file has the same few hundred): a Bereich reported
+            # as personal data ("Gesamt" still gives a key) must be reported again, and never be kept
+            if known is not None and self.added == before and type(pair[0]) is str and type(pair[1]) is str \
+                    and len(_AREAS) < 100_000:
+                _AREAS[pair] = known
         return known
 
     def _dimension_area(self, row: int, values: dict) -> tuple[str, str] | None:
@@ -267,21 +277,28 @@ def read_metadata(book, file: str) -> dict:
     return meta
 
 
-def read_workbook(path: str | Path, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:
-    """The Dataset of a filled Erhebungsbogen file and the law profile it was made for."""
+def read_workbook(path: str | Path, profile: Profile | str | None = None, *,
+                  check_formulas: bool = True) -> tuple[Dataset, Profile]:
+    """The Dataset of a filled Erhebungsbogen file and the law profile it was made for. The one way a
+    workbook FILE is read (``check``, ``plan``, the consolidation's workers): a damaged file, a Rust
+    panic in calamine included, becomes a German WorkbookError naming file and sheet, and the book is
+    always closed. ``check_formulas`` adds the check for formula cells overwritten by values; it
+    parses every sheet's XML a second time, so the consolidation leaves it out."""
     path = Path(path)
+    file = file_label(path)
     book = _TrackedBook(open_workbook(path))
     try:
-        dataset, profile = read_book(book, file_label(path), profile)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            _check_formulas(path, file_label(path), dataset.findings,
-                            [s for s in SHEETS.values() if s.name in book.sheet_names])
+        dataset, profile = read_book(book, file, profile)
+        if check_formulas and path.suffix.lower() in (".xlsx", ".xlsm"):
+            _check_formulas(path, file, dataset.findings, [s for s in SHEETS.values() if s.name in book.sheet_names])
     except BaseException as exc:
         if not _damaged_file(exc):
             raise
         where = f" (Blatt „{book.last}“)" if book.last else ""
         raise WorkbookError(f"„{path}“{where} ist beschädigt und kann nicht gelesen werden ({type(exc).__name__}: "
                             f"{str(exc)[:200]}). Bitte die Datei in Excel öffnen, prüfen und neu speichern.") from None
+    finally:
+        book.close()
     note = lock_note(path)  # calamine's book takes no extra attributes: checked here, not in open_workbook
     if note:
         dataset.findings.insert(0, Finding("info", note, file_label(path)))

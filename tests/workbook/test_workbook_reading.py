@@ -1,0 +1,112 @@
+"""The one reader of workbook files (``read_workbook``): it closes calamine's book, says "no read
+rights" (not "no write rights") for a file it may not read, turns a Rust panic into a German error
+naming file and sheet, and reports a Bereich that looks like personal data in every file, however
+many files one process reads (the Excel add-in runs for hours)."""
+from __future__ import annotations
+
+import errno
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from xl_gleichplan.errors import WorkbookError
+from xl_gleichplan.io import workbook_reader
+from xl_gleichplan.io.template import write_template
+from xl_gleichplan.io.workbook_reader import read_workbook
+from xl_gleichplan.model import Agency
+from xl_gleichplan.profiles import load_profile
+
+
+class PanicException(BaseException):
+    """Stands in for ``pyo3_runtime.PanicException`` (a Rust panic in python-calamine): a BaseException."""
+
+
+def _bogen(path: Path, total_area: str = "gesamt") -> Path:
+    from openpyxl import load_workbook
+
+    write_template(path, load_profile("thueringen"), Agency("Testamt", "landesverwaltung"), date(2025, 6, 30))
+    wb = load_workbook(path)
+    ws = wb["Bestand"]
+    ws["B5"] = total_area  # the Bereich of the row „Beschäftigte insgesamt“
+    for row, (w, m) in {5: (10, 10), 6: (6, 4), 8: (4, 6)}.items():
+        ws[f"C{row}"], ws[f"D{row}"] = w, m
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    path = _bogen(tmp_path_factory.mktemp("gut") / "bogen.xlsx")
+    dataset, _ = read_workbook(path)
+    assert dataset.findings == [] and dataset.heads == 20
+    return path
+
+
+def _personal(dataset) -> list:
+    return [f for f in dataset.findings if "Datum (Geburtsdatum?)" in f.message and f.sheet == "Bestand"]
+
+
+def test_a_personal_bereich_is_reported_in_every_file(tmp_path):
+    text = "geb. 17.03.1971"  # typed as the Bereich of the total row: „Gesamt“ still gives a key
+    first = _bogen(tmp_path / "erste.xlsx", text)
+    second = _bogen(tmp_path / "zweite.xlsx", text)
+    for path in (first, second, first):
+        dataset, _ = read_workbook(path)
+        found = _personal(dataset)
+        assert len(found) == 1 and found[0].cell == "B5", path
+        assert dataset.heads == 20  # the total still counts
+    # the text is kept nowhere in the process
+    assert not any(text in str(key) for key in workbook_reader._AREAS)
+
+
+class _Recorder:
+    """calamine's book, counting close()."""
+
+    def __init__(self, book, closed: list):
+        self._book, self._closed = book, closed
+
+    def __getattr__(self, name):
+        return getattr(self._book, name)
+
+    def close(self):
+        self._closed.append(True)
+        self._book.close()
+
+
+def test_the_book_is_closed_after_reading(good, tmp_path, monkeypatch):
+    closed = []
+    real = workbook_reader.open_workbook
+    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path: _Recorder(real(path), closed))
+    read_workbook(good)
+    assert closed == [True]
+    read_workbook(good, check_formulas=False)
+    assert closed == [True, True]
+
+
+def test_the_book_is_closed_after_a_damaged_sheet(good, monkeypatch):
+    closed = []
+    real = workbook_reader.open_workbook
+    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path: _Recorder(real(path), closed))
+
+    def panicking(book, file, profile=None):
+        book.get_sheet_by_name("Bestand")
+        raise PanicException("index out of bounds: the len is 3 but the index is 999999")
+
+    monkeypatch.setattr(workbook_reader, "read_book", panicking)
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(good)
+    message = str(info.value)
+    assert str(good) in message and "Blatt „Bestand“" in message and "beschädigt" in message
+    assert closed == [True]
+
+
+def test_no_read_rights_is_not_called_no_write_rights(good, monkeypatch):
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(workbook_reader, "open", refused, raising=False)  # the module's open(); root may read all
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(good)
+    message = str(info.value)
+    assert "keine Leserechte" in message and "Schreibrechte" not in message and str(good) in message
