@@ -144,6 +144,24 @@ def test_far_away_cell_in_every_spelling(good, tmp_path, row):
     assert_german_error(attempt(run_staff, path, limit=10), path, "Strg+Ende")
 
 
+def test_the_standard_templates_take_the_fast_path_of_the_extent_check():
+    """No sheet of a real Erhebungsbogen looks like it has far cells (the message of its drop-downs,
+    error="Bitte ...", is an attribute ending in "r" too): otherwise every agency workbook of a batch
+    is scanned twice."""
+    import zipfile
+
+    from xl_gleichplan.io.ooxml import _FAR_CELL
+
+    templates = sorted((Path(__file__).parents[2] / "workbook_templates").glob("*.xlsx"))
+    assert templates
+    for template in templates:
+        with zipfile.ZipFile(template) as zf:
+            sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            assert sheets and any(b'error="Bitte' in zf.read(n) for n in sheets)
+            for name in sheets:
+                assert not _FAR_CELL.search(zf.read(name)), (template.name, name)
+
+
 def test_far_away_cell_at_the_end_of_a_large_sheet(good, tmp_path):
     """A sheet part too large to be read whole for the check (an export of 300,000 rows) with one
     stray cell at XFD1048576: the part is scanned in blocks and refused; without the stray cell the

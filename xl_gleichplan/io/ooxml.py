@@ -18,10 +18,11 @@ _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 # The r attribute of a cell or row, in every form python-calamine accepts (single quotes, blanks
 # around "=", lower-case letters). A cell beyond column ZZ or a row beyond 99,999; a sheet without
 # one spans at most 702 x 99,999 cells. The patterns also hit attributes that merely end in "r"
-# (footer="0.3", operator="between"); such hits can only widen the extent a little (a lookbehind
-# to skip them would make the scan four times slower).
+# (footer="0.3"); such hits can only widen the extent a little (a lookbehind to skip them would
+# make the scan four times slower). A cell position always ends in digits, which the message of a
+# drop-down (error="Bitte ...") does not.
 _R_ATTRIBUTE = rb'r\s*=\s*["\']'
-_FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3}|[A-Za-z]{0,2}[0-9]{6})')
+_FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3,}[0-9]|[A-Za-z]{0,2}[0-9]{6})')
 _NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
 _CELL_COLUMN = re.compile(_R_ATTRIBUTE + rb'([A-Za-z]+)[0-9]')
 _CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]*([0-9]+)')
