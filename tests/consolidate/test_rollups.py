@@ -13,6 +13,7 @@ from consolidate_helpers import LATEST, N, STICHTAGE
 from xl_gleichplan.analysis import analyse
 from xl_gleichplan.consolidation import consolidate
 from xl_gleichplan.consolidation.hierarchy import ALL
+from xl_gleichplan.errors import GleichplanError
 from xl_gleichplan.profiles import load_profile
 
 TODAY = date(2026, 4, 15)
@@ -197,6 +198,25 @@ def test_parent_dataset_from_its_units(run):
     assert {f"{d}|{a}": [c_.w, c_.m, c_.d, c_.x] for (d, a), c_ in ds.stock.items()} == totals[parent]["stock"]
     analysis = analyse(ds, load_profile("thueringen"))
     assert analysis.plan_required == (totals[parent]["heads"] >= 50)
+
+
+def test_parent_dataset_names_what_is_there_when_the_name_or_stichtag_is_wrong(run, tmp_path):
+    """A misspelt office gets the names that were found and the way out (--hierarchy); a Stichtag
+    without workbooks gets the Stichtage there are; nothing read at all says so."""
+    c, _ = run
+    with pytest.raises(GleichplanError) as wrong:
+        c.dataset_for("Landesamt für Musterverwaltung 4")
+    message = str(wrong.value)
+    assert "„Landesamt für Musterverwaltung 0004“" in message and "--hierarchy" in message
+    assert "weitere" in message  # more than ten offices: the first ten and the count of the rest
+    with pytest.raises(GleichplanError) as day:
+        c.dataset_for("Landesamt für Musterverwaltung 0004", date(2000, 6, 30))
+    assert "30.06.2000" in str(day.value) and f"{LATEST:%d.%m.%Y}" in str(day.value)
+    (tmp_path / "leer").mkdir()
+    (tmp_path / "leer" / "kaputt.xlsx").write_bytes(b"PK\x03\x04 abgeschnitten")
+    empty = consolidate([tmp_path / "leer"], today=TODAY, jobs=1)
+    with pytest.raises(GleichplanError, match="kein Erhebungsbogen konnte gelesen werden"):
+        empty.dataset_for("Landesamt für Musterverwaltung 0004")
 
 
 def test_several_stichtage_in_one_run_are_summed_per_stichtag(agencies):

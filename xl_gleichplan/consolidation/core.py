@@ -88,12 +88,24 @@ class Consolidation:
         postings and forecast of the office's own workbook (if any) and of every unit below it.
         Committees, targets and measures belong to each unit's own plan and are not summed.
         ``analyse(ds, profile)`` and ``write_draft`` take it like any other Dataset."""
-        stichtag = stichtag or (self.stichtage[-1] if self.trees else None)
+        if not self.trees:
+            raise GleichplanError("Die Zusammenführung ist leer: kein Erhebungsbogen konnte gelesen werden (die Gründe "
+                                  "stehen oben je Datei). Bitte die Dateien prüfen und erneut versuchen.")
+        stichtag = stichtag or self.stichtage[-1]
         tree = self.trees.get(stichtag)
+        if tree is None:
+            known = ", ".join(f"{s:%d.%m.%Y}" for s in self.stichtage)
+            raise GleichplanError(f"Zum Stichtag {stichtag:%d.%m.%Y} liegt kein Erhebungsbogen vor; vorhandene "
+                                  f"Stichtage: {known}. Bitte --stichtag entsprechend angeben.")
         k = vocab.key(name)
-        if tree is None or k not in tree.display:
-            raise GleichplanError(f"„{name}“ kommt in der Zusammenführung zum Stichtag "
-                                  f"{stichtag:%d.%m.%Y} nicht vor." if stichtag else "Die Zusammenführung ist leer.")
+        if k not in tree.display:
+            names = sorted(tree.display.values(), key=str.casefold)
+            shown = ", ".join(f"„{n}“" for n in names[:10]) + (f" und {len(names) - 10} weitere" if len(names) > 10
+                                                                 else "")
+            raise GleichplanError(f"„{name}“ kommt in der Zusammenführung zum Stichtag {stichtag:%d.%m.%Y} nicht vor. "
+                                  f"Gefunden: {shown}. Bitte den Namen so angeben, wie er im Blatt „Metadaten“ "
+                                  f"steht (als Dienststelle oder übergeordnete Stelle), oder die Zuordnung der "
+                                  f"Dienststellen mit --hierarchy als Liste angeben.")
         units = [r for r in self._processed(stichtag) if k in tree.chain(vocab.key(r.name))]
         own = next((r for r in units if vocab.key(r.name) == k), None)
         agency = Agency(own.name, own.type, tree.parent_name(k)) if own else \
