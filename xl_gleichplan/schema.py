@@ -63,6 +63,9 @@ VALUES = {
     },
     "befristet": {"nein": "unbefristet", "ja": "befristet"},
 }
+# The "davon" counts: who is part-time and who is on leave (dimension, its areas that count).
+PART_TIME = ("arbeitszeit", ("teilzeit", "altersteilzeit"))
+ON_LEAVE = ("beurlaubung", ("familie", "sonstige"))
 # Leadership levels from the top down (order matters for the cascade model).
 LEADERSHIP_LEVELS = list(VALUES["fuehrungsebene"])
 

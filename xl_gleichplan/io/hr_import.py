@@ -20,7 +20,7 @@ from ..errors import InputFileError, LimitError
 from ..model import Agency, Counts, Dataset, Target
 from ..profiles import Profile
 from ..rules.deadlines import add_years, deadlines
-from ..schema import (AREA_DIMENSIONS, DIMENSIONS, LEADERSHIP_LEVELS, OPTIONAL_DIMENSIONS,
+from ..schema import (AREA_DIMENSIONS, DIMENSIONS, LEADERSHIP_LEVELS, ON_LEAVE, OPTIONAL_DIMENSIONS, PART_TIME,
                       PERSONAL_COLUMNS, POSTING_KIND, VALUES)
 from . import vocabulary as vocab
 from .budget import german_number, limit
@@ -303,11 +303,9 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
     out = {"heads": int(keep.sum()), "stock": stock}
     # "davon" counts are kept for women and men, as the shares are (d and x are in the totals)
     wm = frame["sex"].isin(["w", "m"]).to_numpy()
-    if "arbeitszeit" in dims:
-        out["part_time"] = _count_dims(reader, frame, dims, w,
-                                       wm & frame["arbeitszeit"].isin(["teilzeit", "altersteilzeit"]).to_numpy())
-    if "beurlaubung" in dims:
-        out["on_leave"] = _count_dims(reader, frame, dims, w, wm & frame["beurlaubung"].isin(["familie", "sonstige"]).to_numpy())
+    for key, (dim, areas) in (("part_time", PART_TIME), ("on_leave", ON_LEAVE)):
+        if dim in dims:
+            out[key] = _count_dims(reader, frame, dims, w, wm & frame[dim].isin(areas).to_numpy())
     if "geburtsdatum" in table.columns:
         out["forecast"] = _count_dims(reader, frame, dims, w, _retiring(reader, keep, stichtag, profile))
     return out

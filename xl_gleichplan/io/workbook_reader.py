@@ -21,9 +21,8 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEA
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
 from .ooxml import check_zip
-from .tabular import column_letter, file_label
+from .tabular import CFB_MAGIC, column_letter, file_label
 
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An input sheet has a few hundred rows; beyond this a list was pasted in (a personnel export):
 # only these rows are read, so a huge workbook is answered in bounded time and memory.
 MAX_SHEET_ROWS = 10_000

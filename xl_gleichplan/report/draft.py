@@ -34,7 +34,8 @@ from ..io.atomic import atomic_path
 from ..model import Counts
 from ..rules.privacy import ProtectedRow, protect
 from ..rules.shares import shares, underrepresented
-from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, SEX_WORDS, VERDICT_SEX, area_label
+from ..schema import (DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, ON_LEAVE, PART_TIME, SEX_WORDS,
+                      VERDICT_SEX, area_label)
 from ..texts import DEADLINE, PROCEDURE, READING, VERDICT_SHORT, fmt_date, fmt_number, fmt_pct
 from . import sentences as say
 from .charts import Bar, share_chart
@@ -469,8 +470,7 @@ def _hide_davon_sums(d: _Draft, part_time: bool, results: list[AreaResult], whol
     a column shown in full publishes that sum. The Arbeitszeit (Beurlaubung) table gives the same
     sum as Teilzeit + Altersteilzeit (familiär + sonstige): if it hides those, the published sum
     would give its hidden cells back. Then a cell of the column is hidden too (the smallest)."""
-    dim, members = ("arbeitszeit", ("teilzeit", "altersteilzeit")) if part_time else \
-        ("beurlaubung", ("familie", "sonstige"))
+    dim, members = PART_TIME if part_time else ON_LEAVE
     stock = [d.stock_rows[(dim, a)] for a in members if (dim, a) in d.stock_rows]
     items = [(r.area, d.counts(r.counts)) for r in results]
     if whole is None or not stock or sum((c for _, c in items), Counts()) != d.counts(whole):
