@@ -8,10 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-from openpyxl.chart import BarChart, Reference
 
-from wbhelpers import build
+from wbhelpers import build, with_chart
 from xl_gleichplan import cli
 from xl_gleichplan.demo import DEMO_STICHTAG
 from xl_gleichplan.io import atomic
@@ -67,23 +65,11 @@ def test_a_backup_that_cannot_be_written_says_the_workbook_is_untouched(filled, 
 
 # ----------------------------------------------------------------------------- --out on a separate-file workbook
 
-def _with_chart(filled: Path, target: Path) -> Path:
-    wb = load_workbook(filled)
-    ws = wb.create_sheet("Diagramm")
-    for row in (("Bereich", "Frauen"), ("mittlerer Dienst", 44), ("gehobener Dienst", 85)):
-        ws.append(row)
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3), titles_from_data=True)
-    ws.add_chart(chart, "D2")
-    wb.save(target)
-    return target
-
-
 @pytest.mark.parametrize("spelling", ["same", "dot-slash", "absolute", "other-folder-back", "hard-link"])
 def test_out_equal_to_a_workbook_with_a_chart_is_refused(filled, tmp_path, capsys, monkeypatch, spelling):
     folder = tmp_path / "ordner"
     folder.mkdir()
-    source = _with_chart(filled, folder / "diagramm.xlsx")
+    source = with_chart(filled, folder / "diagramm.xlsx")
     original = source.read_bytes()
     monkeypatch.chdir(folder)
     given, out = "diagramm.xlsx", {
@@ -104,7 +90,7 @@ def test_out_equal_to_a_workbook_with_a_chart_is_refused(filled, tmp_path, capsy
 
 
 def test_out_elsewhere_for_a_workbook_with_a_chart_still_works(filled, tmp_path, capsys):
-    source = _with_chart(filled, tmp_path / "diagramm.xlsx")
+    source = with_chart(filled, tmp_path / "diagramm.xlsx")
     original = source.read_bytes()
     assert cli.main(["compute", str(source), "--write", "--out", str(tmp_path / "ergebnisse.xlsx")]) == 0
     assert source.read_bytes() == original

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.chart import BarChart, Reference
 
-from wbhelpers import build, run_cli
+from wbhelpers import build, run_cli, with_chart
 from xl_gleichplan import cli
 from xl_gleichplan.demo import DEMO_STICHTAG
 from xl_gleichplan.io.hr_import import import_exports
@@ -185,21 +184,9 @@ def test_xlsm_keeps_its_vba_project(filled, tmp_path):
     assert _model(read_workbook(out)[0]) == _model(dataset)
 
 
-def _with_chart(filled: Path, target: Path) -> Path:
-    wb = load_workbook(filled)
-    ws = wb.create_sheet("Diagramm")
-    for row in (("Bereich", "Frauen"), ("mittlerer Dienst", 44), ("gehobener Dienst", 85)):
-        ws.append(row)
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3), titles_from_data=True)
-    ws.add_chart(chart, "D2")
-    wb.save(target)
-    return target
-
-
 @pytest.mark.parametrize("in_place", [False, True])
 def test_workbook_with_a_chart_is_not_rewritten(filled, tmp_path, capsys, in_place):
-    source = _with_chart(filled, tmp_path / "mit_diagramm.xlsx")
+    source = with_chart(filled, tmp_path / "mit_diagramm.xlsx")
     with zipfile.ZipFile(source) as zf:
         assert any(n.startswith("xl/charts/") for n in zf.namelist())
     original = source.read_bytes()

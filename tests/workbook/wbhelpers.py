@@ -137,3 +137,19 @@ def assert_clean_failure(done: subprocess.CompletedProcess, *words: str) -> str:
     for word in words:
         assert word in err, (word, err)
     return err
+
+
+def with_chart(filled: Path, target: Path) -> Path:
+    """A copy of ``filled`` with a chart sheet: openpyxl would lose the chart, so results go beside it."""
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, Reference
+
+    wb = load_workbook(filled)
+    ws = wb.create_sheet("Diagramm")
+    for row in (("Bereich", "Frauen"), ("mittlerer Dienst", 44), ("gehobener Dienst", 85)):
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3), titles_from_data=True)
+    ws.add_chart(chart, "D2")
+    wb.save(target)
+    return target
