@@ -135,7 +135,14 @@ def test_far_away_cell(good, tmp_path):
     b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',  # lower-case column
     b'<row r="20"><c r="AAAAAA20"><v>1</v></c></row>',  # a column of six letters
     b'<row r="99999999"><c><v>1</v></c></row>',  # a far row whose cell has no reference
-], ids=["single-quotes", "blanks", "line-break", "lower-case", "six-letters", "row-only"])
+    b'<row r="20"><c r="XFD000000000000001048576"><v>1</v></c></row>',  # leading zeros
+    # rows and cells without any reference: calamine counts them on from the previous one
+    b"<row/>" * 1_048_560 + b"<row>" + b"<c/>" * 16_383 + b"<c><v>1</v></c></row>",
+    b'<row r="1048576">' + b"<c/>" * 16_383 + b"<c><v>1</v></c></row>",
+    b'<x:row r="1048576">' + b"<x:c/>" * 16_383 + b"<x:c><v>1</v></x:c></x:row>",  # with a namespace prefix
+    b'<row r="1048576"><c foo=">" r="XFD1048576"><v>1</v></c></row>',  # ">" inside a quoted value
+], ids=["single-quotes", "blanks", "line-break", "lower-case", "six-letters", "row-only", "leading-zeros",
+        "no-references", "cells-without-references", "prefixed-elements", "quoted-gt"])
 def test_far_away_cell_in_every_spelling(good, tmp_path, row):
     """python-calamine accepts these spellings of a cell's position; the extent check must too."""
     part = first_sheet_part(good)
@@ -184,6 +191,29 @@ def test_far_away_cell_at_the_end_of_a_large_sheet(good, tmp_path):
     assert_german_error(attempt(run_staff, path, limit=30), path, "XFD1048576", "Strg+Ende")
 
 
+def test_a_sheet_without_cell_references_is_still_read(good, tmp_path):
+    """Some export tools write no r attributes at all: the element-by-element walk lets such a sheet
+    through, and calamine places the cells as Excel would."""
+    import re
+
+    part = first_sheet_part(good)
+    bare = re.sub(rb'(<(?:c|row)) r="[A-Z]*[0-9]+"', rb"\1", zip_parts(good)[part])
+    assert b' r="' not in bare.split(b"<sheetData>")[1]
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={part: bare})
+    assert summary(run_staff(path)) == summary(run_staff(good))
+
+
+def test_an_endless_element_in_a_large_part_is_refused(good, tmp_path):
+    """A large sheet part that is one element without end (no further "<"): refused after 1 MB
+    instead of being collected in memory."""
+    from xl_gleichplan.io.budget import SCAN_EXTENT_BELOW_BYTES
+
+    part = first_sheet_part(good)
+    endless = b'<?xml version="1.0"?><worksheet a="' + b"x" * (SCAN_EXTENT_BELOW_BYTES + 1000)
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={part: endless})
+    assert_german_error(attempt(run_staff, path, limit=20), path, "beschädigt")
+
+
 def test_blocks_of_a_large_part_never_split_a_tag(good):
     import zipfile
 
@@ -192,7 +222,7 @@ def test_blocks_of_a_large_part_never_split_a_tag(good):
     part = first_sheet_part(good)
     with zipfile.ZipFile(good) as zf:
         whole = zf.read(part)
-        blocks = list(_blocks(zf, zf.getinfo(part), size=7))
+        blocks = list(_blocks(good, zf, zf.getinfo(part), size=7))
     assert b"".join(blocks) == whole and len(blocks) > 10
     assert all(b.startswith(b"<") and b.count(b"<") == b.count(b">") for b in blocks[1:-1])
 

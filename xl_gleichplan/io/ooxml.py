@@ -26,6 +26,14 @@ _FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3,}[0-9]|[A-Za-z]{0,2}[0-9]
 _NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
 _CELL_COLUMN = re.compile(_R_ATTRIBUTE + rb'([A-Za-z]+)[0-9]')
 _CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]*([0-9]+)')
+# A cell or row element and its attributes (quoted values may hold ">"), for sheets whose elements
+# do not all start with r="...": python-calamine places a cell without r after the previous one and
+# a row without r below the previous one, so such sheets are walked element by element.
+_ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*/?>')
+_R_VALUE = re.compile(rb'\sr\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_POSITION = re.compile(rb'([A-Za-z]*)([0-9]+)')
+# a cell or row element that does not start with r="..." (any namespace prefix: calamine reads the local name)
+_NOT_EXPLICIT = re.compile(rb'<(?:c|row|[A-Za-z_][\w.-]*:(?:c|row))(?![\w.:-])(?! r=")')
 
 
 def check_zip(path: str | Path) -> list[str]:
@@ -53,7 +61,7 @@ def check_zip(path: str | Path) -> list[str]:
                     _check_extent(path, info, lambda: (data,))
                 elif sheet and name.endswith(".xml"):  # a large sheet: read in blocks, never whole
                     _check_prolog(path, zf, info)
-                    _check_extent(path, info, lambda: _blocks(zf, info))
+                    _check_extent(path, info, lambda: _blocks(path, zf, info))
                 elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
                 if sheet and name.endswith(".bin") and info.file_size <= SCAN_BINARY_EXTENT_BELOW_BYTES:
@@ -126,7 +134,37 @@ def _col_number(letters: bytes) -> int:
 
 
 def _row_number(digits: bytes) -> int:
-    return int(digits[:13])  # 13 digits are far beyond any budget; int() refuses thousands
+    digits = digits.lstrip(b"0")  # calamine reads "000120" as row 120
+    return int(digits or b"0") if len(digits) <= 13 else 10**13  # beyond any budget; int() refuses thousands
+
+
+def _positions_explicit(block: bytes) -> bool:
+    """Every cell and row element in ``block`` starts with r="..." (as Excel, LibreOffice, openpyxl
+    and XlsxWriter write them); False means the elements must be walked one by one."""
+    return not _NOT_EXPLICIT.search(block)
+
+
+def _walked_extent(blocks) -> tuple[list[int], list[int]] | None:
+    """(columns, rows) of the outermost cells, placing cells and rows without r as calamine does."""
+    row = col = 0
+    box = None
+    for block in blocks:
+        for element in _ELEMENT.finditer(block):
+            found = _R_VALUE.search(element.group(2))
+            value = (found.group(1) if found.group(1) is not None else found.group(2)) if found else None
+            position = _POSITION.fullmatch(value.strip()) if value else None
+            if element.group(1) == b"row":
+                row, col = (_row_number(position.group(2)) if position else row + 1), 0
+                continue
+            if position and position.group(1):
+                r, col = _row_number(position.group(2)), _col_number(position.group(1))
+            elif value:  # a malformed position: calamine refuses the sheet, nothing is allocated
+                continue
+            else:
+                r, col = row, col + 1
+            box = (r, r, col, col) if box is None else \
+                (min(box[0], r), max(box[1], r), min(box[2], col), max(box[3], col))
+    return None if box is None else ([box[2], box[3]], [box[0], box[1]])
 
 
 def _binary_extent(data: bytes):
@@ -159,15 +197,21 @@ def _binary_extent(data: bytes):
     return box
 
 
-def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 22):
+def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 22):
     """An XML part in blocks of about ``size`` bytes, each ending before a "<", so that no tag (and
     no cell reference in it) is split between two blocks."""
+    from ..errors import InputFileError
+
     carry = b""
     with zf.open(info) as fh:
         while chunk := fh.read(size):
             data = carry + chunk
             cut = data.rfind(b"<")
             if cut <= 0:
+                if len(data) > _PROLOG_BYTES:
+                    raise InputFileError(f"„{path}“ ist beschädigt: der Teil {info.filename} enthält ein XML-Element, "
+                                         f"das länger als {german_size(_PROLOG_BYTES)} ist. Bitte die Datei in Excel "
+                                         f"öffnen und neu speichern.")
                 carry = data
                 continue
             carry = data[cut:]
@@ -190,17 +234,28 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False) -> No
         min_row, max_row, min_col, max_col = box
         cols, rows = [min_col, max_col], [min_row, max_row]
     else:
-        if limit("MAX_SHEET_CELLS") >= _NEAR_CELLS and limit("MAX_COLUMNS") >= _NEAR_COLUMNS \
-                and not any(_FAR_CELL.search(block) for block in data()):
-            return  # every cell lies within ZZ99999: within the budget, no need to collect them
-        # distinct column letters and row numbers only, collected in C: a sheet has thousands of cells
-        letters, numbers = set(), set()
+        bare = far = False
         for block in data():
-            letters.update(_CELL_COLUMN.findall(block))
-            numbers.update(_CELL_ROW.findall(block))
-        if not letters:
-            return
-        cols, rows = [_col_number(c) for c in letters], [_row_number(r) for r in numbers]
+            if not _positions_explicit(block):
+                bare = True
+                break
+            far = far or bool(_FAR_CELL.search(block))
+        if bare:
+            extent = _walked_extent(data())
+            if extent is None:
+                return
+            cols, rows = extent
+        else:
+            if not far and limit("MAX_SHEET_CELLS") >= _NEAR_CELLS and limit("MAX_COLUMNS") >= _NEAR_COLUMNS:
+                return  # every cell lies within ZZ99999: within the budget, no need to collect them
+            # distinct column letters and row numbers only, collected in C: a sheet has thousands of cells
+            letters, numbers = set(), set()
+            for block in data():
+                letters.update(_CELL_COLUMN.findall(block))
+                numbers.update(_CELL_ROW.findall(block))
+            if not letters:
+                return
+            cols, rows = [_col_number(c) for c in letters], [_row_number(r) for r in numbers]
     width, height = max(cols) - min(cols) + 1, max(rows) - min(rows) + 1
     cells, most = width * height, limit("MAX_SHEET_CELLS")
     if cells > most or max(cols) > limit("MAX_COLUMNS"):
