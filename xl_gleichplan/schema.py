@@ -6,6 +6,8 @@ of an HR export.
 """
 from __future__ import annotations
 
+import re
+
 # Sexes as stored in the model, with the labels a reader sees.
 SEXES = {"w": "weiblich", "m": "männlich", "d": "divers", "x": "ohne Angabe"}
 SEX_WORDS = {"w": "Frauen", "m": "Männer"}
@@ -81,6 +83,11 @@ POSTING_KIND = "ausschreibung"  # job postings: counted, not by sex
 
 # Columns of the HR exports. Personal columns are read only where a rule needs them.
 PERSONAL_COLUMNS = ("name", "personalnummer", "geburtsdatum")
+# Texts that look like personal data where only names of Bereiche, committees or measures belong
+PERSONAL_TEXT_PATTERNS = [
+    (re.compile(r"\b\d{1,2}\.\d{1,2}\.(19|20)\d{2}\b"), "ein Datum (Geburtsdatum?)"),
+    (re.compile(r"\b[A-Z]{0,3}\d{5,}\b"), "eine Personalnummer"),
+]
 STAFF_COLUMNS = ("geschlecht", *AREA_DIMENSIONS, "beschaeftigungsumfang", *PERSONAL_COLUMNS)
 MOVEMENT_COLUMNS = ("vorgang", "datum", *STAFF_COLUMNS)
 COMMITTEE_COLUMNS = ("gremium", "w", "m", "d", "x")

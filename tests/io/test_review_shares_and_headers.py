@@ -112,3 +112,14 @@ def test_any_data_like_cell_in_the_first_row_hides_the_row(run_import, tmp_path,
 def test_a_real_header_with_a_missing_column_still_lists_the_columns(run_import, tmp_path):
     message = _message(run_import, staff=write_csv(tmp_path / "s.csv", [["sex", "laufbahngruppe"], ["w", "hD"]]))
     assert "gefundene Spalten: sex, laufbahngruppe" in message
+
+
+def test_a_first_row_of_names_only_is_not_listed_either(run_import, tmp_path):
+    """No number, no date: only text (a name, a sex, a career group). None of it is a known column
+    name, so the row is taken for data and not repeated (review finding: it was listed)."""
+    rows = [["Kanarienvogel", "Hannelore", "w", "gehobener Dienst", "Vollzeit"],
+            ["Zaunkoenig", "Zacharias", "m", "höherer Dienst", "Teilzeit"]]
+    message = _message(run_import, staff=write_csv(tmp_path / "namen.csv", rows))
+    assert "Kopfzeile" in message and "gefundene Spalten" not in message and "--mapping" in message
+    for value in ("kanarienvogel", "hannelore", "gehobener"):
+        assert value not in message.lower(), message

@@ -20,16 +20,19 @@ from ..errors import InputFileError, LimitError
 from ..model import Agency, Counts, Dataset, Target
 from ..profiles import Profile
 from ..rules.deadlines import add_years, deadlines
-from ..schema import (AREA_DIMENSIONS, DIMENSIONS, LEADERSHIP_LEVELS, ON_LEAVE, OPTIONAL_DIMENSIONS, PART_TIME,
-                      PERSONAL_COLUMNS, POSTING_KIND, VALUES)
+from ..schema import (AREA_DIMENSIONS, COMMITTEE_COLUMNS, DIMENSIONS, LEADERSHIP_LEVELS, MOVEMENT_COLUMNS, ON_LEAVE,
+                      OPTIONAL_DIMENSIONS, PART_TIME, PERSONAL_COLUMNS, PERSONAL_TEXT_PATTERNS, POSTING_KIND,
+                      STAFF_COLUMNS, TARGET_COLUMNS, VALUES)
 from . import vocabulary as vocab
 from .budget import german_number, limit
 from .findings import FindingList
 from .tabular import Table, normalise_name, read_table
-from .workbook_reader import _PERSONAL_PATTERNS
 
 DROP = frozenset(PERSONAL_COLUMNS)
 SEX_CODES = ("w", "m", "d", "x")
+# the column names an import knows: a header with none of them is taken for a first row of data
+# (the committee columns w, m, d, x do not count: they are also the values of a sex column)
+KNOWN_COLUMNS = frozenset((*STAFF_COLUMNS, *MOVEMENT_COLUMNS, *TARGET_COLUMNS, *COMMITTEE_COLUMNS)) - set(SEX_CODES)
 
 
 class Mapping:
@@ -107,7 +110,7 @@ def _looks_like_data(name: str) -> bool:
     if _DATA_LIKE.fullmatch(name):
         return True
     probes = (name, name.replace("_", ".").upper())
-    return any(pattern.search(probe) for pattern, _ in _PERSONAL_PATTERNS for probe in probes)
+    return any(pattern.search(probe) for pattern, _ in PERSONAL_TEXT_PATTERNS for probe in probes)
 
 
 def _blank(series: pd.Series) -> np.ndarray:
@@ -134,16 +137,17 @@ class _Reader:
 
     def require(self, *names: str) -> None:
         missing = [n for n in names if n not in self.t.columns]
-        if missing and any(_looks_like_data(c) for c in self.t.columns):
+        if missing and (any(_looks_like_data(c) for c in self.t.columns) or not KNOWN_COLUMNS & set(self.t.columns)):
             # an export without a header row: its "column names" are the first person's data, and
             # a message must never repeat them
             sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
             raise InputFileError(
                 f"In „{self.t.file}“{sheet} fehlt die Spalte „{missing[0]}“. Die erste Zeile sieht nach Daten "
-                f"aus (Zahlen, ein Datum oder eine Personalnummer), nicht nach Spaltennamen: Der Datei fehlt "
-                f"wohl die Kopfzeile. Bitte den Export mit Kopfzeile (Spaltenüberschriften) neu erstellen; "
-                f"die Werte der ersten Zeile werden hier aus Datenschutzgründen nicht wiedergegeben. Hat die "
-                f"Datei doch eine Kopfzeile, darf kein Spaltenname nur aus Zahlen oder einem Datum bestehen."
+                f"aus, nicht nach Spaltennamen (Zahlen, ein Datum, eine Personalnummer, oder kein einziger "
+                f"bekannter Spaltenname wie „geschlecht“ oder „statusgruppe“): Der Datei fehlt wohl die "
+                f"Kopfzeile. Bitte den Export mit Kopfzeile (Spaltenüberschriften) neu erstellen; die Werte der "
+                f"ersten Zeile werden hier aus Datenschutzgründen nicht wiedergegeben. Heißen die Spalten im "
+                f"Export anders, bitte in einer Zuordnungsdatei (--mapping) angeben, wie sie dort heißen."
             )
         if missing:
             shown = [c if len(c) <= 40 else c[:40] + "…" for c in list(self.t.columns)[:30]]

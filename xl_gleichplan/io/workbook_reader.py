@@ -6,7 +6,6 @@ declaration in ``schema.SHEETS``, and every problem becomes a finding with sheet
 """
 from __future__ import annotations
 
-import re
 import zipfile
 from datetime import date, datetime
 from fractions import Fraction
@@ -17,7 +16,8 @@ from ..model import Agency, Counts, Dataset, Finding, Measure, Target
 from ..profiles import Profile, load_profile
 from ..rules.deadlines import deadlines
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEASURE_KINDS, METADATA_SHEET,
-                      MOVEMENT_KINDS, PARAMETERS, SHEETS, TEMPLATE_VERSION, Sheet, parameter_values)
+                      MOVEMENT_KINDS, PARAMETERS, PERSONAL_TEXT_PATTERNS, SHEETS, TEMPLATE_VERSION, Sheet,
+                      parameter_values)
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
 from .ooxml import check_zip
@@ -33,10 +33,6 @@ MIGRATIONS: dict[int, callable] = {}
 _DIM_LOOKUP = {vocab.key(k): k for k in DIMENSIONS} | {vocab.key(v): k for k, v in DIMENSIONS.items()}
 _KIND_LOOKUP = {vocab.key(k): k for k in MOVEMENT_KINDS} | {vocab.key(v): k for k, v in MOVEMENT_KINDS.items()}
 _MEASURE_LOOKUP = {vocab.key(k): k for k in MEASURE_KINDS} | {vocab.key(v): k for k, v in MEASURE_KINDS.items()}
-_PERSONAL_PATTERNS = [
-    (re.compile(r"\b\d{1,2}\.\d{1,2}\.(19|20)\d{2}\b"), "ein Datum (Geburtsdatum?)"),
-    (re.compile(r"\b[A-Z]{0,3}\d{5,}\b"), "eine Personalnummer"),
-]
 
 
 def open_workbook(path: str | Path):
@@ -201,7 +197,7 @@ class _SheetReader:
         """A text cell; one that looks like personal data is reported and not taken over (so it can
         never reach a result sheet or a plan draft)."""
         value = vocab.text(value)
-        for pattern, what in _PERSONAL_PATTERNS:
+        for pattern, what in PERSONAL_TEXT_PATTERNS:
             if pattern.search(value):
                 self.add("error", f"Der Text sieht aus wie {what}. Der Erhebungsbogen darf keine personenbezogenen "
                                   f"Daten enthalten; die Angabe wird nicht übernommen. Bitte entfernen.", row, code)
