@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .errors import GleichplanError
+from .errors import GleichplanError, is_panic
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -365,9 +365,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
     except BaseException as exc:  # unexpected: log the traceback to a file, tell the clerk where it is
-        # a Rust panic in a native reader (pyo3_runtime.PanicException) is a BaseException: it is
-        # unexpected too, never a traceback; only the interpreter's own exits go through
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        # a Rust panic in a native reader is unexpected too, never a traceback; only the
+        # interpreter's own exits go through
+        if not isinstance(exc, Exception) and not is_panic(exc):
             raise
         from .logs import log_exception
 

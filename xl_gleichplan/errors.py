@@ -18,7 +18,18 @@ class WorkbookError(GleichplanError):
 
 
 class OutputError(GleichplanError):
-    """An output cannot be written (permission, disk full); the old output is left intact."""
+    """An output cannot be written (permission, disk full); the old output is left intact.
+    ``reason``: the German reason alone, for a caller that words its own message."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+
+
+def is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside a native reader (``pyo3_runtime.PanicException``): a BaseException like
+    Ctrl+C, but it means a broken file, not a request to stop."""
+    return type(exc).__name__ == "PanicException"
 
 
 class LimitError(InputFileError):

@@ -77,7 +77,7 @@ def test_a_worker_ends_when_its_parent_is_gone(tmp_path):
             "if os.fork():\n"
             "    os.read(r, 1)\n"  # the child watches: now the parent exits and the child is re-parented
             "    os._exit(0)\n"
-            "batch._watch_parent(interval=0.05)\n"
+            "batch._watch_parent(os.getppid(), interval=0.05)\n"
             "os.write(w, b'x')\n"
             "time.sleep(0.5)\n"
             "open(sys.argv[1], 'w').write('still alive')\n")
@@ -87,6 +87,27 @@ def test_a_worker_ends_when_its_parent_is_gone(tmp_path):
 
     time.sleep(1.0)
     assert not marker.exists()
+
+
+def test_a_worker_whose_main_process_ended_before_it_started_ends_too(tmp_path):
+    """Under forkserver the parent is the fork server; had the main process ended before the worker
+    started, only the main process's id tells (review finding)."""
+    if os.name == "nt":
+        pytest.skip("POSIX only")
+    import subprocess
+    import time
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    code = ("import sys, time\n"
+            "from xl_gleichplan.consolidation import batch\n"
+            f"batch._watch_parent({gone.pid}, interval=0.05)\n"
+            "time.sleep(1.0)\n"
+            "open(sys.argv[1], 'w').write('still alive')\n")
+    marker = tmp_path / "alive.txt"
+    done = subprocess.run([sys.executable, "-c", code, str(marker)], timeout=30)
+    time.sleep(0.2)
+    assert done.returncode == 1 and not marker.exists()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

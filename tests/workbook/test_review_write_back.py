@@ -34,7 +34,7 @@ def filled(tmp_path_factory, demo_exports) -> Path:
 
 # ----------------------------------------------------------------------------- backup that cannot be written
 
-@pytest.mark.parametrize("where", ["mkstemp", "copy"])
+@pytest.mark.parametrize("where", ["mkstemp", "copy", "fsync"])
 def test_a_backup_that_cannot_be_written_says_the_workbook_is_untouched(filled, tmp_path, capsys, monkeypatch,
                                                                         where):
     """No rights for the backup (tests run as root, so chmod would not stop the write: patched)."""
@@ -50,15 +50,18 @@ def test_a_backup_that_cannot_be_written_says_the_workbook_is_untouched(filled, 
             return real(*args, dir=dir, prefix=prefix, **kwargs)
 
         monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
-    else:  # the copy itself is refused
+    elif where == "copy":  # the copy itself is refused
         monkeypatch.setattr(shutil, "copy2", lambda *a, **k: (_ for _ in ()).throw(
             PermissionError(errno.EACCES, "Permission denied")))
+    else:  # the copy is written, but the disk refuses to flush it (a full network share)
+        monkeypatch.setattr(atomic, "_fsync", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space")))
     assert cli.main(["compute", str(source), "--write", "--in-place"]) == 1
     err = capsys.readouterr().err
     assert f"Sicherungskopie „{tmp_path / 'mappe.bak.xlsx'}“ kann nicht angelegt werden" in err, err
     assert f"Arbeitsmappe „{source}“ bleibt unverändert" in err, err
-    assert "(keine Schreibrechte)" in err, err  # the German reason, not the English one
-    assert "Permission denied" not in err and "Traceback" not in err
+    reason = "(der Datenträger ist voll)" if where == "fsync" else "(keine Schreibrechte)"
+    assert reason in err, err  # the German reason, not the English one
+    assert "Permission denied" not in err and "No space" not in err and "Traceback" not in err
     assert source.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mappe.xlsx"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from ..errors import GleichplanError
+from ..errors import GleichplanError, is_panic
 from ..model import Counts
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
@@ -153,9 +153,9 @@ def read_one(path: str, profile: str | None = None, check_formulas: bool = False
     except GleichplanError as exc:
         return FileResult(str(path), FAILED, str(exc))
     except BaseException as exc:  # noqa: BLE001 - one file must not stop the batch
-        # a Rust panic (pyo3_runtime.PanicException) is a BaseException, and it cannot be pickled back
-        # from a worker; only the interpreter's own exits and Ctrl+C go through
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        # a Rust panic cannot be pickled back from a worker; only the interpreter's own exits and
+        # Ctrl+C go through
+        if not isinstance(exc, Exception) and not is_panic(exc):
             raise
         from ..logs import log_exception
 
@@ -245,7 +245,7 @@ def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     """Read in a pool; returns the arguments still unread if the pool broke."""
     from .. import analysis  # noqa: F401 - imported once here: forked workers inherit the modules
     from ..io import workbook_reader  # noqa: F401
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_work, *a): a for a in args}
         for future in as_completed(futures):  # one waiter for all (wait() in a loop costs O(n) per file)
             path = futures[future][0]
@@ -260,14 +260,15 @@ def _read_parallel(args, jobs, results, bar) -> list[tuple]:
     return [a for a in args if a[0] not in results]
 
 
-def _watch_parent(interval: float = 0.5) -> None:
+def _watch_parent(main: int, interval: float = 0.5) -> None:
     """Worker initializer: end the worker when the process that started it is gone. A killed main
     process (kill -9, the out-of-memory killer, a closed terminal) would otherwise leave its workers
     waiting for work forever. POSIX only: there a dead parent's children are re-parented.
 
     The parent is the one the worker has when it starts, not the main process: under "fork" and
     "spawn" that is the main process, under "forkserver" (Linux's default from Python 3.14) it is the
-    fork server, which ends when the main process does."""
+    fork server, which ends when the main process does. ``main``, the main process's id, is watched
+    too: had it ended before this worker started, the parent seen here would already be init."""
     if os.name == "nt":
         return
     import threading
@@ -275,8 +276,17 @@ def _watch_parent(interval: float = 0.5) -> None:
 
     parent = os.getppid()
 
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # another user's process of that number: it exists
+            return True
+        return True
+
     def watch():
-        while os.getppid() == parent:
+        while os.getppid() == parent and alive(main):
             time.sleep(interval)
         os._exit(1)
 
@@ -289,7 +299,7 @@ def _work(path: str, profile: str | None, check_formulas: bool) -> FileResult:
 
 
 def _read_isolated(a) -> FileResult:
-    with ProcessPoolExecutor(max_workers=1, initializer=_watch_parent) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         try:
             return pool.submit(_work, *a).result()
         except BrokenProcessPool:

@@ -126,14 +126,14 @@ def atomic_path(target: str | Path):
         os.close(fd)
     except OSError as exc:
         raise OutputError(f"In den Ordner „{target.parent}“ kann nicht geschrieben werden ({reason(exc)}). "
-                          f"Bitte einen anderen Ausgabeordner wählen oder die Rechte prüfen.") from None
+                          f"Bitte einen anderen Ausgabeordner wählen oder die Rechte prüfen.", reason(exc)) from None
     hook, failed = sys.unraisablehook, None
     try:
         yield Path(tmp)
+        _fsync(tmp)  # before the chmod: with a umask such as 0222 the file is read-only afterwards
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; an output gets the usual rights
-        _fsync(tmp)
         os.replace(tmp, target)
     except Exception as exc:
         why = _io_error(exc)
@@ -157,7 +157,7 @@ def atomic_path(target: str | Path):
             sys.unraisablehook = hook
         why, number = failed
         raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({why}). Eine vorhandene ältere Datei ist "
-                          f"unverändert.{_hint(OSError(number, why))}")
+                          f"unverändert.{_hint(OSError(number, why))}", why)
 
 
 def _io_error(exc: BaseException) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
+from ..errors import InputFileError, is_panic
 from .atomic import reason
 from .budget import Deadline, check_file_size, check_shape, german_number
 from .ooxml import check_zip
@@ -173,7 +173,7 @@ def _columns(file, sheet, header, body, keep, drop, renames, first_row: int = 2,
 def _native_failure(exc: BaseException) -> bool:
     """python-calamine raises its own error types, and a Rust panic inside it arrives as
     ``pyo3_runtime.PanicException``, which derives from BaseException, not Exception."""
-    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+    return isinstance(exc, Exception) or is_panic(exc)
 
 
 def _read_sheet(path: Path, deadline: Deadline | None = None):

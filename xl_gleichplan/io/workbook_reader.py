@@ -11,7 +11,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import WorkbookError
+from ..errors import WorkbookError, is_panic
 from ..model import Agency, Counts, Dataset, Finding, Measure, Target
 from ..profiles import Profile, load_profile
 from ..rules.deadlines import deadlines
@@ -321,8 +321,7 @@ def _damaged_file(exc: BaseException) -> bool:
     from lxml import etree
     from python_calamine import CalamineError
 
-    return isinstance(exc, (CalamineError, etree.LxmlError, zipfile.BadZipFile)) or \
-        type(exc).__name__ == "PanicException"
+    return isinstance(exc, (CalamineError, etree.LxmlError, zipfile.BadZipFile)) or is_panic(exc)
 
 
 def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Dataset, Profile]:

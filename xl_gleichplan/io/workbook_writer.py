@@ -208,19 +208,11 @@ def backup(path: Path) -> Path:
     while candidate.exists():
         n += 1
         candidate = path.with_name(f"{path.stem}.bak{n}{path.suffix}")
-    failure: list[OSError] = []
     try:
         with atomic_path(candidate) as tmp:
-            try:
-                shutil.copy2(path, tmp)
-            except OSError as exc:
-                failure.append(exc)  # atomic_path turns it into an OutputError; keep it for the reason
-                raise
+            shutil.copy2(path, tmp)
     except OutputError as exc:  # disk full, no rights: the workbook itself is not touched then
-        from .atomic import reason
-
-        cause = failure[0] if failure else exc.__context__  # a folder without rights: mkstemp's OSError
-        why = f" ({reason(cause)})" if isinstance(cause, OSError) else ""
+        why = f" ({exc.reason})" if exc.reason else ""
         raise OutputError(f"Die Sicherungskopie „{candidate}“ kann nicht angelegt werden{why}; die Arbeitsmappe "
                           f"„{path}“ bleibt unverändert, es wurde nichts geschrieben. Bitte Platz schaffen oder die "
                           f"Rechte des Ordners prüfen und den Befehl wiederholen, oder ohne --in-place in eine neue "
