@@ -71,8 +71,8 @@ def open_workbook(path: str | Path):
     except BaseException as exc:  # calamine's own error types, or a Rust panic (a BaseException)
         if not (isinstance(exc, Exception) or _damaged_file(exc)):
             raise
-        raise WorkbookError(f"„{path}“ kann nicht gelesen werden ({type(exc).__name__}: {exc}). Bitte die Datei in Excel "
-                            f"öffnen und neu speichern.") from None
+        raise WorkbookError(f"„{path}“ kann nicht gelesen werden ({type(exc).__name__}: {str(exc)[:200]}). Bitte die "
+                            f"Datei in Excel öffnen und neu speichern.") from None
     return book
 
 
