@@ -157,7 +157,7 @@ def test_the_standard_templates_take_the_fast_path_of_the_extent_check():
     is scanned twice."""
     import zipfile
 
-    from xl_gleichplan.io.ooxml import _FAR_CELL
+    from xl_gleichplan.io.ooxml import _FAR_CELL, _positions_explicit
 
     templates = sorted((Path(__file__).parents[2] / "workbook_templates").glob("*.xlsx"))
     assert templates
@@ -167,6 +167,7 @@ def test_the_standard_templates_take_the_fast_path_of_the_extent_check():
             assert sheets and any(b'error="Bitte' in zf.read(n) for n in sheets)
             for name in sheets:
                 assert not _FAR_CELL.search(zf.read(name)), (template.name, name)
+                assert _positions_explicit(zf.read(name)), (template.name, name)  # no element-by-element walk
 
 
 def test_far_away_cell_at_the_end_of_a_large_sheet(good, tmp_path):

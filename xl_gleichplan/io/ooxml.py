@@ -32,8 +32,10 @@ _CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]*([0-9]+)')
 _ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*/?>')
 _R_VALUE = re.compile(rb'\sr\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _POSITION = re.compile(rb'([A-Za-z]*)([0-9]+)')
-# a cell or row element that does not start with r="..." (any namespace prefix: calamine reads the local name)
-_NOT_EXPLICIT = re.compile(rb'<(?:c|row|[A-Za-z_][\w.-]*:(?:c|row))(?![\w.:-])(?! r=")')
+# a cell or row element that does not start with r="...", or one with a namespace prefix (calamine reads
+# the local name); two searches, as one would be slower than both
+_NOT_EXPLICIT = re.compile(rb'<(?:c|row)(?![\w.:-])(?! r=")')
+_PREFIXED = re.compile(rb':(?:c|row)(?![\w.-])')
 
 
 def check_zip(path: str | Path) -> list[str]:
@@ -141,7 +143,7 @@ def _row_number(digits: bytes) -> int:
 def _positions_explicit(block: bytes) -> bool:
     """Every cell and row element in ``block`` starts with r="..." (as Excel, LibreOffice, openpyxl
     and XlsxWriter write them); False means the elements must be walked one by one."""
-    return not _NOT_EXPLICIT.search(block)
+    return not (_PREFIXED.search(block) or _NOT_EXPLICIT.search(block))
 
 
 def _walked_extent(blocks) -> tuple[list[int], list[int]] | None:
