@@ -110,6 +110,21 @@ def test_hostile_xlsb_case(name, good, tmp_path):
         assert summary(outcome.result) == summary(run_staff(good))
 
 
+def test_far_away_cell_in_a_large_sheet(tmp_path):
+    """An export of 60,000 rows (a sheet part of several MB, beyond the 4 MB the check once stopped
+    at) with one stray cell at XFD1000000: refused before python-calamine allocates the rectangle."""
+    from xl_gleichplan.io.ooxml import check_zip
+
+    path = write_xlsb(tmp_path / "personal.xlsb", [ROWS[0]] + [ROWS[1]] * 60_000)
+    assert len(zip_parts(path)[SHEET]) > 4_000_000
+    assert SHEET in check_zip(path)  # without the stray cell: passes
+    sheet = zip_parts(path)[SHEET]
+    far = sheet[:-6] + b"\x00\x11" + struct.pack("<IIHBBBI", 999_999, 0, 0x0120, 0, 0, 0, 0) + b"\x05\x10" + \
+        struct.pack("<IId", 16_383, 0, 1.0) + sheet[-6:]
+    zip_rewrite(path, path, replace={SHEET: far})
+    assert_german_error(attempt(run_staff, path, limit=30), path, "XFD1000000")
+
+
 def test_time_budget(good, monkeypatch):
     monkeypatch.setenv("XL_GLEICHPLAN_TIME_BUDGET_SECONDS", "0.0001")
     assert_german_error(attempt(run_staff, good), good, "Sekunden")

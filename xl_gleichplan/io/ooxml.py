@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -173,30 +174,39 @@ def _binary_extent(data: bytes):
     """(first row, last row, first column, last column), 1-based, of the cells in an .xlsb sheet
     part (BIFF12 records: BrtRowHdr gives the row, cell records 0x01-0x0B start with the column);
     None without cells. A cut record ends the scan (the reader reports the damage)."""
-    pos, end, row, box = 0, len(data), 0, None
+    unpack = struct.Struct("<I").unpack_from
+    pos, end, row = 0, len(data), 0
+    low_row = low_col = 1 << 40
+    high_row = high_col = 0
     try:
         while pos < end:
             first = data[pos]
             rid, pos = first & 0x7F, pos + 1
             if first & 0x80:
                 rid, pos = rid | (data[pos] & 0x7F) << 7, pos + 1
-            size = shift = 0
-            for _ in range(4):
+            byte = data[pos]
+            size, pos = byte & 0x7F, pos + 1
+            shift = 7
+            while byte & 0x80 and shift < 28:
                 byte = data[pos]
                 size, shift, pos = size | (byte & 0x7F) << shift, shift + 7, pos + 1
-                if not byte & 0x80:
-                    break
-            if size >= 4 and rid <= 0x0B:
-                value = int.from_bytes(data[pos:pos + 4], "little") + 1
+            if rid <= 0x0B and size >= 4:
+                value = unpack(data, pos)[0] + 1
                 if rid == 0:
                     row = value
                 else:
-                    box = (row, row, value, value) if box is None else \
-                        (min(box[0], row), max(box[1], row), min(box[2], value), max(box[3], value))
+                    if value < low_col:
+                        low_col = value
+                    if value > high_col:
+                        high_col = value
+                    if row < low_row:
+                        low_row = row
+                    if row > high_row:
+                        high_row = row
             pos += size
-    except IndexError:
+    except (IndexError, struct.error):
         pass
-    return box
+    return None if high_col == 0 else (low_row, high_row, low_col, high_col)
 
 
 def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 22):
