@@ -118,11 +118,31 @@ def test_far_away_cell_in_a_large_sheet(tmp_path):
     path = write_xlsb(tmp_path / "personal.xlsb", [ROWS[0]] + [ROWS[1]] * 60_000)
     assert len(zip_parts(path)[SHEET]) > 4_000_000
     assert SHEET in check_zip(path)  # without the stray cell: passes
-    sheet = zip_parts(path)[SHEET]
-    far = sheet[:-6] + b"\x00\x11" + struct.pack("<IIHBBBI", 999_999, 0, 0x0120, 0, 0, 0, 0) + b"\x05\x10" + \
-        struct.pack("<IId", 16_383, 0, 1.0) + sheet[-6:]
-    zip_rewrite(path, path, replace={SHEET: far})
+    zip_rewrite(path, path, replace={SHEET: _far(zip_parts(path)[SHEET])})
     assert_german_error(attempt(run_staff, path, limit=30), path, "XFD1000000")
+
+
+def _far(sheet: bytes) -> bytes:
+    """A stray cell at XFD1000000 before the end of the sheet data."""
+    return sheet[:-6] + b"\x00\x11" + struct.pack("<IIHBBBI", 999_999, 0, 0x0120, 0, 0, 0, 0) + b"\x05\x10" + \
+        struct.pack("<IId", 16_383, 0, 1.0) + sheet[-6:]
+
+
+@pytest.mark.parametrize("target", ["worksheets/sheet1.dat", "daten/blatt.bin"])
+def test_a_sheet_stored_anywhere_is_checked(good, tmp_path, target):
+    """calamine follows the workbook's relationship to the sheet, whatever its name and folder."""
+    parts = zip_parts(good)
+    rels = parts["xl/_rels/workbook.bin.rels"].replace(b"worksheets/sheet1.bin", target.encode())
+    path = zip_rewrite(good, tmp_path / "personal.xlsb", drop=(SHEET,), replace={"xl/_rels/workbook.bin.rels": rels},
+                       add={"xl/" + target: _far(parts[SHEET])})
+    assert_german_error(attempt(run_staff, path, limit=10), path, "XFD1000000")
+
+
+def test_a_sheet_too_large_to_check_is_refused(good, monkeypatch):
+    from xl_gleichplan.io import ooxml
+
+    monkeypatch.setattr(ooxml, "SCAN_BINARY_EXTENT_BELOW_BYTES", 100)
+    assert_german_error(attempt(run_staff, good, limit=10), good, "wird nicht gelesen")
 
 
 def test_time_budget(good, monkeypatch):

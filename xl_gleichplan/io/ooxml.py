@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import os
+import posixpath
 import re
 import struct
 import zipfile
@@ -27,12 +29,8 @@ _FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3,}[0-9]|[A-Za-z]{0,2}[0-9]
 _NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
 _CELL_COLUMN = re.compile(_R_ATTRIBUTE + rb'([A-Za-z]+)[0-9]')
 _CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]*([0-9]+)')
-# A cell or row element and its attributes (quoted values may hold ">"), for sheets whose elements
-# do not all start with r="...": python-calamine places a cell without r after the previous one and
-# a row without r below the previous one, so such sheets are walked element by element.
-_ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*/?>')
-_R_VALUE = re.compile(rb'\sr\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_POSITION = re.compile(rb'([A-Za-z]*)([0-9]+)')
+_POSITION = re.compile(r"([A-Za-z]*)([0-9]+)")
+_END_RECORD = re.compile(rb"PK\x05\x06")
 # a cell or row element that does not start with r="...", or one with a namespace prefix (calamine reads
 # the local name); two searches, as one would be slower than both
 _NOT_EXPLICIT = re.compile(rb'<(?:c|row)(?![\w.:-])(?! r=")')
@@ -52,29 +50,88 @@ def check_zip(path: str | Path) -> list[str]:
                               f"oder erneut anfordern.")
 
     try:
+        _check_end_record(path)
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             _check_sizes(path, infos)
+            binary = any(i.filename == "xl/workbook.bin" for i in infos)
+            sheets = _sheet_parts(path, zf, infos, binary)
             for info in infos:
                 name = info.filename.lower()
-                sheet = name.startswith("xl/worksheets/")
-                if sheet and name.endswith(".xml") and info.file_size <= SCAN_EXTENT_BELOW_BYTES:
-                    data = zf.read(info)  # one decompression for both checks
+                if info.filename in sheets and binary:
+                    if info.file_size > SCAN_BINARY_EXTENT_BELOW_BYTES:
+                        raise LimitError(f"„{path}“: das Tabellenblatt {info.filename} ist entpackt "
+                                         f"{german_size(info.file_size)} groß und wird nicht gelesen (Grenze "
+                                         f"{german_size(SCAN_BINARY_EXTENT_BELOW_BYTES)}). Bitte den Export auf "
+                                         f"mehrere Dateien aufteilen oder als .xlsx speichern.")
+                    _check_extent(path, info, zf.read(info), binary=True)
+                elif info.filename in sheets:
+                    data = zf.read(info) if info.file_size <= SCAN_EXTENT_BELOW_BYTES else None  # else in blocks
                     _check_prolog(path, zf, info, data)
-                    _check_extent(path, info, lambda: (data,))
-                elif sheet and name.endswith(".xml"):  # a large sheet: read in blocks, never whole
-                    _check_prolog(path, zf, info)
-                    _check_extent(path, info, lambda: _blocks(path, zf, info))
+                    if data is not None:
+                        _check_extent(path, info, lambda: (data,), stream=lambda: io.BytesIO(data))
+                    else:
+                        _check_extent(path, info, lambda: _blocks(path, zf, info), stream=lambda: zf.open(info))
                 elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
-                if sheet and name.endswith(".bin") and info.file_size <= SCAN_BINARY_EXTENT_BELOW_BYTES:
-                    _check_extent(path, info, zf.read(info), binary=True)
     except (InputFileError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
             zlib.error) as exc:  # zipfile's answers to a damaged package (RuntimeError: encrypted entry)
         raise broken(exc) from None
     return [i.filename for i in infos]
+
+
+def _check_end_record(path) -> None:
+    """Refuse a package with more than one plausible end record: Python's zipfile takes the last
+    one, the zip reader inside python-calamine may take another, and the two would then read
+    different sheets (a harmless one checked here, a hostile one read there)."""
+    from ..errors import InputFileError
+
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - 65_557))  # the record (22 bytes) and a comment of at most 65,535
+        tail = fh.read()
+    found = [m.start() for m in _END_RECORD.finditer(tail)]
+    ending = [p for p in found if p + 22 + int.from_bytes(tail[p + 20:p + 22], "little") == len(tail)]
+    if found and ending != found[-1:]:
+        raise InputFileError(f"„{path}“ ist beschädigt oder manipuliert: das Inhaltsverzeichnis des ZIP-Archivs ist "
+                             f"nicht eindeutig. Die Datei wird nicht gelesen; bitte die Herkunft klären und die "
+                             f"Daten in eine frisch gespeicherte Arbeitsmappe übernehmen.")
+
+
+def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool) -> set[str]:
+    """The worksheet parts of a package: everything under xl/worksheets/ (but its relationships),
+    and every sheet the workbook's relationships point to, wherever it lies and however it is
+    named (python-calamine follows them)."""
+    from lxml import etree
+
+    from ..errors import InputFileError
+
+    names = {i.filename for i in infos}
+    sheets = {n for n in names if n.lower().startswith("xl/worksheets/") and "/_rels/" not in n.lower()}
+    rels = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
+    if rels not in names:
+        return sheets
+    info = zf.getinfo(rels)
+    data = zf.read(info)
+    _check_prolog(path, zf, info, data)
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError:
+        raise InputFileError(f"„{path}“ ist beschädigt: der Teil {rels} ist kein gültiges XML. Bitte die Datei in "
+                             f"Excel öffnen und neu speichern.") from None
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] != "Relationship":
+            continue
+        kind, target = (element.get("Type") or "").lower(), (element.get("Target") or "").replace("\\", "/")
+        if ("worksheet" if binary else "sheet") not in kind.rpartition("/")[2]:
+            continue
+        for candidate in (target.lstrip("/"), "xl/" + target, posixpath.normpath("xl/" + target)):
+            if candidate in names:
+                sheets.add(candidate)
+    return sheets
 
 
 def _check_sizes(path, infos) -> None:
@@ -147,26 +204,44 @@ def _positions_explicit(block: bytes) -> bool:
     return not (_PREFIXED.search(block) or _NOT_EXPLICIT.search(block))
 
 
-def _walked_extent(blocks) -> tuple[list[int], list[int]] | None:
-    """(columns, rows) of the outermost cells, placing cells and rows without r as calamine does."""
+def _parsed_extent(path, info: zipfile.ZipInfo, stream) -> tuple[list[int], list[int]] | None:
+    """(columns, rows) of the outermost cells of a sheet whose elements do not all start with
+    r="...", read with a real XML parser: python-calamine places a cell without r after the previous
+    one and a row without r below the previous one, and it reads elements by their local name. A
+    sheet that is not well-formed XML is refused (a tolerant parser would read more than this check)."""
+    from lxml import etree
+
+    from ..errors import InputFileError
+
     row = col = 0
     box = None
-    for block in blocks:
-        for element in _ELEMENT.finditer(block):
-            found = _R_VALUE.search(element.group(2))
-            value = (found.group(1) if found.group(1) is not None else found.group(2)) if found else None
-            position = _POSITION.fullmatch(value.strip()) if value else None
-            if element.group(1) == b"row":
-                row, col = (_row_number(position.group(2)) if position else row + 1), 0
-                continue
-            if position and position.group(1):
-                r, col = _row_number(position.group(2)), _col_number(position.group(1))
-            elif value:  # a malformed position: calamine refuses the sheet, nothing is allocated
-                continue
-            else:
-                r, col = row, col + 1
-            box = (r, r, col, col) if box is None else \
-                (min(box[0], r), max(box[1], r), min(box[2], col), max(box[3], col))
+    try:
+        with stream() as source:
+            for event, element in etree.iterparse(source, events=("start", "end"), resolve_entities=False,
+                                                  no_network=True, load_dtd=False, huge_tree=True):
+                local = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+                if event == "end":
+                    if local in ("row", "sheetData"):
+                        element.clear(keep_tail=False)
+                    continue
+                if local not in ("row", "c"):
+                    continue
+                value = (element.get("r") or "").strip()
+                position = _POSITION.fullmatch(value) if value else None
+                if local == "row":
+                    row, col = (_row_number(position.group(2).encode()) if position else row + 1), 0
+                    continue
+                if position and position.group(1):
+                    r, col = _row_number(position.group(2).encode()), _col_number(position.group(1).encode())
+                elif value:  # a malformed position: calamine refuses the sheet, nothing is allocated
+                    continue
+                else:
+                    r, col = row, col + 1
+                box = (r, r, col, col) if box is None else \
+                    (min(box[0], r), max(box[1], r), min(box[2], col), max(box[3], col))
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(f"„{path}“ ist beschädigt: der Teil {info.filename} ist kein gültiges XML (Zeile "
+                             f"{exc.lineno}). Bitte die Datei in Excel öffnen und neu speichern.") from None
     return None if box is None else ([box[2], box[3]], [box[0], box[1]])
 
 
@@ -232,10 +307,11 @@ def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 2
         yield carry
 
 
-def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False) -> None:
+def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, stream=None) -> None:
     """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
     allocate the whole rectangle). ``data``: the bytes of an .xlsb sheet; for XML, a function that
-    gives the part's blocks (called a second time only when a cell lies beyond ZZ99999)."""
+    gives the part's blocks (called a second time only when a cell lies beyond ZZ99999), and
+    ``stream`` one that opens the part for the XML parser."""
     from ..errors import LimitError
     from .tabular import column_letter
 
@@ -253,7 +329,7 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False) -> No
                 break
             far = far or bool(_FAR_CELL.search(block))
         if bare:
-            extent = _walked_extent(data())
+            extent = _parsed_extent(path, info, stream)
             if extent is None:
                 return
             cols, rows = extent
