@@ -248,6 +248,17 @@ def test_a_sheet_without_cell_references_is_still_read(good, tmp_path):
     assert summary(run_staff(path)) == summary(run_staff(good))
 
 
+def test_an_empty_formatted_row_far_below_is_no_reason_to_refuse(good, tmp_path):
+    """Excel writes a row element for a row whose height was changed, even without cells; calamine
+    allocates nothing for it, so the check must not count it."""
+    part = first_sheet_part(good)
+    sheet = zip_parts(good)[part].replace(b"</sheetData>", b'<row r="1048576" ht="30" customHeight="1"/></sheetData>')
+    path = zip_rewrite(good, tmp_path / "personal.xlsx", replace={part: sheet})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XL_GLEICHPLAN_MAX_SHEET_CELLS", "1000000")  # 1,048,576 rows x 9 columns would exceed it
+        assert summary(run_staff(path)) == summary(run_staff(good))
+
+
 def test_an_endless_element_in_a_large_part_is_refused(good, tmp_path):
     """A large sheet part that is one element without end (no further "<"): refused after 1 MB
     instead of being collected in memory."""

@@ -28,7 +28,7 @@ _R_ATTRIBUTE = rb'r\s*=\s*["\']'
 _FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3,}[0-9]|[A-Za-z]{0,2}[0-9]{6})')
 _NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
 _CELL_COLUMN = re.compile(_R_ATTRIBUTE + rb'([A-Za-z]+)[0-9]')
-_CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]*([0-9]+)')
+_CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]+([0-9]+)')  # cells only: an empty formatted row allocates nothing
 _POSITION = re.compile(r"([A-Za-z]*)([0-9]+)")
 _END_RECORD = re.compile(rb"PK\x05\x06")
 # a cell or row element that does not start with r="...", or one with a namespace prefix (calamine reads
