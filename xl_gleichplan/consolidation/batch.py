@@ -274,19 +274,12 @@ def _watch_parent(main: int, interval: float = 0.5) -> None:
     import threading
     import time
 
+    from ..io.atomic import process_alive
+
     parent = os.getppid()
 
-    def alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except OSError:  # another user's process of that number: it exists
-            return True
-        return True
-
     def watch():
-        while os.getppid() == parent and alive(main):
+        while os.getppid() == parent and process_alive(main):
             time.sleep(interval)
         os._exit(1)
 

@@ -86,14 +86,15 @@ def _sweep(target: Path) -> None:
         if not match or not entry.is_file(follow_symlinks=False):
             continue
         try:
-            if now - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER or _alive(int(match.group(1))):
+            if now - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER or process_alive(int(match.group(1))):
                 continue
             os.unlink(entry.path)
         except OSError:
             continue
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id exists (on Windows always assumed, see below)."""
     if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process
         return True
     try:

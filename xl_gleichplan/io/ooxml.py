@@ -38,9 +38,10 @@ _PREFIXED = re.compile(rb':(?:c|row)(?![\w.-])')
 
 
 def check_zip(path: str | Path) -> list[str]:
-    """The part names of a zip package, after checking it against the zip-bomb limits, refusing
-    XML with a DOCTYPE (entity bombs, external entities: no spreadsheet program writes one) and
-    sheets whose cells span more than the cell budget.
+    """The part names of a zip package, after checking it against the zip-bomb limits, refusing a
+    second end record (two readers would see different contents), XML with a DOCTYPE (entity bombs,
+    external entities: no spreadsheet program writes one) and sheets whose cells span more than the
+    cell budget (every sheet the workbook points to, wherever it lies).
 
     Raises ``InputFileError`` (German) when the package is broken or unpacks beyond the limits."""
     from ..errors import InputFileError, LimitError
