@@ -342,3 +342,61 @@ def test_shipped_addin_matches_a_fresh_build(built):
     build today. Regenerate with: xl-gleichplan addin build --out xl_gleichplan/excel/gleichplan.xlam"""
     shipped = addin.packaged_addin().read_bytes()
     assert shipped == built[0].read_bytes()
+
+
+def _dir_records(vba_bin: bytes) -> list[int]:
+    """The record ids of the dir stream, in order ([MS-OVBA] 2.3.4.2)."""
+    import io
+    import struct
+
+    import olefile
+    from oletools.olevba import decompress_stream
+
+    with olefile.OleFileIO(io.BytesIO(vba_bin)) as ole:
+        data = decompress_stream(bytearray(ole.openstream("VBA/dir").read()))
+    ids, i = [], 0
+    while i < len(data):
+        record_id, size = struct.unpack_from("<HI", data, i)
+        ids.append(record_id)
+        i += 6 + size + (2 if record_id == 0x0009 else 0)
+    assert i == len(data), "the dir stream ends inside a record"
+    return ids
+
+
+def test_every_stream_and_dir_record_excel_writes_is_present(built):
+    """Reference: xlwings' quickstart add-in as Excel saved it (the base of our project)."""
+    import io
+
+    import olefile
+
+    reference, ours = _vba_bin(addin.base_addin()), _vba_bin(built[0])
+    with olefile.OleFileIO(io.BytesIO(reference)) as ole:
+        ref_streams = {"/".join(s) for s in ole.listdir()}
+    with olefile.OleFileIO(io.BytesIO(ours)) as ole:
+        our_streams = {"/".join(s) for s in ole.listdir()}
+        assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("cc61ffff000100")
+        project = ole.openstream("PROJECT").read().decode("cp1252")
+    modules = set(_module_types(ours))
+    assert our_streams == {s for s in ref_streams if not s.startswith("VBA/") or s in (
+        "VBA/dir", "VBA/_VBA_PROJECT")} | {f"VBA/{m}" for m in modules}
+    assert {"PROJECT", "PROJECTwm", "VBA/dir", "VBA/_VBA_PROJECT"} <= our_streams
+    for key in ("ID=", "Name=", "HelpContextID=", "VersionCompatible32=", "CMG=", "DPB=", "GC=",
+                "[Host Extender Info]", "[Workspace]"):
+        assert key in project
+    # dir: the project and reference records exactly as Excel wrote them, then per module the
+    # same records as Excel writes for a module of its kind
+    ref_ids, our_ids = _dir_records(reference), _dir_records(ours)
+    assert our_ids[:our_ids.index(0x0019)] == ref_ids[:ref_ids.index(0x0019)]
+
+    def per_module(ids):
+        chunks, current = [], None
+        for record_id in ids:
+            if record_id == 0x0019:
+                current = [record_id]
+                chunks.append(current)
+            elif current is not None:
+                current.append(record_id)
+        return {tuple(chunk[:-1] if chunk[-1] == 0x0010 else chunk) for chunk in chunks}
+
+    assert per_module(our_ids) == per_module(ref_ids)
+    assert our_ids[-1] == ref_ids[-1] == 0x0010
