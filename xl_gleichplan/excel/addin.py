@@ -574,19 +574,34 @@ def remove(dry_run: bool = False, target_dir=None) -> list[str]:
     return [f"Add-in entfernt: {dest}"]
 
 
+def machine_xlstart() -> Path | None:
+    """Excel's XLSTART for all users (beside EXCEL.EXE, found in the registry); None elsewhere."""
+    try:
+        import winreg
+    except ImportError:
+        return None
+    try:
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,
+                            r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\excel.exe") as key:
+            return Path(winreg.QueryValueEx(key, "")[0]).parent / "XLSTART"
+    except OSError:
+        return None
+
+
 def status(target_dir=None) -> list[str]:
-    """Where the add-in is expected, whether it is there and current, and the interpreter setting."""
-    folder = Path(target_dir) if target_dir is not None else xlstart_dir()
-    if folder is None:
+    """Where the add-in is (the user's or the machine's XLSTART), whether it is current, and which
+    Python Excel will start."""
+    folders = [Path(target_dir)] if target_dir is not None else [xlstart_dir(), machine_xlstart()]
+    folders = [folder for folder in folders if folder is not None]
+    if not folders:
         return _plan_elsewhere("liegen")
-    dest = folder / ADDIN_NAME
-    if not dest.is_file():
-        lines = [f"Add-in nicht installiert (erwartet unter {dest})."]
-    else:
+    found = [folder / ADDIN_NAME for folder in folders if (folder / ADDIN_NAME).is_file()]
+    lines = [] if found else [f"Add-in nicht installiert (erwartet unter {folders[0] / ADDIN_NAME})."]
+    for dest in found:
         current = dest.read_bytes() == packaged_addin().read_bytes()
-        lines = [f"Add-in installiert: {dest}",
-                 "Es entspricht dem aktuellen Stand." if current else
-                 "Es weicht vom aktuellen Stand ab (z. B. nach einem Update); bitte neu installieren."]
+        lines += [f"Add-in installiert: {dest}",
+                  "Es entspricht dem aktuellen Stand." if current else
+                  "Es weicht vom aktuellen Stand ab (z. B. nach einem Update); bitte neu installieren."]
     return lines + interpreter_status()
 
 
@@ -619,7 +634,7 @@ def interpreter_status() -> list[str]:
 # ---------------------------------------------------------------------------- CLI
 
 def cmd_addin(args) -> int:
-    """``xl-gleichplan addin build|install|status|remove``; prints German lines, returns the exit code."""
+    """``xl-gleichplan addin build|install|status|remove|bundle``; prints German lines, returns the exit code."""
     action = getattr(args, "action", None)
     dry_run = bool(getattr(args, "dry_run", False))
     target = getattr(args, "target", None)
@@ -634,8 +649,19 @@ def cmd_addin(args) -> int:
             lines = status(target_dir=target)
         elif action == "remove":
             lines = remove(dry_run=dry_run, target_dir=target)
+        elif action == "bundle":
+            from .bundle import PYTHON_VERSION, build_bundle
+
+            out = getattr(args, "out", None)
+            if not out:
+                print("Für „addin bundle“ bitte mit --out ORDNER den (neuen) Zielordner angeben.", file=sys.stderr)
+                return 2
+            version = getattr(args, "python_version", None) or PYTHON_VERSION
+            lines = ([f"Würde das Installationspaket für Windows x64 und Python {version} erstellen: {out}"]
+                     if dry_run else build_bundle(out, python_version=version,
+                                                  find_links=getattr(args, "wheelhouse", None)))
         else:
-            print(f"Unbekannte Aktion „{action}“; erlaubt sind build, install, status, remove.",
+            print(f"Unbekannte Aktion „{action}“; erlaubt sind build, install, status, remove, bundle.",
                   file=sys.stderr)
             return 2
     except GleichplanError as exc:
