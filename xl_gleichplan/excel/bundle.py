@@ -203,6 +203,9 @@ $venvPython = "$Ziel\venv\Scripts\python.exe"
 & $venvPython -m pip install --no-index --find-links "$hier\wheels" --disable-pip-version-check xl-gleichplan
 if ($LASTEXITCODE -ne 0) { throw "Die Installation der Pakete ist gescheitert." }
 Copy-Item -Force "$hier\gleichplan.xlam" "$Ziel\gleichplan.xlam"
+# Kam das Paket aus dem Internet oder einer E-Mail, trägt die Kopie die Markierung „aus dem
+# Internet“ (Mark of the Web), und Excel blockiert ihre Makros.
+Unblock-File -Path "$Ziel\gleichplan.xlam"
 
 # 3. Rechte: Administratoren und System ändern, Benutzer lesen und führen aus
 icacls "$Ziel" /inheritance:r /grant:r "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)RX" | Out-Null
