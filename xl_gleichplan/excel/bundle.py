@@ -120,8 +120,15 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
         wheels.mkdir()
         offline = ["--no-index", "--find-links", str(links)] if links is not None else []
         # (the build backend, setuptools, comes from the index or the wheelhouse like everything else)
+        # built from a copy: pip builds in the source folder and would leave build/ and *.egg-info there
+        source = work / "quelle"
+        root = _source_root()
+        shutil.copytree(root / "xl_gleichplan", source / "xl_gleichplan", ignore=shutil.ignore_patterns("__pycache__"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(root / name, source / name)
         _run_pip(["wheel", "--no-deps", "--disable-pip-version-check", *offline,
-                  "--wheel-dir", str(wheels), str(_source_root())])
+                  "--wheel-dir", str(wheels), str(source)])
+        shutil.rmtree(source)
         own = sorted(wheels.glob("*.whl"))
         if len(own) != 1:
             raise GleichplanError("pip hat kein Paket xl_gleichplan gebaut.")
