@@ -135,11 +135,15 @@ def _add_import_staff(sub) -> None:
 def _add_addin(sub) -> None:
     p = sub.add_parser("addin", help="Excel-Add-in erstellen, installieren, prüfen oder entfernen",
                        description="Das Add-in „Gleichstellungsplan“ (Menüband in Excel) für Windows und macOS.")
-    p.add_argument("action", choices=["build", "install", "status", "remove"], metavar="AKTION",
-                   help="build (aus macros/ erstellen), install, status oder remove")
-    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam)")
+    p.add_argument("action", choices=["build", "install", "status", "remove", "bundle"], metavar="AKTION",
+                   help="build (aus macros/ erstellen), install, status, remove oder bundle "
+                        "(Installationspaket ohne Paketindex für viele Windows-PCs)")
+    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam); "
+                                                   "mit bundle: neuer Zielordner")
     p.add_argument("--dry-run", action="store_true", help="nur anzeigen, was geschehen würde")
     p.add_argument("--ziel", dest="target", metavar="ORDNER", help="statt des XLSTART-Ordners in diesen Ordner")
+    p.add_argument("--python-version", metavar="X.Y", help="mit bundle: Python-Version der Ziel-PCs (Standard 3.11)")
+    p.add_argument("--wheelhouse", metavar="ORDNER", help="mit bundle: Pakete aus diesem Ordner statt vom Paketindex")
     p.set_defaults(func=cmd_addin)
 
 

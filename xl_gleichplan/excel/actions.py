@@ -13,6 +13,12 @@ what it asked Excel to do.
 """
 from __future__ import annotations
 
+# Started by the add-in: refuse before anything else is imported if modules could come from
+# outside the installation, e.g. a returned workbook's folder (excel/origin.py, SECURITY.md).
+from . import origin
+
+origin.check()
+
 import csv
 import functools
 import os

@@ -23,6 +23,12 @@ full-time equivalents, a decimal (read like the workbook reader: to 1/1000).
 """
 from __future__ import annotations
 
+# Started by the add-in: refuse before anything else is imported if modules could come from
+# outside the installation, e.g. a returned workbook's folder (excel/origin.py, SECURITY.md).
+from . import origin
+
+origin.check()
+
 import functools
 import math
 import sys
