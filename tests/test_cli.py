@@ -164,7 +164,7 @@ def test_deadlines(result):
     assert result["deadlines"] == {
         "stichtag": "2025-06-30", "flow_window_start": "2022-07-01", "flow_window_end": "2025-06-30",
         "plan_due": "2026-03-30", "adjustment_stichtag": "2028-06-30", "adjustment_due": "2029-03-30",
-        "next_plan_stichtag": "2031-06-30"}
+        "next_plan_stichtag": "2031-06-30", "plan_start": None, "plan_end": None}
 
 
 def test_findings(result):
