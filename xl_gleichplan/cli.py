@@ -181,7 +181,22 @@ def _add_consolidate(sub) -> None:
     p.add_argument("--json", metavar="DATEI", help="die Zusammenfassung zusätzlich als JSON für Skripte")
     p.add_argument("--check-formulas", action="store_true",
                    help="auch überschriebene Formeln melden wie „check“ (liest jede Datei doppelt so lange)")
+    p.add_argument("--zielwert", type=_percent, metavar="PROZENT",
+                   help="Zielwert für den Frauenanteil in Führungspositionen im Controlling, z. B. 50 "
+                        "(Standard: die Schwelle des Rechtsprofils)")
     p.set_defaults(func=cmd_consolidate)
+
+
+def _percent(text: str):
+    from fractions import Fraction
+
+    try:
+        value = Fraction(text.strip().rstrip("%").strip().replace(",", "."))
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Prozentzahl (z. B. 50 oder 45,5)") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"„{text}“: der Zielwert muss über 0 und höchstens 100 Prozent sein")
+    return value / 100
 
 
 def cmd_consolidate(args) -> int:
