@@ -30,7 +30,7 @@ BOLD = Font(bold=True)
 PERCENT, DATE = "0.00%", "DD.MM.YYYY"
 STATUS = {"no_duty": "keine Planpflicht", "open": "Frist läuft", "overdue": "überfällig"}
 FILE_STATUS = {"processed": "gelesen", "skipped": "übersprungen", "failed": "nicht gelesen", "note": "Zusammenführung"}
-APPROVAL = {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}
+APPROVAL = {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}
 SEX_COLUMNS = ("Frauen", "Männer", "divers", "ohne Angabe")
 LEADERSHIP_AREAS = frozenset(LEADERSHIP_LEVELS)
 
@@ -194,15 +194,16 @@ def _overview(wb, c) -> None:
 def _agencies(wb, c) -> None:
     columns = [("Stichtag", 11), ("Dienststelle", 40), ("Art", 22), ("übergeordnete Stelle", 34),
                ("Ministerium (oberste Ebene)", 34), ("Ebene", 7), ("Beschäftigte", 12), ("Planpflicht", 10),
-               ("Vorlage an", 30), ("Plan fällig bis", 12), (f"Plan am {fmt_date(c.today)}", 16),
-               ("Anpassung fällig bis", 12), (f"Anpassung am {fmt_date(c.today)}", 16),
+               ("zuständige Stelle", 30), ("Frist Plan", 12), (f"Plan am {fmt_date(c.today)}", 16),
+               ("Frist Anpassung", 12), (f"Anpassung am {fmt_date(c.today)}", 16),
                ("unterrepräsentierte Bereiche", 13), ("unterrepräsentiert in", 60), ("Führung: Frauen", 10),
                ("Führung: Männer", 10), ("Führung: divers", 9), ("Führung: ohne Angabe", 9),
                ("Frauenanteil Führung", 11), ("Führungs-Zielvorgaben", 11), ("davon bewertet", 10), ("I1", 9),
-               ("I2", 9), ("§ 4 Abs. 6: Zustimmung für Führungspositionen", 20), ("Fehler", 8), ("Warnungen", 10),
+               ("I2", 9), (f"{_rule(c)}: Regel für Führungspositionen", 20), ("Fehler", 8), ("Warnungen", 10),
                ("Hinweise", 9), ("Datei", 60), ("übergeordnet laut Erhebungsbogen", 30)]
     notes = [f"Eine Zeile je Dienststelle und Stichtag. „überfällig“: der Bezugstag {fmt_date(c.today)} liegt nach der "
-             f"Frist (der Beschluss des Plans steht nicht im Erhebungsbogen). I1/I2: Lesarten der 50-%-Regel (§ 4 Abs. 6)."]
+             f"Frist (ob der Plan vorliegt, steht nicht im Erhebungsbogen). I1/I2: Lesarten der 50-%-Regel ({_rule(c)}); "
+             f"ein Gesetz ohne diese Regel (BGleiG, FrFG LSA) gibt kein Ergebnis."]
     ws, header = _table_sheet(wb, "Dienststellen", "Dienststellen", notes, columns)
     labels = {k: r.label for k, r in c.profile.routing.items()}
     for row in c.agencies.itertuples(index=False):
@@ -225,7 +226,7 @@ def _rollups(wb, c) -> None:
                ("Beschäftigte", 12), ("mit Planpflicht", 10), ("Plan überfällig", 10), ("Anpassung überfällig", 11),
                ("Führung: Frauen", 10), ("Führung: Männer", 10), ("Führung: divers", 9), ("Führung: ohne Angabe", 9),
                ("Frauenanteil Führung", 11), ("unterrepräsentierte Bereiche", 13), ("unterrepräsentiert in", 60),
-               ("§ 4 Abs. 6: Zustimmung erforderlich (Dienststellen)", 16), ("Fehler", 8), ("Warnungen", 10)]
+               (f"{_rule(c)}: Regel greift (Dienststellen)", 16), ("Fehler", 8), ("Warnungen", 10)]
     notes = ["Summen je übergeordneter Stelle über alle Ebenen: ihre eigene Arbeitsmappe und alle ihr unterstellten "
              "Dienststellen. Anteile und Unterrepräsentanz aus den summierten Anzahlen, nie gemittelt.",
              f"„überfällig“ zählt Dienststellen mit Planpflicht, bei denen der Bezugstag {fmt_date(c.today)} nach der "
@@ -330,6 +331,11 @@ def _history(wb, c) -> None:
     for row in series.itertuples(index=False):
         ws.append([_cell(ws, row.stichtag), _cell(ws, row.ministry), _cell(ws, row.agencies),
                    *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT)])
+
+
+def _rule(c) -> str:
+    """The citation of the leadership rule (ThürGleichG § 4 Abs. 6), or a neutral word for other laws."""
+    return c.profile.cite("leadership_rule") or "50-%-Regel"
 
 
 def _target_source(c) -> str:

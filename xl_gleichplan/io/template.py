@@ -292,7 +292,7 @@ def _overview(wb: Workbook, profile: Profile) -> None:
         ("adjustment_stichtag", "Stichtag der Anpassung", "=EDATE(GP_STICHTAG,12*GP_ANPASSUNG_JAHRE)", "DD.MM.YYYY"),
         ("adjustment_due", "Anpassung fällig bis", "=" + due.format(d="<adjustment_stichtag>"), "DD.MM.YYYY"),
         ("next_plan_stichtag", "Stichtag des nächsten Plans", "=EDATE(GP_STICHTAG,12*GP_PLAN_JAHRE)", "DD.MM.YYYY"),
-        ("approval_body", "Vorlage an", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,3,FALSE),\"Art der Dienststelle prüfen\")", None),
+        ("approval_body", "zuständige Stelle", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,3,FALSE),\"Art der Dienststelle prüfen\")", None),
         ("approval_procedure", "Verfahren", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,4,FALSE),\"\")", None),
         ("lead_targets", "Führungs-Zielvorgaben", f"=SUMPRODUCT({is_lead})", None),
         ("lead_assessed", "davon bewertet", f"=SUMPRODUCT({is_lead}*({achieved}<>\"\"))", None),

@@ -145,7 +145,7 @@ def result_rows(analysis) -> list[list]:
     facts = [
         ("Dienststelle", ds.agency.name), ("Rechtsprofil", analysis.profile.id),
         ("Beschäftigte (Köpfe)", ds.heads), ("Planpflicht", "ja" if analysis.plan_required else "nein"),
-        ("Vorlage an", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
+        ("zuständige Stelle", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
         *[(label, getattr(analysis.deadlines, k)) for k, label in deadline_labels(profile)],
     ]
     if profile.has("leadership_rule"):  # a part of the law only where the profile has it (not BGleiG, FrFG)
