@@ -355,7 +355,7 @@ def _title(d: _Draft) -> None:
     adjustment = {"ist": "Anpassung zum Stichtag", "kann": "Anpassung (möglich) zum Stichtag"}.get(p.adjustment)
     period.add_run((f"; {adjustment} {fmt_date(dl.adjustment_stichtag)}" if adjustment else "")
                    + f"; nächster Plan zum Stichtag {fmt_date(dl.next_plan_stichtag)}")
-    d.para("Status: Entwurf – noch nicht beschlossen", bold=True)
+    d.para("Status: Entwurf – noch nicht aufgestellt", bold=True)  # the laws know no "Beschluss" of the plan
     d.para(f"Erstellt am {fmt_date(date.today())} mit xl-gleichplan aus zusammengefassten Personaldaten. Der Entwurf "
            f"enthält keine personenbezogenen Daten; kleine Anzahlen (1 bis {d.min_cell - 1}) und was sich aus ihnen "
            f"zurückrechnen ließe, sind nicht ausgewiesen; Null wird gezeigt.",
