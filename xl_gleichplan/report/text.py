@@ -40,9 +40,11 @@ def render(a: Analysis) -> str:
     header = ["Bereich", "Frauen", "Männer", "d/x", "gesamt", "Frauenanteil", "unterrepräsentiert"]
     out = [
         f"Dienststelle: {ds.agency.name} ({a.route.label})",
-        f"Rechtsgrundlage: {p.legal_basis} – Profil „{p.id}“, Schwelle {fmt_pct(p.threshold, ' ')} "
+        f"Rechtsgrundlage: {p.cite('basis') or p.legal_basis} – Profil „{p.id}“, Schwelle {fmt_pct(p.threshold, ' ')} "
         f"({'strikt darunter' if p.comparison == 'lt' else 'darunter oder gleich'}), Zählbasis {p.count_basis}",
-        f"Beschäftigte: {ds.heads} – Planpflicht ab {p.min_staff}: {'ja' if a.plan_required else 'nein, keine Pflicht zur Aufstellung'}",
+        f"Beschäftigte: {ds.heads} – "
+        + (f"Planpflicht ab {p.min_staff}: {'ja' if a.plan_required else 'nein, keine Pflicht zur Aufstellung'}"
+           if p.min_staff else "Planpflicht: ja (jede Dienststelle)"),
         f"Plan: {PROCEDURE.get(a.route.procedure, a.route.procedure)}; zuständige Stelle: {a.route.body}"
         + (f" (Hinweis: {a.route.note})" if a.route.note else ""),
         "",
