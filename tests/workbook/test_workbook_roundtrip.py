@@ -99,7 +99,7 @@ def test_results_sheet_holds_pythons_values(filled, tmp_path, imported):
     analysis = analyse(imported, load_profile("thueringen"))
     assert facts["Beschäftigte (Köpfe)"] == analysis.dataset.heads == 300
     assert facts["I1: vollständig erreichte Zielvorgaben"] == pytest.approx(float(analysis.leadership.count_reading))
-    assert facts["Plan fällig bis"].date() == date(2026, 3, 30)
+    assert facts["Plan soll vorliegen bis"].date() == date(2026, 3, 30)
 
 
 def test_workbook_json_equals_exports_json(filled, demo_exports):
