@@ -9,6 +9,7 @@ worker is named and the rest still get through.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,8 +20,11 @@ from pathlib import Path
 
 from ..errors import GleichplanError, is_panic
 from ..model import Counts
+from ..schema import METADATA_SHEET
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
+# NAME.bak.xlsx, NAME.bak2.xlsx: the backups of --in-place (io.workbook_writer.backup)
+BACKUP_NAME = re.compile(r"\.bak\d*$", re.IGNORECASE)
 PROCESSED, SKIPPED, FAILED = "processed", "skipped", "failed"
 
 
@@ -71,7 +75,12 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
             found.setdefault(_resolved(p), p)
     files, skipped = [], []
     for resolved, p in sorted(found.items(), key=lambda item: str(item[1])):
-        if resolved in excluded:
+        if resolved in excluded:  # an output of this run: not read
+            if not _own_summary(p):  # an agency's workbook (or a stranger's file) named as an output
+                raise GleichplanError(f"„{p}“ liegt unter den Eingaben und ist keine Übersicht von xl-gleichplan; als "
+                                      f"Ausgabe (--out, --json) würde sie überschrieben und fehlte in den Summen. Es wurde "
+                                      f"nichts geschrieben; bitte für die Ausgabe einen anderen Namen oder einen Ordner "
+                                      f"außerhalb der Eingaben wählen.")
             continue
         odd = _not_a_file(p)
         if odd:
@@ -84,9 +93,28 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
         elif p.name.startswith("._"):
             skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist eine Begleitdatei von macOS („._“ im Namen), keine "
                                                          f"Arbeitsmappe; übersprungen."))
+        elif BACKUP_NAME.search(p.stem):
+            skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist eine Sicherungskopie (von „--in-place“ angelegt), "
+                                                         f"kein zurückgesandter Erhebungsbogen; übersprungen."))
         else:
             files.append(p)
+    from ..io.atomic import protect
+
+    protect(files + [Path(r.path) for r in skipped])  # no output of this command may replace a file found here
     return files, skipped
+
+
+def _own_summary(path: Path) -> bool:
+    """Whether ``path`` is a consolidation summary written by xl-gleichplan (a rerun may replace it):
+    made by xl-gleichplan and without the metadata sheet of an Erhebungsbogen."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core, book = zf.read("docProps/core.xml"), zf.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return not path.exists()
+    return b">xl-gleichplan</" in core and f'name="{METADATA_SHEET}"'.encode() not in book
 
 
 def _not_a_file(path: Path) -> str | None:
