@@ -81,7 +81,7 @@ def _add_common(p) -> None:
     p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen, eine Zeile je Vorgang")
     p.add_argument("--committees", metavar="DATEI", help="Gremien: gremium, w, m, d, x")
     p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben: id, dimension, bereich, geschlecht, ziel, ...")
-    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
+    _add_export_options(p)
     p.add_argument("--profile", metavar="PROFIL",
                    help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund "
                         "oder Pfad zu einer .toml-Datei")
@@ -89,6 +89,16 @@ def _add_common(p) -> None:
     p.add_argument("--agency-name", metavar="NAME", help="Name der Dienststelle (Standard: „Dienststelle“)")
     p.add_argument("--agency-type", default="landesverwaltung", metavar="ART",
                    help="Art der Dienststelle, z. B. landesverwaltung, ministerium, gemeinde, landkreis")
+
+
+def _add_export_options(p) -> None:
+    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
+    p.add_argument("--write-mapping", metavar="DATEI",
+                   help="einen Entwurf der Zuordnungsdatei schreiben: jede Spalte der Exporte mit ihrer Bedeutung, "
+                        "unbekannte Spalten und Werte mit Vorschlag (zum Prüfen und dann für --mapping)")
+    p.add_argument("--sheet", metavar="BLATT",
+                   help="bei Exporten als Excel-Arbeitsmappe: das Blatt mit den Daten (Standard: das erste Blatt mit "
+                        "einer erkennbaren Kopfzeile)")
 
 
 def _add_template(sub) -> None:
@@ -124,7 +134,7 @@ def _add_import_staff(sub) -> None:
     p.add_argument("--committees", metavar="DATEI", help="Gremien")
     p.add_argument("--out", metavar="DATEI", help="Zieldatei (Standard: ARBEITSMAPPE_gefuellt.xlsx)")
     p.add_argument("--in-place", action="store_true", help="in die Arbeitsmappe selbst schreiben (mit Sicherungskopie)")
-    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML)")
+    _add_export_options(p)
     p.set_defaults(func=cmd_import_staff)
 
 
@@ -161,6 +171,9 @@ def _add_plan(sub) -> None:
     p.add_argument("--allow-small-cells", action="store_true",
                    help="ein eigenes Profil (--profile DATEI.toml) mit kleinerer Mindestzellgröße als die "
                         "mitgelieferten Profile zulassen (Datenschutz: nur nach Prüfung)")
+    p.add_argument("--trotz-fehlern", dest="despite_errors", action="store_true",
+                   help="den Entwurf auch dann erstellen, wenn die Daten Fehler enthalten (die betroffenen Abschnitte "
+                        "werden im Entwurf markiert)")
     _add_common(p)
     p.set_defaults(func=cmd_plan)
 
@@ -225,7 +238,8 @@ def compute_from_args(args):
     dataset = import_exports(staff=args.staff, movements=args.movements, committees=args.committees,
                              targets=args.targets, mapping=args.mapping, profile=profile,
                              stichtag=args.stichtag or latest_stichtag(profile),
-                             agency=Agency(args.agency_name or "Dienststelle", args.agency_type))
+                             agency=Agency(args.agency_name or "Dienststelle", args.agency_type),
+                             sheet=args.sheet, write_mapping=args.write_mapping)
     return analyse(dataset, profile)
 
 
@@ -267,8 +281,20 @@ def cmd_plan(args) -> int:
     else:
         analysis = analysis_from_args(args)
     _check_min_cell(analysis.profile, args)
+    errors = [f for f in analysis.findings if f.severity == "error"]
+    if errors and not args.despite_errors:
+        from .report.text import finding_line
+
+        listed = "\n".join("  " + finding_line(f) for f in errors[:10])
+        more = f"\n  … und {len(errors) - 10} weitere" if len(errors) > 10 else ""
+        raise GleichplanError(
+            f"Der Planentwurf wird nicht erstellt: Die Daten enthalten {len(errors)} Fehler, und ein Plan mit "
+            f"falschen Zahlen sähe fertig aus.\n{listed}{more}\nBitte die genannten Zellen berichtigen (prüfen mit "
+            f"„xl-gleichplan check“) und den Befehl wiederholen. Wer den Entwurf trotzdem braucht, gibt --trotz-fehlern "
+            f"an; die betroffenen Abschnitte werden dann im Entwurf markiert.")
     path = write_draft(analysis, Path(args.out), min_cell=args.min_cell)
-    print(f"Planentwurf geschrieben: {path}")
+    despite = "eines Fehlers" if len(errors) == 1 else f"{len(errors)} Fehlern"
+    print(f"Planentwurf geschrieben: {path}" + (f" (trotz {despite}; im Entwurf markiert)" if errors else ""))
     return EXIT_OK
 
 
@@ -374,7 +400,8 @@ def cmd_demo(args) -> int:
 
 _INPUT_OPTIONS = ("workbook", "staff", "movements", "committees", "targets", "mapping", "hierarchy", "list", "into",
                   "export")
-_OUTPUT_OPTIONS = (("out", "--out"), ("json", "--json"), ("history", "--history"))
+_OUTPUT_OPTIONS = (("out", "--out"), ("json", "--json"), ("history", "--history"),
+                   ("write_mapping", "--write-mapping"))
 
 
 def _input_paths(args) -> list:

@@ -150,7 +150,9 @@ def test_import_fills_the_input_sheets_like_import_staff(remote_book, excel, fil
     expected = load_workbook(files["filled"])
     assert_same_cells(excel, wb, expected, [s.name for s in SHEETS.values()])
     assert "300 Beschäftigte" in alert_text(ui)
-    assert wb[FINDINGS_SHEET]["A1"].value == "Keine Feststellungen."
+    # the one finding says which personal columns were left unread (issue 11: every column is accounted for)
+    rows = [r for r in wb[FINDINGS_SHEET].iter_rows(min_row=4, max_row=10, max_col=6, values_only=True) if r[0]]
+    assert [r[0] for r in rows] == ["Hinweis"] and "personenbezogene Daten" in rows[0][5]
     assert result.calls["writes"] == sum(a["func"] in WRITES for a in acts) == 7  # 6 input blocks + findings
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from fault_helpers import (PEOPLE, ROOT, CanarySearch, date_forms, serial, serial_canaries, text_canaries,
+from fault_helpers import (ODD_HEADER, PEOPLE, ROOT, CanarySearch, date_forms, serial, serial_canaries, text_canaries,
                            write_exports, write_xlsb)
 
 FORMATS = ("csv", "xlsx", "xlsb")
@@ -269,8 +269,15 @@ def test_no_canary_in_the_error_log(audit):
     assert search.hits_in_tree(audit["logs"]) == []
 
 
+def _message_search() -> CanarySearch:
+    """Messages may name a column the import does not know (issue 11: every unknown column is reported
+    by name, so that the clerk can map it); its header is searched for in every output file, never in
+    the messages. Everything else is searched as everywhere."""
+    return CanarySearch([c for c in text_canaries() if c != ODD_HEADER])
+
+
 def test_no_canary_on_stdout_or_stderr(audit):
-    search = CanarySearch()
+    search = _message_search()
     hits = []
     for r in audit["runs"]:
         hits += search.hits_in_text(r["stdout"], f"stdout of {r['argv'][0]}")
@@ -282,7 +289,7 @@ def test_no_canary_on_stdout_or_stderr(audit):
 
 
 def test_no_canary_in_the_addin_books_and_messages(audit):
-    search = CanarySearch()
+    search = _message_search()
     hits = [h for label, text in audit["addin"] for h in search.hits_in_text(text, label)]
     REPORT["addin_texts"] = len(audit["addin"])
     forced = [text for label, text in audit["addin"] if "forced bug" in label and label.endswith("Book JSON")]

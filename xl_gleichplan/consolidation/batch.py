@@ -62,7 +62,9 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
     """Workbook files under ``inputs`` (files or folders, searched recursively), sorted, without
     duplicates and without the paths in ``exclude`` (the outputs of this run). Excel's owner files
     (``~$name.xlsx``) and macOS' companion files (``._name.xlsx``) come back as skipped results."""
-    excluded = {_resolved(p) for p in exclude if p}
+    from ..io.atomic import protect, resolved_path
+
+    excluded = {resolved_path(p) for p in exclude if p}
     found: dict[str, Path] = {}
     for raw in inputs:
         path = Path(raw)
@@ -72,7 +74,7 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
         candidates = [p for p in path.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.is_dir()] \
             if path.is_dir() else [path]
         for p in candidates:
-            found.setdefault(_resolved(p), p)
+            found.setdefault(resolved_path(p), p)
     files, skipped = [], []
     for resolved, p in sorted(found.items(), key=lambda item: str(item[1])):
         if resolved in excluded:  # an output of this run: not read
@@ -98,9 +100,8 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
                                                          f"kein zurückgesandter Erhebungsbogen; übersprungen."))
         else:
             files.append(p)
-    from ..io.atomic import protect
-
-    protect(files + [Path(r.path) for r in skipped])  # no output of this command may replace a file found here
+    kept = [(p, r) for r, p in found.items() if r not in excluded]
+    protect([p for p, _ in kept], [r for _, r in kept])  # no output of this command may replace a file found here
     return files, skipped
 
 
@@ -152,13 +153,6 @@ def _readable(path: Path) -> str | None:
     finally:
         os.close(fd)
     return None
-
-
-def _resolved(path) -> str:
-    try:
-        return str(Path(path).resolve())
-    except OSError:
-        return str(Path(path).absolute())
 
 
 def read_one(path: str, profile: str | None = None, check_formulas: bool = False) -> FileResult:

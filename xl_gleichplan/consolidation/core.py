@@ -477,8 +477,8 @@ def area_order(dimension: str, area: str) -> tuple:
     if area in known:
         rank = (0, list(known).index(area), "")
     elif dimension == "besoldungs_entgeltgruppe":
-        family, number, letter = vocab.pay_group_sort_key(area)
-        rank = (1, family * 100 + number, f"{letter}|{area}")
+        family, number, letter, suffix = vocab.pay_group_sort_key(area)
+        rank = (1, family * 100 + number, f"{letter}{suffix}|{area}")
     else:
         rank = (2, 0, area)
     return (_DIM_ORDER.get(dimension, len(_DIM_ORDER)), dimension, rank)

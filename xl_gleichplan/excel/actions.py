@@ -517,6 +517,7 @@ def choose_exports() -> list[Path]:
 
 def header_words(path: Path) -> set[str]:
     """The normalised cell texts of the first rows of an export (its header is among them)."""
+    from ..io.columns import HEADER_SEARCH_ROWS
     from ..io.tabular import detect_delimiter, detect_encoding, normalise_name
 
     suffix = path.suffix.lower()
@@ -527,12 +528,12 @@ def header_words(path: Path) -> set[str]:
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(str(path))
-            rows = book.get_sheet_by_index(0).to_python(nrows=10)
+            rows = book.get_sheet_by_index(0).to_python(nrows=HEADER_SEARCH_ROWS)
         else:
             with open(path, "rb") as fh:
                 head = fh.read(65536)
             text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
-            lines = text.splitlines()[:10]
+            lines = text.splitlines()[:HEADER_SEARCH_ROWS]
             rows = list(csv.reader(lines, delimiter=detect_delimiter(lines[0] if lines else "")))
     except InputFileError:
         raise
@@ -545,10 +546,14 @@ def header_words(path: Path) -> set[str]:
 def classify_exports(paths: list[Path], mapping) -> dict[str, Path]:
     """Which export is which, by its columns: „vorgang“ – Personalbewegungen, „gremium“ – Gremien,
     otherwise „geschlecht“ – Personalbestand (column names after the mapping file)."""
+    from ..io.columns import Resolver
+    from ..io.hr_import import COMMITTEE_CODES, MOVEMENT_CODES
+
     kinds: dict[str, Path] = {}
     labels = {"staff": "Personalbestand", "movements": "Personalbewegungen", "committees": "Gremien"}
+    resolver = Resolver(mapping.columns, MOVEMENT_CODES | COMMITTEE_CODES)  # the exports' names for our columns
     for path in paths:
-        words = {mapping.columns.get(w, w) for w in header_words(path)}
+        words = {resolver.column(0, w).code for w in header_words(path)}
         kind = ("movements" if "vorgang" in words else "committees" if "gremium" in words
                 else "staff" if "geschlecht" in words else None)
         if kind is None:

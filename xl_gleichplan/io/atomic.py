@@ -115,18 +115,26 @@ def _fsync(path: str) -> None:
         os.close(fd)
 
 
-# The inputs of the running command (None: no command is running, e.g. the library or the add-in).
-# Every output goes through atomic_path, so checking here keeps any output, backups included, from
-# replacing an input, however the command derived its name.
-_inputs: list[Path] | None = None
+# The inputs of the running command as (path, resolved path); None: no command is running (the
+# library, the add-in). Every output goes through atomic_path, so checking here keeps any output,
+# backups included, from replacing an input, however the command derived its name.
+_inputs: list[tuple[Path, str]] | None = None
+
+
+def resolved_path(path) -> str:
+    """The absolute path with links resolved, as text (the path as given if that fails)."""
+    try:
+        return str(Path(path).resolve())
+    except (OSError, ValueError, RuntimeError):
+        return str(Path(path).absolute())
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether ``a`` and ``b`` are one file: the same path however spelled (./x, a symlink), or the
     same file under another name (a hard link, other case on Windows)."""
+    if resolved_path(a) == resolved_path(b):
+        return True
     try:
-        if Path(a).resolve() == Path(b).resolve():
-            return True
         return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
     except (OSError, ValueError):
         return False
@@ -137,21 +145,30 @@ def inputs_guarded(paths=()):
     """While a command runs: no output may replace one of its inputs (``protect`` adds the files
     a command finds later, e.g. in an input folder)."""
     global _inputs
-    before, _inputs = _inputs, [Path(p) for p in paths if p]
+    before, _inputs = _inputs, []
+    protect(paths)
     try:
         yield
     finally:
         _inputs = before
 
 
-def protect(paths) -> None:
+def protect(paths, resolved: list[str] | None = None) -> None:
+    """Add inputs (``resolved``: their resolved paths, if the caller has them already)."""
     if _inputs is not None:
-        _inputs.extend(Path(p) for p in paths if p)
+        paths = [Path(p) for p in paths if p]
+        _inputs.extend(zip(paths, resolved or [resolved_path(p) for p in paths]))
 
 
 def input_at(target: str | Path) -> Path | None:
     """The input of the running command that writing ``target`` would replace, or None."""
-    return next((p for p in _inputs or () if same_file(target, p)), None)
+    if not _inputs:
+        return None
+    resolved, exists = resolved_path(target), os.path.exists(target)
+    for path, path_resolved in _inputs:
+        if path_resolved == resolved or exists and same_file(target, path):
+            return path
+    return None
 
 
 def refuse_input(target: str | Path, what: str = "Die Ausgabe") -> None:

@@ -194,22 +194,30 @@ def finding_rows(findings) -> list[list]:
 
 def write_results(wb, analysis) -> None:
     """Python's results (values, not formulas) and the findings, each on its own sheet."""
-    for name, rows, widths in ((RESULTS_SHEET, result_rows(analysis), RESULT_WIDTHS),
-                               (FINDINGS_SHEET, finding_rows(analysis.findings), FINDINGS_WIDTHS)):
-        ws = _replace_sheet(wb, name)
-        for r, line in enumerate(rows, start=1):
-            for c, value in enumerate(line, start=1):
-                cell = put(ws, r, c, value)
-                if hasattr(value, "year"):
-                    cell.number_format = "DD.MM.YYYY"
-                elif isinstance(value, float) and c in (2, 9, 10):  # I1/I2 and the share columns
-                    cell.number_format = "0.00%"
-            if line in (RESULT_HEADER, FINDINGS_HEADER):
-                for c in range(1, len(line) + 1):
-                    ws.cell(r, c).font, ws.cell(r, c).fill = HEADER_FONT, HEADER_FILL
-        ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
-        for i, width in enumerate(widths):
-            ws.column_dimensions[chr(65 + i)].width = width
+    _write_sheet(wb, RESULTS_SHEET, result_rows(analysis), RESULT_WIDTHS)
+    write_findings(wb, analysis.findings)
+
+
+def write_findings(wb, findings) -> None:
+    """The findings sheet alone (import-staff: what the import noticed about the exports)."""
+    _write_sheet(wb, FINDINGS_SHEET, finding_rows(findings), FINDINGS_WIDTHS)
+
+
+def _write_sheet(wb, name: str, rows: list[list], widths) -> None:
+    ws = _replace_sheet(wb, name)
+    for r, line in enumerate(rows, start=1):
+        for c, value in enumerate(line, start=1):
+            cell = put(ws, r, c, value)
+            if hasattr(value, "year"):
+                cell.number_format = "DD.MM.YYYY"
+            elif isinstance(value, float) and c in (2, 9, 10):  # I1/I2 and the share columns
+                cell.number_format = "0.00%"
+        if line in (RESULT_HEADER, FINDINGS_HEADER):
+            for c in range(1, len(line) + 1):
+                ws.cell(r, c).font, ws.cell(r, c).fill = HEADER_FONT, HEADER_FILL
+    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    for i, width in enumerate(widths):
+        ws.column_dimensions[chr(65 + i)].width = width
 
 
 def _ratio(value):

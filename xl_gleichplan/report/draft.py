@@ -52,6 +52,11 @@ PART_DIMENSIONS = ("laufbahngruppe", "fuehrungsebene")  # part-time and leave br
 TABLE_STYLE = "Tabellentext"
 KEEP_TOGETHER = 15  # tables up to this many rows are not split across pages
 FOR_LABEL = {"alle": "alle", "fuehrung": "Führung", "frauen": "Frauen", "maenner": "Männer"}
+# the sections whose tables an error on a sheet of the Erhebungsbogen touches (an error elsewhere, in
+# an export, touches them all)
+ERROR_SECTIONS = {"Bestand": ("2", "3"), "Prognose": ("5",), "Bewegungen": ("4",), "Ausschreibungen": ("4",),
+                  "Gremien": ("4",), "Zielvorgaben": ("5", "6"), "Massnahmen": ("5",), "Maßnahmen": ("5",),
+                  "Metadaten": ("1", "2", "3", "4", "5", "6")}
 
 
 @dataclass
@@ -95,6 +100,21 @@ class _Draft:
         elif level == 2:
             self.subsection = text
         self.doc.add_heading(text, level)
+        if level == 1:
+            self._mark_errors(text)
+
+    def _mark_errors(self, heading: str) -> None:
+        """A draft made despite errors in the data (plan --trotz-fehlern) says so where the tables stand
+        that the errors touch, as a placeholder that stays open until the data are corrected."""
+        errors = [f for f in self.analysis.findings if f.severity == "error"]
+        number = heading.split(".")[0]
+        touched = [f for f in errors if number in ERROR_SECTIONS.get(f.sheet, ("2", "3", "4", "5", "6"))]
+        if touched:
+            places = "; ".join(f"{f.file or ''}{f' Blatt {f.sheet}' if f.sheet else ''}"
+                               f"{f' Zelle {f.cell}' if f.cell else ''}".strip() for f in touched[:5])
+            self.placeholder(f"ACHTUNG: Die Zahlen dieses Abschnitts beruhen auf Daten mit {len(touched)} Fehler(n) "
+                             f"({places}{' …' if len(touched) > 5 else ''}). Vor der Abstimmung die Daten berichtigen "
+                             f"und den Entwurf neu erstellen.")
 
     def para(self, text: str = "", bold: bool = False, italic: bool = False, size: float | None = None,
              style: str | None = None, keep: bool = False):
