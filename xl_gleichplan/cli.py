@@ -141,17 +141,23 @@ def _add_import_staff(sub) -> None:
 def _add_addin(sub) -> None:
     p = sub.add_parser("addin", help="Excel-Add-in erstellen, installieren, prüfen oder entfernen",
                        description="Das Add-in „Gleichstellungsplan“ (Menüband in Excel) für Windows und macOS.")
-    p.add_argument("action", choices=["build", "install", "status", "remove"], metavar="AKTION",
-                   help="build (aus macros/ erstellen), install, status oder remove")
-    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam)")
+    p.add_argument("action", choices=["build", "install", "status", "remove", "bundle"], metavar="AKTION",
+                   help="build (aus macros/ erstellen), install, status, remove oder bundle "
+                        "(Installationspaket ohne Paketindex für viele Windows-PCs)")
+    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam); "
+                                                   "mit bundle: neuer Zielordner")
     p.add_argument("--dry-run", action="store_true", help="nur anzeigen, was geschehen würde")
     p.add_argument("--ziel", dest="target", metavar="ORDNER", help="statt des XLSTART-Ordners in diesen Ordner")
+    p.add_argument("--python-version", metavar="X.Y", help="mit bundle: Python-Version der Ziel-PCs (Standard 3.11)")
+    p.add_argument("--wheelhouse", metavar="ORDNER", help="mit bundle: Pakete aus diesem Ordner statt vom Paketindex")
     p.set_defaults(func=cmd_addin)
 
 
 def _add_demo(sub) -> None:
     p = sub.add_parser("demo", help="den ganzen Ablauf mit Beispieldaten einer erfundenen Dienststelle vorführen")
     p.add_argument("--out", default="gleichplan-demo", metavar="ORDNER", help="Ausgabeordner (Standard: gleichplan-demo)")
+    p.add_argument("--profile", default="thueringen", metavar="PROFIL",
+                   help="Rechtsprofil der Beispieldienststelle: thueringen (Standard), bund, sachsen-anhalt")
     p.set_defaults(func=cmd_demo)
 
 
@@ -204,7 +210,22 @@ def _add_consolidate(sub) -> None:
                         "thueringen oder Pfad zu einer eigenen .toml-Datei")
     p.add_argument("--check-formulas", action="store_true",
                    help="auch überschriebene Formeln melden wie „check“ (liest jede Datei doppelt so lange)")
+    p.add_argument("--zielwert", type=_percent, metavar="PROZENT",
+                   help="Zielwert für den Frauenanteil in Führungspositionen im Controlling, z. B. 50 "
+                        "(Standard: die Schwelle des Rechtsprofils)")
     p.set_defaults(func=cmd_consolidate)
+
+
+def _percent(text: str):
+    from fractions import Fraction
+
+    try:
+        value = Fraction(text.strip().rstrip("%").strip().replace(",", "."))
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Prozentzahl (z. B. 50 oder 45,5)") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"„{text}“: der Zielwert muss über 0 und höchstens 100 Prozent sein")
+    return value / 100
 
 
 def cmd_consolidate(args) -> int:
@@ -368,7 +389,7 @@ def cmd_addin(args) -> int:
 def cmd_demo(args) -> int:
     """The whole job on the sample agency: exports -> template -> filled workbook -> results -> draft."""
     from .analysis import analyse
-    from .demo import DEMO_AGENCY, DEMO_STICHTAG, write_exports
+    from .demo import demo_agency, demo_stichtag, write_exports
     from .io.atomic import write_text
     from .io.hr_import import import_exports
     from .io.template import write_template
@@ -379,11 +400,12 @@ def cmd_demo(args) -> int:
     from .report.text import render
 
     out = Path(args.out)
-    files = write_exports(out / "exporte")
-    profile = load_profile("thueringen")
-    dataset = import_exports(**files, profile=profile, stichtag=DEMO_STICHTAG, agency=Agency(**DEMO_AGENCY))
+    profile = load_profile(args.profile)
+    stichtag = demo_stichtag(profile)
+    files = write_exports(out / "exporte", stichtag=stichtag)
+    dataset = import_exports(**files, profile=profile, stichtag=stichtag, agency=Agency(**demo_agency(profile)))
     analysis = analyse(dataset, profile)
-    template = write_template(out / "erhebungsbogen_leer.xlsx", profile, dataset.agency, DEMO_STICHTAG)
+    template = write_template(out / "erhebungsbogen_leer.xlsx", profile, dataset.agency, stichtag)
     wb = load(template)
     fill_inputs(wb, dataset, {"stock", "movements", "postings", "committees", "forecast", "targets"})
     write_results(wb, analysis)

@@ -196,8 +196,8 @@ def test_targets(run_import):
     ds = run_import(targets=AMT10 / "ziele.csv")
     got = {t.id: (t.dimension, t.area, t.sex, t.target, t.achieved, t.leadership, t.deadline) for t in ds.targets}
     assert got == {
-        "Z1": ("fuehrungsebene", "referatsleitung", "w", 3, 3, True, date(2028, 6, 30)),
-        "Z2": ("fuehrungsebene", "abteilungsleitung", "w", 2, 0, True, date(2028, 6, 30)),
+        "Z1": ("fuehrungsebene", "referatsleitung", "w", 3, 3, True, date(2025, 6, 30)),
+        "Z2": ("fuehrungsebene", "abteilungsleitung", "w", 2, 0, True, date(2025, 6, 30)),
         "Z3": ("fuehrungsebene", "sachgebietsleitung", "w", 1, 0, True, None),
         "Z4": ("besoldungs_entgeltgruppe", "A 13", "w", 2, None, False, None),
     }

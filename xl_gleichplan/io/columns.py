@@ -121,7 +121,7 @@ class Resolver:
         candidates = {name: code for name, code in self.v.names.items() if code in self.known}
         candidates.update(self.own)
         candidates.update({name: f.code for name, f in self.v.flags.items() if f.code in self.known})
-        close = difflib.get_close_matches(k, list(candidates), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(k, list(candidates), n=1, cutoff=0.75)
         if not close:  # an abbreviation: "besgrp" in "besoldungsgruppe", "fuehrung" in "fuehrungsebene"
             close = [n for n in candidates if len(k) >= 4 and (n.startswith(k[:4]) and k[:6] in n)][:1]
         return candidates[close[0]] if close else None

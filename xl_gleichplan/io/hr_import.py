@@ -191,8 +191,6 @@ class _Reader:
                 self.draft.column(c.header, c.code)
             elif c.status == "personal":
                 self.draft.column(c.header, "", "personenbezogen: wird nie ausgewertet", active=False)
-            elif c.status == "unused":
-                self.draft.column(c.header, IGNORE, "für den Plan ohne Bedeutung")
         personal = [c.header for c in header if c.status == "personal"]
         if personal:
             kept = [c.header for c in header if c.status == "personal" and c.code == "geburtsdatum"]
@@ -219,6 +217,7 @@ class _Reader:
                 self.draft.column(c.header, c.suggestion or "", "unbekannt – bitte prüfen", active=False)
             else:
                 quiet.append(c.header)
+                self.draft.column(c.header, IGNORE, "für den Plan ohne Bedeutung")
         if quiet:
             self.add("info", f"Nicht ausgewertet (für den Plan ohne Bedeutung): {_names(quiet)}.", topic=COLUMNS)
         if plan_areas:
@@ -274,7 +273,7 @@ class _Reader:
         "BEA") that occur in more than one row. A longer or a unique value may be a name slipped into
         the column and is never repeated."""
         counts = raw[np.asarray(bad, dtype=bool)].map(vocab.text).value_counts()
-        return [v for v, n in counts.items() if n > 1 and 0 < len(v) <= 4 and not _looks_like_data(v)][:20]
+        return [v for v, n in counts.items() if n > 1 and 0 < len(v) <= 4 and not vocab.personal_reason(v)][:20]
 
     def refuse_if_mostly_unreadable(self, column: str, valid, filled, raw: pd.Series, what: str) -> None:
         """No plan from nothing: when most rows cannot be read (sex coded 1/2 without a mapping, an
@@ -465,6 +464,11 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
     dims = [d for d in AREA_DIMENSIONS if d in table.columns]
     frame = pd.DataFrame({"sex": sexes, "gesamt": "gesamt", **{d: reader.areas(d, valid) for d in dims}})
     keep = valid.to_numpy()
+    for dim in PLAN_AREAS:  # a column that is there but empty leaves the Bereiche out as surely as none
+        if dim in dims and keep.any() and frame[dim][keep].isna().all():
+            reader.add("warning", f"Die Spalte „{DIMENSIONS[dim]}“ ist in keiner Zeile ausgefüllt. Der Plan zeigt dann "
+                                  f"keine Bereiche nach {DIMENSIONS[dim]}; bitte den Export prüfen (richtige Spalte, "
+                                  f"richtiges Feld im Personalverwaltungssystem?).", topic=COLUMNS)
     frame, w = frame[keep], (weights[keep] if weights is not None else None)
     stock = _count_dims(reader, frame, dims, w)
     stock.setdefault(("gesamt", "gesamt"), Counts())

@@ -454,8 +454,10 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
     del source
     deadline.check("nach dem Einlesen")
     if resolver is not None:
+        # rows are numbered by records, as a spreadsheet program shows the file (a header cell with a
+        # line break is one row there)
         table = _resolved_columns(str(path), None, header, lambda i: frame[i].astype(object), len(frame), resolver,
-                                  skipped + 1, deadline, notes)
+                                  start + count + 1, deadline, notes)
         # the last lines, whatever their columns: one in which pandas read the same number of rows
         tail = body[-8192:].decode(encoding, errors="replace").splitlines()
         table.totals = [len(frame) - len(tail) + i for i in _totals_rows(list(csv.reader(tail, delimiter=sep)))
@@ -467,7 +469,7 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
             continue
         columns[names[i]] = frame[i].astype(object)
         letters[names[i]] = column_letter(i)
-    return Table(str(path), None, columns, letters, first_row=skipped + 1, rows=len(frame), notes=notes,
+    return Table(str(path), None, columns, letters, first_row=start + count + 1, rows=len(frame), notes=notes,
                  deadline=deadline)
 
 

@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from ..errors import OutputError, WorkbookError
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS, MOVEMENT_KINDS, RESULTS_SHEET,
                       SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
-from ..texts import DEADLINE, SEVERITY
+from ..texts import SEVERITY, deadline_labels
 from .atomic import atomic_path
 from .ooxml import put
 
@@ -161,20 +161,23 @@ def result_rows(analysis) -> list[list]:
     """The Ergebnis sheet as rows of values from A1: facts, then one row per Bereich."""
     from ..texts import PROCEDURE, READING
 
-    ds, lead = analysis.dataset, analysis.leadership
+    ds, lead, profile = analysis.dataset, analysis.leadership, analysis.profile
     facts = [
         ("Dienststelle", ds.agency.name), ("Rechtsprofil", analysis.profile.id),
         ("Beschäftigte (Köpfe)", ds.heads), ("Planpflicht", "ja" if analysis.plan_required else "nein"),
-        ("Vorlage an", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
-        *[(DEADLINE[k], getattr(analysis.deadlines, k)) for k in DEADLINE],
-        ("Führungs-Zielvorgaben", lead.targets), ("davon bewertet", lead.assessed),
-        ("I1: vollständig erreichte Zielvorgaben", _ratio(lead.count_reading)),
-        ("I2: erreichter Umfang", _ratio(lead.volume_reading)),
-        ("maßgebliche Lesart", READING[lead.reading]),
-        ("§ 4 Abs. 6: Zustimmung für Führungspositionen",
-         {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}[lead.approval_required]),
-        ("zuständig für die Zustimmung", lead.approver),
+        ("zuständige Stelle", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
+        *[(label, getattr(analysis.deadlines, k)) for k, label in deadline_labels(profile)],
     ]
+    if profile.has("leadership_rule"):  # a part of the law only where the profile has it (not BGleiG, FrFG)
+        facts += [
+            ("Führungs-Zielvorgaben", lead.targets), ("davon bewertet", lead.assessed),
+            ("I1: vollständig erreichte Zielvorgaben", _ratio(lead.count_reading)),
+            ("I2: erreichter Umfang", _ratio(lead.volume_reading)),
+            ("maßgebliche Lesart", READING[lead.reading]),
+            (f"{profile.cite('leadership_rule')}: Regel für Führungspositionen",
+             {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}[lead.approval_required]),
+            ("zuständig", lead.approver),
+        ]
     rows = [["Ergebnis der Auswertung mit xl-gleichplan (Werte, von Python berechnet)"], []]
     rows += [[label, value] for label, value in facts] + [[], RESULT_HEADER]
     for label, results in (("Bestand", analysis.areas), ("Bewegung", analysis.movements), ("Gremium", analysis.committees)):
