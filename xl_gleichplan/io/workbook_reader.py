@@ -21,7 +21,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEA
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
 from .ooxml import check_zip
-from .tabular import CFB_MAGIC, column_letter, file_label
+from .tabular import CFB_MAGIC, calamine_book, column_letter, file_label
 
 # An input sheet has a few hundred rows; beyond this a list was pasted in (a personnel export):
 # only these rows are read, so a huge workbook is answered in bounded time and memory.
@@ -37,8 +37,6 @@ _MEASURE_LOOKUP = {vocab.key(k): k for k in MEASURE_KINDS} | {vocab.key(v): k fo
 
 def open_workbook(path: str | Path):
     """Open with calamine after the checks a clerk needs words for; returns the CalamineWorkbook."""
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"Die Arbeitsmappe „{path}“ wurde nicht gefunden.")
@@ -67,12 +65,7 @@ def open_workbook(path: str | Path):
     if not ({"xl/workbook.xml", "xl/workbook.bin"} & names):
         raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
     try:
-        try:
-            str(path).encode("utf-8")
-            book = CalamineWorkbook.from_path(str(path))
-        except UnicodeEncodeError:  # a name in another encoding (unzipped from Windows): calamine
-            with open(path, "rb") as fh:  # would look for its UTF-8 spelling; read through Python
-                book = CalamineWorkbook.from_filelike(fh)
+        book = calamine_book(path)
     except BaseException as exc:  # calamine's own error types, or a Rust panic (a BaseException)
         if not (isinstance(exc, Exception) or _damaged_file(exc)):
             raise
