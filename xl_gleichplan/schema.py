@@ -85,7 +85,8 @@ POSTING_KIND = "ausschreibung"  # job postings: counted, not by sex
 PERSONAL_COLUMNS = ("name", "personalnummer", "geburtsdatum")
 # Texts that look like personal data where only names of Bereiche, committees or measures belong
 PERSONAL_TEXT_PATTERNS = [
-    (re.compile(r"\b\d{1,2}\.\d{1,2}\.(19|20)\d{2}\b"), "ein Datum (Geburtsdatum?)"),
+    (re.compile(r"\b\d{1,2}\.\d{1,2}\.((19|20)\d{2}|\d{2})\b|\b(19|20)\d{2}-\d{1,2}-\d{1,2}\b"),
+     "ein Datum (Geburtsdatum?)"),
     (re.compile(r"\b[A-Z]{0,3}\d{5,}\b"), "eine Personalnummer"),
     (re.compile(r"\b(Frau|Herr|Fr\.|Hr\.)\s+[A-ZÄÖÜ]"), "ein Name (Frau/Herr …)"),
 ]
