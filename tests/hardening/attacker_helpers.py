@@ -646,13 +646,23 @@ class Reader:
             kind = KIND_CODE[h2]
             g = self.row(f"mov:{kind}", "gesamt", "gesamt", self.s.basis == "alle")
             key = f"mov:{kind}|gesamt|gesamt"
-            m = re.fullmatch(rf"Von den ([\d.]+) {h2} entfielen ([\d.]+) auf Frauen(?: \(([\d,]+)\u202f%\))? und "
-                             rf"([\d.]+) auf Männer(?: \(([\d,]+)\u202f%\))?\.", text)
-            both = g.w + g.m + (g.dx if g.dx is not None else Lin())
+            # the sentence counts everybody: divers/ohne Angabe are in its total (issue 14)
+            gd = self.row(f"mov:{kind}", "gesamt", "gesamt", True)
+            both = g.w + g.m + gd.dx
+            m = re.fullmatch(rf"Von den (?:([\d.]+) )?{h2} entfielen ([\d.]+) auf Frauen(?: \(([\d,]+)\u202f%\))?"
+                             rf"(?: und|,) ([\d.]+) auf Männer(?: \(([\d,]+)\u202f%\))?(?: und ([\d.]+) auf Personen "
+                             rf"mit dem Eintrag divers oder ohne Angabe)?(\.|; die Zahl der Fälle .*)", text)
             if m:
-                s.eq(both, number(m.group(1)), text)
+                if m.group(1):
+                    s.eq(both, number(m.group(1)), text)
                 s.eq(g.w, number(m.group(2)), text)
                 s.eq(g.m, number(m.group(4)), text)
+                if m.group(6):
+                    s.eq(gd.dx, number(m.group(6)), text)
+                elif m.group(7) != ".":  # divers/ohne Angabe hidden in a row protected on its own: 1..min-1
+                    s.cells.setdefault(f"{key}|dx", gd.dx)
+                    s.cells.setdefault(f"{key}|total", both)
+                    s.add(gd.dx, lo=1, hi=s.min_cell - 1, why="verdeckte Zahl divers/ohne Angabe")
                 for pct, lin in ((m.group(3), g.w), (m.group(5), g.m)):
                     if pct:
                         s.share(lin, self.whole(g), number(pct) / 100, text)

@@ -75,10 +75,10 @@ class _Draft:
         return Counts(c.w, c.m) if self.w_m else c
 
     def protect(self, items: list[tuple[str, Counts]], margin: Counts | None = None, judged: bool = False,
-                hide=()) -> list[ProtectedRow]:
-        """``judged``: the rows show their verdict, which the protection then takes into account."""
-        verdict = (lambda c: underrepresented(c, self.analysis.profile)) if judged else None
-        return protect(items, self.min_cell, margin, verdict, hide)
+                hide=(), quiet: bool = False) -> list[ProtectedRow]:
+        """``judged``: the rows show their verdict, which the protection then takes into account
+        (``quiet``: not where a row's counts are all hidden)."""
+        return protect(items, self.min_cell, margin, self.analysis.profile if judged else None, hide, quiet)
 
     def lone(self, value):
         """A single published count (vacancies, achieved): hidden in 1..min_cell-1, by the same rule."""
@@ -153,7 +153,8 @@ class _Draft:
             # one Bereich that is everybody: it is the "insgesamt" row, shown exactly as that row
             protected = [ProtectedRow(items[0][0], margin_row.w, margin_row.m, margin_row.dx, margin_row.total)]
         else:
-            protected = self.protect(items, margin_counts, verdicts and self.analysis.profile.judges(dimension), hide)
+            protected = self.protect(items, margin_counts, verdicts and self.analysis.profile.judges(dimension), hide,
+                                     quiet)
         lines = [(area_label(dimension, r.area), p, r) for r, p in zip(results, protected)]
         if margin_row is not None and margin is not None:
             lines.append(("insgesamt", margin_row, margin))
@@ -375,13 +376,19 @@ def _stock_total(d: _Draft) -> dict:
     Angabe by the rule; the overall total only when divers/ohne Angabe is shown, since women and men
     are public through the tables' column sums and the total would give the hidden rest."""
     total, margin = _stock_margin(d)
-    if total is None:
-        return {}
+    return _whole_row(d, total, margin) if total is not None else {}
+
+
+def _whole_row(d: _Draft, total: AreaResult, margin: ProtectedRow) -> dict:
+    """The Dienststelle's row of the stock or of a movement, everybody counted (divers/ohne Angabe
+    too); ``margin`` is its women-and-men row as the tables show it."""
     full = d.protect([("gesamt", total.counts)], judged=True)[0]  # its verdict is shown (section 3)
     if not d.w_m:
         return {"w": full.w, "m": full.m, "dx": full.dx, "total": full.total, "shown": d.share_shown(full),
                 "result": total}
-    shown_total = total.counts.total if None not in (full.dx, margin.w, margin.m) else None
+    # women and men (or, both below the minimum, their sum) are public through the tables' sum rows:
+    # the total of everybody is shown only beside a shown divers/ohne Angabe
+    shown_total = total.counts.total if None not in (full.dx, margin.total) else None
     return {"w": margin.w, "m": margin.m, "dx": full.dx, "total": shown_total, "shown": margin.shares_shown,
             "result": total}
 
@@ -571,9 +578,10 @@ def _movements(d: _Draft) -> None:
         margin = d.single(total.counts) if total is not None else None
         judged = []
         if total is not None:
-            shown = d.share_shown(margin)
-            d.para(say.movement_overview(label, margin.w, margin.m, margin.total,
-                                         total.share_women if shown else None, total.share_men if shown else None))
+            t = _whole_row(d, total, margin)
+            d.para(say.movement_overview(label, t["w"], t["m"], t["dx"], t["total"],
+                                         total.share_women if t["shown"] else None,
+                                         total.share_men if t["shown"] else None))
             judged.append((total, margin))
         for dim, rows in _dimensions([r for r in results if r.dimension != "gesamt"]).items():
             d.para(f"{label} nach {DIMENSIONS.get(dim, dim)}", bold=True, keep=True)
