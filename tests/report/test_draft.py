@@ -473,3 +473,56 @@ def test_full_time_equivalents_with_decimal_commas(tmp_path):
     ]
     assert (f"umfasste der Personalbestand 53 Vollzeitäquivalente (VZÄ), davon 30,50 VZÄ Frauen (57,55{NB}%) und "
             f"22,50 VZÄ Männer (42,45{NB}%).") in all_text(document)
+
+
+# -- movement totals count everybody (issue 14) -------------------------------------------------
+
+def test_movement_totals_count_divers_and_ohne_angabe(tmp_path):
+    """Testamt with divers/ohne Angabe in the movement totals, counted by hand:
+    Bewerbungen 21 W + 9 M + 2 d + 1 x = 33 (d + x = 3 is not below 3: named, total 33 not 30);
+    Fortbildungen 10 W + 10 M + 1 d = 21: one person would follow from a total beside 10 and 10,
+    so the total is not given and the sentence says why (before the fix: "Von den 20 ...")."""
+    from xl_gleichplan.model import Counts
+
+    ds = make_testamt()
+    ds.movements[("bewerbung", "gesamt", "gesamt")] = Counts(21, 9, 2, 1)
+    ds.movements[("fortbildung", "gesamt", "gesamt")] = Counts(10, 10, 1, 0)
+    text = "\n".join(paragraphs(draft_of(ds, tmp_path / "entwurf.docx")))
+    assert (f"Von den 33 Bewerbungen entfielen 21 auf Frauen (70,00{NB}%), 9 auf Männer (30,00{NB}%) und 3 auf "
+            f"Personen mit dem Eintrag divers oder ohne Angabe.") in text
+    assert (f"Von den Fortbildungen entfielen 10 auf Frauen (50,00{NB}%) und 10 auf Männer (50,00{NB}%); die Zahl "
+            f"der Fälle mit dem Eintrag divers oder ohne Angabe und damit die Gesamtzahl werden aus "
+            f"Datenschutzgründen nicht ausgewiesen.") in text
+    assert "Von den 30 Bewerbungen" not in text and "Von den 20 Fortbildungen" not in text
+
+
+def test_demo_movement_totals_equal_every_row_of_the_export(tmp_path):
+    """The demo's Bewerbungen and Fortbildungen: the sentence's total is the number of rows of that
+    kind in the export (counted here with the csv module, every sex), not women plus men."""
+    import csv
+    from collections import Counter
+
+    from xl_gleichplan.cli import main
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "exporte" / "personalbewegungen.csv", encoding="utf-8-sig") as fh:
+        rows_ = list(csv.DictReader(fh, delimiter=";"))
+    every = Counter(r["vorgang"] for r in rows_)
+    wm = Counter(r["vorgang"] for r in rows_ if r["geschlecht"] in ("w", "m"))
+    text = "\n".join(paragraphs(docx.Document(str(tmp_path / "gleichstellungsplan_entwurf.docx"))))
+    for kind, noun in (("bewerbung", "Bewerbungen"), ("fortbildung", "Fortbildungen")):
+        assert every[kind] > wm[kind]  # the demo has divers/ohne Angabe among them
+        assert f"Von den {every[kind]} {noun} entfielen" in text
+        assert f"Von den {wm[kind]} {noun}" not in text
+
+
+def test_title_page_says_how_many_cells_are_hidden_and_why(testamt_doc):
+    """Issue 14: the note's total is the number of "." cells in all tables (counted here from the
+    document), and its three reasons add up to it."""
+    dots = sum(cell == "." for t in testamt_doc.tables for row in rows(t)[1:] for cell in row[1:])
+    note = next(p for p in paragraphs(testamt_doc) if p.startswith("In den Tabellen dieses Entwurfs"))
+    m = re.search(r"sind (\d+) Angaben .*: (\d+) Zahlen, die weniger als 3 .* (\d+) weitere Zahlen, .* und (\d+) "
+                  r"Anteile", note)
+    assert m, note
+    total, rule, secondary, derived = map(int, m.groups())
+    assert total == dots > 0 and rule + secondary + derived == total and rule > 0

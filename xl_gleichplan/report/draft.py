@@ -64,6 +64,8 @@ class _Draft:
     subsection: str = ""
     stock_rows: dict[tuple[str, str], ProtectedRow] = field(default_factory=dict)
     figures: int = 0
+    hidden: dict[str, int] = field(default_factory=lambda: {"all": 0, "rule": 0, "secondary": 0})
+    privacy_note: object = None  # the title page's paragraph on hidden cells
 
     # -- protection ------------------------------------------------------------------------
     @property
@@ -121,6 +123,7 @@ class _Draft:
         """A table that fits the text width: fixed column widths, header row repeated on every page,
         rows never split across pages; numbers right-aligned. A note follows if a cell is hidden."""
         noted = any(SUPPRESSED in row[1:] for row in rows)
+        self.hidden["all"] += sum(row[1:].count(SUPPRESSED) for row in rows)
         keep = len(rows) <= KEEP_TOGETHER
         self.doc.element.body._insert_tbl(_table_xml(header, rows, widths, size, keep, noted))
         if noted:
@@ -167,6 +170,9 @@ class _Draft:
             widths = [widths[0] + widths[-1], *widths[1:-1]]
         rows = []
         for label, p, r in lines:
+            for col in ("w", "m", "total") + (() if self.w_m else ("dx",)):
+                if getattr(p, col) is None:
+                    self.hidden["secondary" if col in p.secondary else "rule"] += 1
             row = [label, self.cell(p.w), self.cell(p.m)] + ([] if self.w_m else [self.cell(p.dx)]) + \
                   [self.cell(p.total), self.share_cell(p, r.share_women)]
             verdict = SUPPRESSED if quiet and _nothing_shown(p) else VERDICT_SHORT[r.underrepresented]
@@ -275,6 +281,7 @@ def write_draft(analysis: Analysis, out: str | Path, min_cell: int | None = None
     _targets(d)
     _attainment(d)
     _closing(d)
+    _hidden_note(d)
     with atomic_path(out) as tmp:
         d.doc.save(tmp)
     return Path(out)
@@ -328,7 +335,27 @@ def _title(d: _Draft) -> None:
     d.para(f"Erstellt am {fmt_date(date.today())} mit xl-gleichplan aus zusammengefassten Personaldaten. Der Entwurf "
            f"enthält keine personenbezogenen Daten; Zahlen unter {d.min_cell} Personen sind nicht ausgewiesen.",
            italic=True, size=9)
+    d.privacy_note = d.para(italic=True, size=9)  # filled in by _hidden_note when every table is written
     d.doc.add_page_break()
+
+
+def _hidden_note(d: _Draft) -> None:
+    """How many table cells are hidden, and why: below the minimum (the rule), hidden so that no
+    hidden count can be recomputed (the fewest such cells, an integer program finds them), and
+    shares, verdicts and derived figures that would give a hidden count away."""
+    h = d.hidden
+    if not h["all"]:
+        text = "In den Tabellen dieses Entwurfs ist keine Zahl verdeckt."
+    else:
+        derived = h["all"] - h["rule"] - h["secondary"]
+        text = (f"In den Tabellen dieses Entwurfs sind {fmt_number(h['all'])} Angaben durch „{SUPPRESSED}“ ersetzt: "
+                f"{fmt_number(h['rule'])} Zahlen, die weniger als {d.min_cell} Personen betreffen (oder eine solche "
+                f"Zahl mit ihrer Summe verraten würden), {fmt_number(h['secondary'])} weitere Zahlen, damit keine "
+                f"verdeckte Zahl aus Summen oder anderen Tabellen zurückgerechnet werden kann (so wenige wie "
+                f"möglich), und {fmt_number(derived)} Anteile, Urteile und abgeleitete Werte, die aus verdeckten "
+                f"Zahlen berechnet wären.")
+    run = d.privacy_note.add_run(text)
+    run.italic, run.font.size = True, Pt(9)
 
 
 def _procedure(d: _Draft) -> None:
