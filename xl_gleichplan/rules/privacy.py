@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -87,20 +88,20 @@ def _coefficient(cell, sign_total) -> int:
 
 def _determined(cells: list, equations: list) -> dict:
     """Suppressed cells whose value the published equations fix (they lie in the row space), each
-    with the combination of equations (their indices and factors) that fixes it."""
+    with the combination of equations (a multiple of their factors, by index) that fixes it.
+    Exact: fraction-free elimination over the integers, each row kept divided by its gcd."""
     index = {c: i for i, c in enumerate(cells)}
     n = len(cells)
     matrix = []
     for k, (eq, sign_total) in enumerate(equations):
-        row = [Fraction(0)] * n
+        row = [0] * n
         for cell in eq:
             if cell in index:
-                row[index[cell]] = Fraction(_coefficient(cell, sign_total))
+                row[index[cell]] = _coefficient(cell, sign_total)
         if any(row):
-            track = [Fraction(0)] * len(equations)
-            track[k] = Fraction(1)
-            matrix.append(row + track)
-    # reduced row echelon form; the tail of each row records which equations it combines
+            matrix.append(row + [0] * k + [1] + [0] * (len(equations) - k - 1))
+    # reduced row echelon form (up to a factor per row); the tail of each row records which
+    # equations it combines
     pivots, r = [], 0
     for col in range(n):
         pivot = next((i for i in range(r, len(matrix)) if matrix[i][col] != 0), None)
@@ -108,11 +109,12 @@ def _determined(cells: list, equations: list) -> dict:
             continue
         matrix[r], matrix[pivot] = matrix[pivot], matrix[r]
         lead = matrix[r][col]
-        matrix[r] = [x / lead for x in matrix[r]]
         for i in range(len(matrix)):
             if i != r and matrix[i][col] != 0:
                 factor = matrix[i][col]
-                matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[r])]
+                row = [lead * a - factor * b for a, b in zip(matrix[i], matrix[r])]
+                g = gcd(*row)
+                matrix[i] = [x // g for x in row] if g > 1 else row
         pivots.append(col)
         r += 1
     # a pivot variable is fixed when its row has no free variable in it
@@ -227,13 +229,19 @@ class _Program:
 
     def solve(self, primary: set) -> set:
         everything = set(self.cells)
+        if not self._exposed(self.forced, primary):
+            return set(self.forced)  # the forced cells protect each other: nothing to add (no solver call)
         for _ in range(MAX_ROUNDS):
             hidden = self._solve_ip()
             if hidden is None:
                 return everything  # nothing protects it (a table of one Bereich equal to its margin)
-            if not self._audit(hidden, primary) and not self._bounds_audit(hidden, primary):
+            if not self._exposed(hidden, primary):
                 return hidden
         return everything
+
+    def _exposed(self, hidden: set, primary: set) -> bool:
+        """Does the attacker recompute a cell from ``hidden``? (The audits add their cuts.)"""
+        return self._audit(hidden, primary) or self._bounds_audit(hidden, primary)
 
     def _audit(self, hidden: set, primary: set) -> bool:
         """Add cuts for what the attacker recomputes from ``hidden``; False if nothing."""
