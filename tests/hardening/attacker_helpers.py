@@ -433,7 +433,7 @@ class Reader:
             raise AssertionError(f"count table in an unexpected place: {h1} / {h2}")
         if header[:2] == ["Rechenhilfe", "Wert"]:
             return self._sizing(h2, grid[1:])
-        if header[:5] == ["Nr.", "Bereich", "für", "Ziel", "erreicht"]:
+        if header[:5] == ["Nr.", "Bereich", "für", "Ziel", "Ist"]:
             return self._attainment(grid[1:])
         if header[:2] == ["Lesart", "Wert"]:
             self.i2 = grid[2][1]
@@ -505,7 +505,7 @@ class Reader:
     # -- Zielvorgaben ------------------------------------------------------------------------------
     def _sizing(self, heading: str, body: list[list[str]]):
         s = self.s
-        m = re.fullmatch(r"Zielvorgabe \d+: (Frauen|Männer) (.+)", heading)
+        m = re.fullmatch(r"Zielvorgabe Z\d+: (Frauen|Männer) (.+)", heading)
         sex = SEX[m.group(1)]
         dim, area = self.where[m.group(2)]
         r = self.row("stock", dim, area, False)

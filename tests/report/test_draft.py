@@ -139,7 +139,7 @@ def test_committees_table(testamt_doc):
 
 def test_zielvorgaben_sizing_helpers(testamt_doc):
     def sizing(i, title):
-        return dict((r[0], r[1]) for r in rows(table_after(testamt_doc, f"Zielvorgabe {i}: {title}"))[1:])
+        return dict((r[0], r[1]) for r in rows(table_after(testamt_doc, f"Zielvorgabe Z{i}: {title}"))[1:])
 
     hoeherer = sizing(1, "Frauen im höheren Dienst")
     assert hoeherer["Frauen im Bereich am Stichtag"] == "4"
@@ -168,14 +168,14 @@ def test_zielvorgaben_sizing_helpers(testamt_doc):
 
 
 def test_zielvorgaben_propose_measures_of_every_kind(testamt_doc):
-    measures = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe 5: Frauen auf der Ebene der Abteilungsleitungen")
+    measures = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe Z5: Frauen auf der Ebene der Abteilungsleitungen")
                 if isinstance(b, Paragraph) and b.text.startswith("Vorgeschlagene Maßnahmen")]
     assert len(measures) == 1
     text = measures[0]
     for kind in ("organisatorisch", "personell", "Fortbildung"):
         assert kind in text
     assert "Teilzeit in Führungspositionen" in text and "Mentoring" in text
-    men = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe 2: Männer in der Besoldungsgruppe A 13")
+    men = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe Z2: Männer in der Besoldungsgruppe A 13")
            if isinstance(b, Paragraph) and b.text.startswith("Vorgeschlagene")][0]
     assert "Männer" in men and "Mentoring" not in men  # mentoring is for women
 
@@ -526,3 +526,27 @@ def test_title_page_says_how_many_cells_are_hidden_and_why(testamt_doc):
     assert m, note
     total, rule, secondary, derived = map(int, m.groups())
     assert total == dots > 0 and rule + secondary + derived == total and rule > 0
+
+
+# -- targets: one numbering, and a warning where a target does not fit (issue 14) -------------------
+
+def test_targets_for_a_sex_that_is_not_underrepresented_are_flagged(testamt_doc):
+    """Testamt, by hand: Z1 women in Abteilungsleitung (1 of 4 = 25 %: underrepresented, fits),
+    Z2 women in Referatsleitung (3 of 7 = 42,86 %: not), Z3 women in the höherer Dienst (28,57 %:
+    fits), Z4 men in the mittlerer Dienst (8 of 20 = exactly 40 %: not, the rule is strictly below)."""
+    from xl_gleichplan.analysis import analyse
+    from xl_gleichplan.profiles import load_profile
+
+    warned = [f for f in analyse(make_testamt(), load_profile()).findings if f.sheet == "Zielvorgaben"]
+    assert [f.message.split()[1] for f in warned] == ["Z2", "Z4"]
+    assert all(f.severity == "warning" and "nicht unterrepräsentiert" in f.message for f in warned)
+    assert "Hinweis: Bei Z2 und Z4 ist das Geschlecht" in "\n".join(paragraphs(testamt_doc))
+
+
+def test_new_targets_are_numbered_like_the_previous_plans(testamt_doc):
+    """Section 5 numbers its Zielvorgaben Z1, Z2, ... as section 6 lists the previous plan's."""
+    level2 = [p.text for p in testamt_doc.paragraphs if p.style.name == "Heading 2"]
+    numbered = [t for t in level2 if t.startswith("Zielvorgabe ")]
+    assert numbered and all(re.match(rf"Zielvorgabe Z{i}: ", t) for i, t in enumerate(numbered, 1))
+    assert rows(table_after(testamt_doc, "6. Bericht über die Zielerreichung"))[0][:5] == \
+        ["Nr.", "Bereich", "für", "Ziel", "Ist"]

@@ -645,15 +645,15 @@ def _targets(d: _Draft) -> None:
         d.para("In keinem Bereich ist ein Geschlecht unterrepräsentiert; Zielvorgaben sind nicht erforderlich.")
     for i, s in enumerate(suggestions, 1):
         title = f"{SEX_WORDS[s.sex]} {say.where(s.dimension, s.area)}"
-        d.heading(f"Zielvorgabe {i}: {title}", 2)
+        d.heading(f"Zielvorgabe Z{i}: {title}", 2)
         d.table(["Rechenhilfe", "Wert"], _sizing_rows(d, s), [12.0, 4.0])
         chosen = choose_measures(measures, s.sex, s.dimension == "fuehrungsebene")
         by_kind = [f"{MEASURE_KINDS[k]} " + ", ".join(f"{m['id']} ({m['topic']})" for m in chosen if m["kind"] == k)
                    for k in MEASURE_KINDS if any(m["kind"] == k for m in chosen)]
         d.para("Vorgeschlagene Maßnahmen aus dem Katalog: " + "; ".join(by_kind) + ".")
-        d.placeholder(f"Zielvorgabe {i} ({title}): Anzahl und Frist festlegen, Maßnahmen auswählen und Zuständigkeit "
+        d.placeholder(f"Zielvorgabe Z{i} ({title}): Anzahl und Frist festlegen, Maßnahmen auswählen und Zuständigkeit "
                       f"bestimmen, Qualifikationspotenzial bewerten (§ 4 Abs. 3)",
-                      where=f"{d.section} – Zielvorgabe {i}")
+                      where=f"{d.section} – Zielvorgabe Z{i}")
     own = a.dataset.measures
     if own:
         d.heading("Maßnahmen aus dem Erhebungsbogen", 2)
@@ -722,8 +722,18 @@ def _attainment(d: _Draft) -> None:
                          "–" if t.achieved is None else d.cell(achieved), fmt_date(t.deadline),
                          {True: "erreicht", False: "nicht erreicht", None: "offen"}[met],
                          "ja" if t.leadership else "nein"])
-        d.table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Frist", "Stand", "Führung"], rows,
+        d.table(["Nr.", "Bereich", "für", "Ziel", "Ist", "Frist", "Stand", "Führung"], rows,
                 [0.9, 4.0, 1.5, 1.0, 1.8, 2.1, 2.4, 2.3], size=8.5)
+        d.para("Nr. = Nummer der Zielvorgabe im vorigen Plan; die Zielvorgaben dieses Plans (Abschnitt 5) werden bei "
+               "der Anpassung unter ihren Nummern Z1, Z2, … berichtet.", italic=True, size=8)
+        # the verdicts are public (section 2 shows them for every Bereich): say where a target no longer fits
+        verdict = {(r.dimension, r.area): r.underrepresented for r in a.areas}
+        odd = [t.id for t, _ in a.targets if (t.dimension, t.area) in verdict
+               and VERDICT_SEX.get(verdict[(t.dimension, t.area)] or "") != t.sex]
+        if odd:
+            names = odd[0] if len(odd) == 1 else f"{', '.join(odd[:-1])} und {odd[-1]}"
+            d.para(f"Hinweis: Bei {names} ist das Geschlecht, für das die Zielvorgabe gilt, im Bereich am "
+                   f"Stichtag nicht unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe fortgeführt werden soll.")
         for t, met in a.targets:
             if met is False:
                 d.placeholder(f"Gründe, warum die Zielvorgabe {t.id} nicht erreicht wurde (§ 4 Abs. 5)")
