@@ -632,14 +632,16 @@ def _targets(d: _Draft) -> None:
            f"bis zum Planende nötig wären. Bei Führungsebenen zeigt das Kaskadenmodell den Anteil der Ebene "
            f"darunter als Ziel.")
     measures = catalogue()
-    d.heading("Maßnahmenkatalog", 2)
-    d.para("Organisatorische, personelle und Fortbildungsmaßnahmen zur Gleichstellung, zur Vereinbarkeit von Beruf "
-           "und Familie einschließlich Pflege und zur Erhöhung des Anteils des unterrepräsentierten Geschlechts. "
-           "Maßnahmen „für alle“ gelten übergreifend; die übrigen schlagen die Zielvorgaben für Führungsebenen "
-           "und für das jeweils unterrepräsentierte Geschlecht vor.", keep=True)
-    d.table(["Nr.", "Art", "Maßnahme", "für"],
-            [[m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
-              ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.0, 2.8, 10.2, 2.0])
+    d.heading("Maßnahmenkatalog zur Auswahl", 2)
+    d.para("Ein Angebot, noch kein Beschluss: organisatorische, personelle und Fortbildungsmaßnahmen zur "
+           "Gleichstellung, zur Vereinbarkeit von Beruf und Familie einschließlich Pflege und zur Erhöhung des "
+           "Anteils des unterrepräsentierten Geschlechts. Maßnahmen „für alle“ gelten übergreifend; die übrigen "
+           "schlagen die Zielvorgaben für Führungsebenen und für das jeweils unterrepräsentierte Geschlecht vor. "
+           "Gewählte Maßnahmen ankreuzen, nicht gewählte vor der Beschlussfassung streichen.", keep=True)
+    d.table(["gewählt", "Nr.", "Art", "Maßnahme", "für"],
+            [["\u2610", m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
+              ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.4, 1.0, 2.6, 9.2, 1.8])
+    d.placeholder("Maßnahmen aus dem Katalog auswählen, eigene ergänzen und den Katalog auf die gewählten kürzen")
     suggestions = target_suggestions(a)
     if not suggestions:
         d.para("In keinem Bereich ist ein Geschlecht unterrepräsentiert; Zielvorgaben sind nicht erforderlich.")
