@@ -150,7 +150,7 @@ def test_import_fills_the_input_sheets_like_import_staff(remote_book, excel, fil
     expected = load_workbook(files["filled"])
     assert_same_cells(excel, wb, expected, [s.name for s in SHEETS.values()])
     assert "300 Beschäftigte" in alert_text(ui)
-    assert wb[FINDINGS_SHEET]["A1"].value == "Keine Feststellungen."
+    assert wb[FINDINGS_SHEET]["A1"].value.startswith("Prüfhinweise zu den Daten: keine.")
     assert result.calls["writes"] == sum(a["func"] in WRITES for a in acts) == 7  # 6 input blocks + findings
 
 
@@ -265,7 +265,7 @@ def test_a_sheet_is_read_up_to_max_columns(remote_book, excel):
 
 def test_pruefen_without_findings(remote_book, excel, files):
     _, wb, ui, _ = run(remote_book, excel, actions.pruefen, files["filled"])
-    assert wb[FINDINGS_SHEET]["A1"].value == "Keine Feststellungen."
+    assert wb[FINDINGS_SHEET]["A1"].value.startswith("Prüfhinweise zu den Daten: keine.")
     assert "Keine Feststellungen" in alert_text(ui)
 
 

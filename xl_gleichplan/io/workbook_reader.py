@@ -7,6 +7,7 @@ declaration in ``schema.SHEETS``, and every problem becomes a finding with sheet
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -85,7 +86,7 @@ def lock_note(path: Path) -> str | None:
     return None
 
 
-SHEETS_BY_NAME = {s.name for s in SHEETS.values()}
+SHEETS_BY_NAME = {name for s in SHEETS.values() for name in (s.name, *s.former)}
 _SEX_CODES = {"": ("w", "m", "d", "x")}  # column codes of the count cells, in the order of Counts
 # (dimension, Bereich) as written -> codes; only pairs whose reading raised no finding, so no text that
 # looks like personal data is ever kept here, and such a text is reported in every file again
@@ -272,6 +273,13 @@ def read_metadata(book, file: str) -> dict:
     return meta
 
 
+def agency_type_code(profile: Profile, text: str) -> str:
+    """The metadata's "Art der Dienststelle": the German label the drop-down offers, or (templates
+    before issue 14) the type code itself."""
+    labels = {vocab.key(route.label): code for code, route in profile.routing.items()}
+    return labels.get(vocab.key(text), text)
+
+
 def read_workbook(path: str | Path, profile: Profile | str | None = None, *,
                   check_formulas: bool = True) -> tuple[Dataset, Profile]:
     """The Dataset of a filled Erhebungsbogen file and the law profile it was made for. The one way a
@@ -336,7 +344,7 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
                      file, METADATA_SHEET)
         stichtag = date(date.today().year - 1, *profile.stichtag_month_day)
-    agency_type = vocab.text(meta.get("art")) or "landesverwaltung"
+    agency_type = agency_type_code(profile, vocab.text(meta.get("art")) or "landesverwaltung")
     profile.route(agency_type)  # an unknown type is an error the clerk must fix in the metadata
     ds = Dataset(Agency(vocab.text(meta.get("dienststelle")) or file, agency_type,
                         vocab.text(meta.get("uebergeordnet")) or None), stichtag, findings=findings)
@@ -354,6 +362,9 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
                                     f"ausgewertet. Gezählt wird nur „{copy_of}“; bitte die Zahlen dorthin übernehmen und "
                                     f"die Kopie löschen.", file, name)
     for key, sheet in SHEETS.items():
+        former = next((name for name in sheet.former if name in book.sheet_names), None)
+        if sheet.name not in book.sheet_names and former:
+            sheet = replace(sheet, name=former)  # an older template: read under its own name
         if sheet.name not in book.sheet_names:
             findings.add("error", f"Das Blatt „{sheet.name}“ fehlt. Bitte aus einer frischen Vorlage übernehmen; "
                                   f"seine Angaben fehlen in der Auswertung.", file, sheet.name)
