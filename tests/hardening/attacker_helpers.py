@@ -490,10 +490,11 @@ class Reader:
                 s.verdict(r.w, r.m, self.whole(r), cells[col["unterrepräsentiert"]], f"{r.key} Urteil")
         if family == "stock" and "unterrepräsentiert" in col:
             self.judged.add(dim)  # the stock tables carry a verdict column for the Bereiche of the law only
-        if not has_margin and family not in ("part", "leave") and self.s.basis == "w_m":
+        if not has_margin and family not in ("part", "leave") and self.s.basis == "w_m" and not with_dx:
             # protected without a margin (no "insgesamt" row; the "davon" tables do get one): no
             # column equations, so nothing is hidden by complementary suppression, and a row that
-            # shows any cell hides only sexes below the minimum (the draft's note says so)
+            # shows any cell hides only sexes below the minimum (the draft's note says so). Not with
+            # a divers/ohne Angabe column (committees counted whole): a small one hides a partner.
             for r, cells in zip(rows, [c for c in body if c[0] != "insgesamt"]):
                 shown = [cells[col[h]] != "." for h in ("Frauen", "Männer")] + [cells[total_col] != "."]
                 if any(shown):

@@ -46,6 +46,7 @@ GENERATED = [("demo", 300, 2025), ("amt60", 60, 1), ("amt120", 120, 2), ("amt250
 BENCH = [(f"bench{i}", 60 + (i * 97) % 940, i) for i in range(1, 13)]
 GENERATED += BENCH
 CASES = [("testamt", None, "thueringen"), ("testamt", 5, "thueringen"), ("testamt", None, "bund"),
+         ("testamt_dx", None, "thueringen"),
          ("amt120", None, "bund")] + \
         [(name, mc, "thueringen") for name, *_ in GENERATED if name != "amt120" for mc in (None, 5)
          if (name, mc) not in (("amt250", 5), ("amt600", 5)) and not (name.startswith("bench") and mc)]
@@ -60,6 +61,15 @@ def folder(tmp_path_factory) -> Path:
 def dataset(name: str, folder: Path):
     if name == "testamt":
         return make_testamt()
+    if name == "testamt_dx":  # divers/ohne Angabe in movement totals and committees (issue 14)
+        from xl_gleichplan.model import Counts
+
+        ds = make_testamt()
+        ds.movements[("bewerbung", "gesamt", "gesamt")] = Counts(21, 9, 2, 1)
+        ds.movements[("fortbildung", "gesamt", "gesamt")] = Counts(10, 10, 1, 0)
+        ds.committees["Personalrat"] = Counts(5, 4, 3, 0)
+        ds.committees["Auswahlkommission"] = Counts(1, 4, 0, 1)
+        return ds
     _, staff, seed = next(g for g in GENERATED if g[0] == name)
     files = write_exports(folder / f"exports_{name}", n_staff=staff, seed=seed)
     return import_exports(**files, profile=load_profile(), stichtag=date(2025, 6, 30),

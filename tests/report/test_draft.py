@@ -550,3 +550,18 @@ def test_new_targets_are_numbered_like_the_previous_plans(testamt_doc):
     assert numbered and all(re.match(rf"Zielvorgabe Z{i}: ", t) for i, t in enumerate(numbered, 1))
     assert rows(table_after(testamt_doc, "6. Bericht über die Zielerreichung"))[0][:5] == \
         ["Nr.", "Bereich", "für", "Ziel", "Ist"]
+
+
+def test_committee_totals_count_every_member(tmp_path):
+    """Issue 14, by hand: Personalrat 5 W, 4 M and 3 divers = 12 members (was "zusammen 9");
+    Auswahlkommission 1 W, 4 M, 1 ohne Angabe: W = 1 and d/x = 1 are below 3, so they and the total
+    are hidden (4 men shown; the three hidden cells keep the row sum open)."""
+    from xl_gleichplan.model import Counts
+
+    ds = make_testamt()
+    ds.committees["Personalrat"] = Counts(5, 4, 3, 0)
+    ds.committees["Auswahlkommission"] = Counts(1, 4, 0, 1)
+    table = rows(table_after(draft_of(ds, tmp_path / "entwurf.docx"), "Gremien"))
+    assert table[0][:5] == ["Bereich", "Frauen", "Männer", "divers/ o. A.", "gesamt"]
+    assert table[1:] == [["Personalrat", "5", "4", "3", "12", f"55,56{NB}%", ""],
+                         ["Auswahlkommission", ".", "4", ".", ".", ".", "Frauen"]]

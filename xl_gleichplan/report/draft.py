@@ -142,13 +142,16 @@ class _Draft:
 
     def count_table(self, dimension: str, results: list[AreaResult], margin: AreaResult | None = None,
                     margin_row: ProtectedRow | None = None, verdicts: bool = True,
-                    quiet: bool = False, hide=()) -> dict[str, ProtectedRow]:
+                    quiet: bool = False, hide=(), everybody: bool = False) -> dict[str, ProtectedRow]:
         """Women, men, both, the share of women (and the verdict) per Bereich, protected as one table.
 
         ``margin`` (the Dienststelle's row) is used when the Bereiche add up to it: protection then
         also covers the columns; ``margin_row``, if given, is shown as the line "insgesamt".
-        ``quiet``: a row with nothing shown shows no verdict either (see ``_nothing_shown``)."""
-        items = [(r.area, self.counts(r.counts)) for r in results]
+        ``quiet``: a row with nothing shown shows no verdict either (see ``_nothing_shown``).
+        ``everybody``: the rows count divers/ohne Angabe in their own column and in the total, as
+        with share basis "alle" (committees: their members are counted whole, issue 14)."""
+        with_dx = not self.w_m or (everybody and any(r.counts.d + r.counts.x for r in results))
+        items = [(r.area, r.counts if with_dx else self.counts(r.counts)) for r in results]
         margin_counts = self.counts(margin.counts) if margin is not None else None
         if margin_counts is not None and sum((c for _, c in items), Counts()) != margin_counts:
             margin_counts = margin_row = None  # the Bereiche do not cover everybody: no column sums
@@ -161,19 +164,19 @@ class _Draft:
         lines = [(area_label(dimension, r.area), p, r) for r, p in zip(results, protected)]
         if margin_row is not None and margin is not None:
             lines.append(("insgesamt", margin_row, margin))
-        header = ["Bereich", "Frauen", "Männer"] + ([] if self.w_m else ["divers/ o. A."]) + \
-                 ["zu\u00adsammen" if self.w_m else "gesamt", "Frauen\u00adanteil"]
-        widths = list(COUNT_WIDTHS) if self.w_m else [5.0, 1.6, 1.6, 1.6, 1.8, 2.2, 2.2]
+        header = ["Bereich", "Frauen", "Männer"] + (["divers/ o. A."] if with_dx else []) + \
+                 ["gesamt" if with_dx else "zu\u00adsammen", "Frauen\u00adanteil"]
+        widths = [5.0, 1.6, 1.6, 1.6, 1.8, 2.2, 2.2] if with_dx else list(COUNT_WIDTHS)
         if verdicts:
             header.append("unter\u00adrepräsentiert")
         else:
             widths = [widths[0] + widths[-1], *widths[1:-1]]
         rows = []
         for label, p, r in lines:
-            for col in ("w", "m", "total") + (() if self.w_m else ("dx",)):
+            for col in ("w", "m", "total") + (("dx",) if with_dx else ()):
                 if getattr(p, col) is None:
                     self.hidden["secondary" if col in p.secondary else "rule"] += 1
-            row = [label, self.cell(p.w), self.cell(p.m)] + ([] if self.w_m else [self.cell(p.dx)]) + \
+            row = [label, self.cell(p.w), self.cell(p.m)] + ([self.cell(p.dx)] if with_dx else []) + \
                   [self.cell(p.total), self.share_cell(p, r.share_women)]
             verdict = SUPPRESSED if quiet and _nothing_shown(p) else VERDICT_SHORT[r.underrepresented]
             rows.append(row + ([verdict] if verdicts else []))
@@ -618,7 +621,7 @@ def _movements(d: _Draft) -> None:
     if a.committees:
         d.heading("Gremien", 2)
         d.para(f"Besetzung der Gremien am Stichtag {fmt_date(a.deadlines.stichtag)}.")
-        protected = d.count_table("gremium", a.committees, quiet=True)
+        protected = d.count_table("gremium", a.committees, quiet=True, everybody=True)
         _justification(d, "der Besetzung der Gremien", [(r, protected[r.area]) for r in a.committees])
 
 
