@@ -156,7 +156,7 @@ def make_agency(spec: Spec, stichtag: date, template: str, target: str, seed: in
         goal = rng.randint(1, 3)
         achieved = "" if rng.random() < 0.2 else rng.randint(0, goal)
         targets.append((f"Z{t + 1}", "fuehrungsebene", LEVELS[1 + t % 3], rng.choice("wm"), goal, achieved, "ja",
-                        f"30.06.{stichtag.year + 3}"))
+                        f"30.06.{stichtag.year}"))  # the previous plan's targets, due on this Stichtag
     files["targets"] = write_csv(folder / "ziele.csv", TARGET_HEADER, targets)
     profile = load_profile("thueringen")
     ds = import_exports(**files, profile=profile, stichtag=stichtag,

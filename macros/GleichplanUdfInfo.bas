@@ -36,7 +36,7 @@ Sub Auto_Open()
         ArgumentDescriptions:=Array("Anzahl Frauen (Zelle oder Bereich)", "Anzahl M" & ChrW(228) & "nner (Zelle oder Bereich gleicher Gr" & ChrW(246) & ChrW(223) & "e)", "Rechtsprofil: thueringen (Standard) oder bund")
     Application.MacroOptions _
         Macro:="'" & ThisWorkbook.Name & "'!GP_ZIELE_HAELFTE", _
-        Description:="Mindestens die H" & ChrW(228) & "lfte der frei werdenden Stellen (" & ChrW(167) & " 4 Abs. 3 Th" & ChrW(252) & "rGleichG), aufgerundet.", _
+        Description:="Rechenhilfe: die H" & ChrW(228) & "lfte der frei werdenden Stellen, aufgerundet (keine gesetzliche Vorgabe).", _
         HasMenu:=False, _
         HasShortcutKey:=False, _
         Category:="Gleichstellungsplan", _

@@ -84,7 +84,9 @@ def test_json_has_every_key_of_the_issue(result):
     assert set(dl) >= {"stichtag", "flow_window_start", "flow_window_end", "plan_due", "adjustment_stichtag",
                        "adjustment_due", "next_plan_stichtag"}
     for f in result["findings"]:
-        assert set(f) == {"severity", "file", "sheet", "cell", "row", "message"}
+        # "topic" only on the findings that account for an export's columns (issue 11)
+        assert set(f) - {"topic"} == {"severity", "file", "sheet", "cell", "row", "message"}
+        assert f.get("topic", "columns") == "columns"
         assert f["severity"] in ("error", "warning", "info") and isinstance(f["message"], str)
         assert f["row"] is None or isinstance(f["row"], int)
 
@@ -164,11 +166,12 @@ def test_deadlines(result):
     assert result["deadlines"] == {
         "stichtag": "2025-06-30", "flow_window_start": "2022-07-01", "flow_window_end": "2025-06-30",
         "plan_due": "2026-03-30", "adjustment_stichtag": "2028-06-30", "adjustment_due": "2029-03-30",
-        "next_plan_stichtag": "2031-06-30"}
+        "next_plan_stichtag": "2031-06-30", "plan_start": None, "plan_end": None}
 
 
 def test_findings(result):
-    got = sorted((f["severity"], f["file"], f["cell"], f["row"]) for f in result["findings"] if f["file"])
+    got = sorted((f["severity"], f["file"], f["cell"], f["row"]) for f in result["findings"]
+                 if f.get("topic") != "columns" and f["sheet"] != "Zielvorgaben")
     assert got == [("error", "bewegungen.csv", "B9", 9), ("error", "bewegungen.csv", "C10", 10),
                    ("warning", "bewegungen.csv", "B4", 4), ("warning", "bewegungen.csv", "B5", 5)]
     # issue 14, by hand: Z1 is for women in Referatsleitung (1 W, 1 M: 50 %, not underrepresented),
@@ -328,3 +331,33 @@ def test_demo_writes_its_files(tmp_path, capsys):
     assert data["agency"]["plan_required"] is True  # about 300 staff
     assert 250 <= data["agency"]["staff"] <= 350
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("profile, agency_type, basis", [("bund", "bundesbehoerde", "BGleiG"),
+                                                         ("sachsen-anhalt", "oberste_landesbehoerde", "FrFG")])
+def test_demo_for_the_other_laws(tmp_path, capsys, profile, agency_type, basis):
+    """Issue 13: `demo --profile bund|sachsen-anhalt` writes the full set, and neither the draft nor
+    the workbook cites ThürGleichG or carries its 50 % rule."""
+    import docx
+    from openpyxl import load_workbook
+
+    out = tmp_path / profile
+    code = main(["demo", "--profile", profile, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    for name in ("exporte/personalbestand.csv", "erhebungsbogen_leer.xlsx", "erhebungsbogen_ausgefuellt.xlsx",
+                 "gleichstellungsplan_entwurf.docx", "ergebnis.json", "ergebnis.txt"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    data = json.loads((out / "ergebnis.json").read_text("utf-8"))
+    assert (data["profile"], data["agency"]["type"]) == (profile, agency_type)
+    document = docx.Document(out / "gleichstellungsplan_entwurf.docx")
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert basis in text
+    for absent in ("ThürGleichG", "50-%-Regel", "50 % der Zielvorgaben", "Ab 0 Beschäftigten"):
+        assert absent not in text, absent
+    wb = load_workbook(out / "erhebungsbogen_ausgefuellt.xlsx")
+    cells = " ".join(str(c.value) for ws in wb.worksheets if ws.title != "Metadaten"
+                     for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+    assert "ThürGleichG" not in cells and "50-%-Regel" not in cells
+    assert "ThürGleichG" not in (out / "ergebnis.txt").read_text("utf-8")

@@ -21,9 +21,9 @@ STICHTAG = date(2025, 6, 30)
 
 def standard_arguments() -> dict[str, tuple]:
     """file name -> (profile, agency, Stichtag): no agency name; for Thuringia the Landesverwaltung,
-    for the Bund the first type of its approval table."""
+    for the Bund and Sachsen-Anhalt the first type of its approval table."""
     out = {}
-    for profile_id, agency_type in (("thueringen", "landesverwaltung"), ("bund", None)):
+    for profile_id, agency_type in (("thueringen", "landesverwaltung"), ("bund", None), ("sachsen-anhalt", None)):
         profile = load_profile(profile_id)
         agency = Agency("", agency_type or next(iter(profile.routing)))
         out[f"erhebungsbogen_{profile_id}.xlsx"] = (profile, agency, STICHTAG)

@@ -99,6 +99,17 @@ def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _stichtag_findings(dataset: Dataset, profile: Profile) -> list[Finding]:
+    """A Stichtag other than the law's day (ThürGleichG § 5 Abs. 1: 30 June) is named, not taken silently."""
+    month, day = profile.stichtag_month_day
+    if (dataset.stichtag.month, dataset.stichtag.day) == (month, day):
+        return []
+    source = f" ({profile.cite('stichtag')})" if profile.cite("stichtag") else ""
+    return [Finding("warning", f"Der Stichtag {dataset.stichtag:%d.%m.%Y} ist nicht der {day:02d}.{month:02d}., den "
+                               f"das Rechtsprofil „{profile.id}“ vorsieht{source}. Bitte den Stichtag prüfen; die "
+                               f"Fristen werden ab dem angegebenen Tag berechnet.")]
+
+
 def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResult]:
     """Shares for every row; the underrepresentation verdict only where the row is a Bereich of the
     law (profile.bereich_dimensions) or a committee."""
@@ -150,8 +161,8 @@ def analyse(dataset: Dataset, profile: Profile) -> Analysis:
         committees=_verdicts([(("gremium", name), c) for name, c in dataset.committees.items()], profile),
         success_rates=rates,
         targets=[(t, target_met(t)) for t in dataset.targets],
-        leadership=leadership_rule(dataset.targets, profile, dataset.agency.type),
-        findings=list(dataset.findings) + _target_warnings(dataset.targets, areas),
+        leadership=leadership_rule(dataset.targets, profile, dataset.agency.type, dataset.stichtag),
+        findings=list(dataset.findings) + _stichtag_findings(dataset, profile) + _target_warnings(dataset.targets, areas),
     )
 
 
@@ -166,7 +177,7 @@ class Suggestion:
     current: Number  # persons of that sex now
     vacancies: Number  # expected departures in the plan period (all sexes)
     departures: Number  # of which of that sex
-    half_of_vacancies: int  # "at least half" of the vacancies
+    vacancy_target: int  # the profile's share of the vacancies (at least half, or more than half)
     hires_for_threshold: int  # hires needed to reach the threshold share by the plan end
     infeasible: bool  # more hires needed than posts become vacant
     cascade_share: Fraction | None  # leadership levels: the share at the level below
@@ -174,7 +185,7 @@ class Suggestion:
 
 def target_suggestions(analysis: "Analysis") -> list[Suggestion]:
     """One suggestion per underrepresented stock Bereich; the plan draft and the add-in show them."""
-    from .rules.targets import cascade, half_of_vacancies, hires_needed
+    from .rules.targets import cascade, hires_needed, vacancy_target
     from .schema import LEADERSHIP_LEVELS, VERDICT_SEX
 
     ds, profile = analysis.dataset, analysis.profile
@@ -195,7 +206,7 @@ def target_suggestions(analysis: "Analysis") -> list[Suggestion]:
             own = [(levels[lvl].share_women if sex == "w" else levels[lvl].share_men) for lvl in present]
             cascade_share = cascade(own)[present.index(a.area)]
         out.append(Suggestion(a.dimension, a.area, sex, size, current, vacancies, forecast.get(sex),
-                              half_of_vacancies(_ceil_int(vacancies)), needed.hires, needed.infeasible, cascade_share))
+                              vacancy_target(_ceil_int(vacancies), profile.sizing), needed.hires, needed.infeasible, cascade_share))
     return out
 
 

@@ -75,7 +75,7 @@ def _add_common(p) -> None:
     p.add_argument("--movements", metavar="DATEI", help="Personalbewegungen, eine Zeile je Vorgang")
     p.add_argument("--committees", metavar="DATEI", help="Gremien: gremium, w, m, d, x")
     p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben: id, dimension, bereich, geschlecht, ziel, ...")
-    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
+    _add_export_options(p)
     p.add_argument("--profile", metavar="PROFIL",
                    help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund "
                         "oder Pfad zu einer .toml-Datei")
@@ -83,6 +83,16 @@ def _add_common(p) -> None:
     p.add_argument("--agency-name", metavar="NAME", help="Name der Dienststelle (Standard: „Dienststelle“)")
     p.add_argument("--agency-type", default="landesverwaltung", metavar="ART",
                    help="Art der Dienststelle, z. B. landesverwaltung, ministerium, gemeinde, landkreis")
+
+
+def _add_export_options(p) -> None:
+    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML) für andere Spaltennamen und Werte")
+    p.add_argument("--write-mapping", metavar="DATEI",
+                   help="einen Entwurf der Zuordnungsdatei schreiben: jede Spalte der Exporte mit ihrer Bedeutung, "
+                        "unbekannte Spalten und Werte mit Vorschlag (zum Prüfen und dann für --mapping)")
+    p.add_argument("--sheet", metavar="BLATT",
+                   help="bei Exporten als Excel-Arbeitsmappe: das Blatt mit den Daten (Standard: das erste Blatt mit "
+                        "einer erkennbaren Kopfzeile)")
 
 
 def _add_template(sub) -> None:
@@ -118,24 +128,30 @@ def _add_import_staff(sub) -> None:
     p.add_argument("--committees", metavar="DATEI", help="Gremien")
     p.add_argument("--out", metavar="DATEI", help="Zieldatei (Standard: ARBEITSMAPPE_gefuellt.xlsx)")
     p.add_argument("--in-place", action="store_true", help="in die Arbeitsmappe selbst schreiben (mit Sicherungskopie)")
-    p.add_argument("--mapping", metavar="DATEI", help="Zuordnungsdatei (TOML)")
+    _add_export_options(p)
     p.set_defaults(func=cmd_import_staff)
 
 
 def _add_addin(sub) -> None:
     p = sub.add_parser("addin", help="Excel-Add-in erstellen, installieren, prüfen oder entfernen",
                        description="Das Add-in „Gleichstellungsplan“ (Menüband in Excel) für Windows und macOS.")
-    p.add_argument("action", choices=["build", "install", "status", "remove"], metavar="AKTION",
-                   help="build (aus macros/ erstellen), install, status oder remove")
-    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam)")
+    p.add_argument("action", choices=["build", "install", "status", "remove", "bundle"], metavar="AKTION",
+                   help="build (aus macros/ erstellen), install, status, remove oder bundle "
+                        "(Installationspaket ohne Paketindex für viele Windows-PCs)")
+    p.add_argument("--out", metavar="DATEI", help="mit build: Zieldatei (Standard: gleichplan.xlam); "
+                                                   "mit bundle: neuer Zielordner")
     p.add_argument("--dry-run", action="store_true", help="nur anzeigen, was geschehen würde")
     p.add_argument("--ziel", dest="target", metavar="ORDNER", help="statt des XLSTART-Ordners in diesen Ordner")
+    p.add_argument("--python-version", metavar="X.Y", help="mit bundle: Python-Version der Ziel-PCs (Standard 3.11)")
+    p.add_argument("--wheelhouse", metavar="ORDNER", help="mit bundle: Pakete aus diesem Ordner statt vom Paketindex")
     p.set_defaults(func=cmd_addin)
 
 
 def _add_demo(sub) -> None:
     p = sub.add_parser("demo", help="den ganzen Ablauf mit Beispieldaten einer erfundenen Dienststelle vorführen")
     p.add_argument("--out", default="gleichplan-demo", metavar="ORDNER", help="Ausgabeordner (Standard: gleichplan-demo)")
+    p.add_argument("--profile", default="thueringen", metavar="PROFIL",
+                   help="Rechtsprofil der Beispieldienststelle: thueringen (Standard), bund, sachsen-anhalt")
     p.set_defaults(func=cmd_demo)
 
 
@@ -152,6 +168,9 @@ def _add_plan(sub) -> None:
                    help="kleinste gezeigte Zahl (Datenschutz; Standard aus dem Profil, meist 3; nur erhöhen möglich)")
     p.add_argument("--hierarchy", metavar="DATEI",
                    help="bei einem Ordner: Zuordnungsliste (name, uebergeordnet) wie bei consolidate")
+    p.add_argument("--trotz-fehlern", dest="despite_errors", action="store_true",
+                   help="den Entwurf auch dann erstellen, wenn die Daten Fehler enthalten (die betroffenen Abschnitte "
+                        "werden im Entwurf markiert)")
     _add_common(p)
     p.set_defaults(func=cmd_plan)
 
@@ -179,7 +198,22 @@ def _add_consolidate(sub) -> None:
     p.add_argument("--json", metavar="DATEI", help="die Zusammenfassung zusätzlich als JSON für Skripte")
     p.add_argument("--check-formulas", action="store_true",
                    help="auch überschriebene Formeln melden wie „check“ (liest jede Datei doppelt so lange)")
+    p.add_argument("--zielwert", type=_percent, metavar="PROZENT",
+                   help="Zielwert für den Frauenanteil in Führungspositionen im Controlling, z. B. 50 "
+                        "(Standard: die Schwelle des Rechtsprofils)")
     p.set_defaults(func=cmd_consolidate)
+
+
+def _percent(text: str):
+    from fractions import Fraction
+
+    try:
+        value = Fraction(text.strip().rstrip("%").strip().replace(",", "."))
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Prozentzahl (z. B. 50 oder 45,5)") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"„{text}“: der Zielwert muss über 0 und höchstens 100 Prozent sein")
+    return value / 100
 
 
 def cmd_consolidate(args) -> int:
@@ -213,7 +247,8 @@ def compute_from_args(args):
     dataset = import_exports(staff=args.staff, movements=args.movements, committees=args.committees,
                              targets=args.targets, mapping=args.mapping, profile=profile,
                              stichtag=args.stichtag or latest_stichtag(profile),
-                             agency=Agency(args.agency_name or "Dienststelle", args.agency_type))
+                             agency=Agency(args.agency_name or "Dienststelle", args.agency_type),
+                             sheet=args.sheet, write_mapping=args.write_mapping)
     return analyse(dataset, profile)
 
 
@@ -254,8 +289,20 @@ def cmd_plan(args) -> int:
         analysis = _analysis_of_units(args)
     else:
         analysis = analysis_from_args(args)
+    errors = [f for f in analysis.findings if f.severity == "error"]
+    if errors and not args.despite_errors:
+        from .report.text import finding_line
+
+        listed = "\n".join("  " + finding_line(f) for f in errors[:10])
+        more = f"\n  … und {len(errors) - 10} weitere" if len(errors) > 10 else ""
+        raise GleichplanError(
+            f"Der Planentwurf wird nicht erstellt: Die Daten enthalten {len(errors)} Fehler, und ein Plan mit "
+            f"falschen Zahlen sähe fertig aus.\n{listed}{more}\nBitte die genannten Zellen berichtigen (prüfen mit "
+            f"„xl-gleichplan check“) und den Befehl wiederholen. Wer den Entwurf trotzdem braucht, gibt --trotz-fehlern "
+            f"an; die betroffenen Abschnitte werden dann im Entwurf markiert.")
     path = write_draft(analysis, Path(args.out), min_cell=args.min_cell)
-    print(f"Planentwurf geschrieben: {path}")
+    despite = "eines Fehlers" if len(errors) == 1 else f"{len(errors)} Fehlern"
+    print(f"Planentwurf geschrieben: {path}" + (f" (trotz {despite}; im Entwurf markiert)" if errors else ""))
     return EXIT_OK
 
 
@@ -317,7 +364,7 @@ def cmd_addin(args) -> int:
 def cmd_demo(args) -> int:
     """The whole job on the sample agency: exports -> template -> filled workbook -> results -> draft."""
     from .analysis import analyse
-    from .demo import DEMO_AGENCY, DEMO_STICHTAG, write_exports
+    from .demo import demo_agency, demo_stichtag, write_exports
     from .io.atomic import write_text
     from .io.hr_import import import_exports
     from .io.template import write_template
@@ -328,11 +375,12 @@ def cmd_demo(args) -> int:
     from .report.text import render
 
     out = Path(args.out)
-    files = write_exports(out / "exporte")
-    profile = load_profile("thueringen")
-    dataset = import_exports(**files, profile=profile, stichtag=DEMO_STICHTAG, agency=Agency(**DEMO_AGENCY))
+    profile = load_profile(args.profile)
+    stichtag = demo_stichtag(profile)
+    files = write_exports(out / "exporte", stichtag=stichtag)
+    dataset = import_exports(**files, profile=profile, stichtag=stichtag, agency=Agency(**demo_agency(profile)))
     analysis = analyse(dataset, profile)
-    template = write_template(out / "erhebungsbogen_leer.xlsx", profile, dataset.agency, DEMO_STICHTAG)
+    template = write_template(out / "erhebungsbogen_leer.xlsx", profile, dataset.agency, stichtag)
     wb = load(template)
     fill_inputs(wb, dataset, {"stock", "movements", "postings", "committees", "forecast", "targets"})
     write_results(wb, analysis)

@@ -14,6 +14,26 @@ from pathlib import Path
 DEMO_AGENCY = {"name": "Landesamt für Musterverwaltung", "type": "landesverwaltung",
                "parent": "Thüringer Ministerium für Musterangelegenheiten"}
 DEMO_STICHTAG = date(2025, 6, 30)
+# the sample agency under the other packaged profiles (demo --profile): same staff, the law's own body type
+OTHER_AGENCIES = {
+    "bund": {"name": "Bundesamt für Musterverwaltung", "type": "bundesbehoerde",
+             "parent": "Bundesministerium für Musterangelegenheiten"},
+    "sachsen-anhalt": {"name": "Ministerium für Musterangelegenheiten des Landes Sachsen-Anhalt",
+                       "type": "oberste_landesbehoerde", "parent": None},
+}
+
+
+def demo_agency(profile) -> dict:
+    """The sample agency for a profile; an office's own profile gets the Thuringian one under its first body type."""
+    if profile.id in OTHER_AGENCIES:
+        return OTHER_AGENCIES[profile.id]
+    return DEMO_AGENCY if DEMO_AGENCY["type"] in profile.routing else {**DEMO_AGENCY, "type": next(iter(profile.routing))}
+
+
+def demo_stichtag(profile) -> date:
+    """The profile's usual Stichtag in the demo's year."""
+    month, day = profile.stichtag_month_day
+    return date(DEMO_STICHTAG.year, month, day)
 
 # (Laufbahngruppe, pay groups, share of women, share of all staff); Beamte and Tarifbeschäftigte mixed
 _CAREERS = [
@@ -97,12 +117,14 @@ def movement_rows(n_staff: int = 300, seed: int = 2025, stichtag: date = DEMO_ST
 COMMITTEES = [("Personalrat", 5, 4, 0, 0), ("Auswahlkommission höherer Dienst", 1, 4, 0, 0),
               ("Arbeitsschutzausschuss", 3, 3, 0, 0), ("Fortbildungsbeirat", 4, 1, 0, 0)]
 
+# the previous plan's targets, due by this Stichtag and assessed on it (a target due later is not
+# yet assessable and would not count in the leadership rule)
 TARGETS = [  # id, dimension, bereich, geschlecht, ziel, erreicht, fuehrung, frist
-    ("Z1", "fuehrungsebene", "abteilungsleitung", "w", 1, 1, "ja", "30.06.2028"),
-    ("Z2", "fuehrungsebene", "referatsleitung", "w", 2, 1, "ja", "30.06.2028"),
-    ("Z3", "fuehrungsebene", "sachgebietsleitung", "m", 2, 0, "ja", "30.06.2028"),
-    ("Z4", "besoldungs_entgeltgruppe", "A 15", "w", 2, 2, "nein", "30.06.2028"),
-    ("Z5", "laufbahngruppe", "mittlerer", "m", 3, 1, "nein", "30.06.2028"),
+    ("Z1", "fuehrungsebene", "abteilungsleitung", "w", 1, 1, "ja", "30.06.2025"),
+    ("Z2", "fuehrungsebene", "referatsleitung", "w", 2, 1, "ja", "30.06.2025"),
+    ("Z3", "fuehrungsebene", "sachgebietsleitung", "m", 2, 0, "ja", "30.06.2025"),
+    ("Z4", "besoldungs_entgeltgruppe", "A 15", "w", 2, 2, "nein", "30.06.2025"),
+    ("Z5", "laufbahngruppe", "mittlerer", "m", 3, 1, "nein", "30.06.2025"),
 ]
 
 
@@ -115,14 +137,14 @@ def write_csv(path: Path, header: list[str], rows) -> Path:
     return path
 
 
-def write_exports(folder: Path, n_staff: int = 300, seed: int = 2025) -> dict[str, Path]:
+def write_exports(folder: Path, n_staff: int = 300, seed: int = 2025, stichtag: date = DEMO_STICHTAG) -> dict[str, Path]:
     """Write the four demo exports as CSV (semicolon, UTF-8 with BOM, as Excel saves them)."""
     folder.mkdir(parents=True, exist_ok=True)
     move_header = ["vorgang", "datum", "geschlecht", "laufbahngruppe", "besoldungs_entgeltgruppe",
                    "arbeitszeit", "beurlaubung"]
     return {
-        "staff": write_csv(folder / "personalbestand.csv", STAFF_HEADER, staff_rows(n_staff, seed)),
-        "movements": write_csv(folder / "personalbewegungen.csv", move_header, movement_rows(n_staff, seed)),
+        "staff": write_csv(folder / "personalbestand.csv", STAFF_HEADER, staff_rows(n_staff, seed, stichtag)),
+        "movements": write_csv(folder / "personalbewegungen.csv", move_header, movement_rows(n_staff, seed, stichtag)),
         "committees": write_csv(folder / "gremien.csv", ["gremium", "w", "m", "d", "x"], COMMITTEES),
         "targets": write_csv(folder / "zielvorgaben.csv",
                              ["id", "dimension", "bereich", "geschlecht", "ziel", "erreicht", "fuehrung", "frist"],

@@ -45,9 +45,11 @@ class Finding:
     sheet: str | None = None
     cell: str | None = None
     row: int | None = None
+    # "columns": what the import made of an export's columns (read, personal, unused, unknown, missing)
+    topic: str | None = None
 
     def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "topic" or self.topic}
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ PERSONAL_COLUMNS = ("name", "personalnummer", "geburtsdatum")
 PERSONAL_TEXT_PATTERNS = [
     (re.compile(r"\b\d{1,2}\.\d{1,2}\.(19|20)\d{2}\b"), "ein Datum (Geburtsdatum?)"),
     (re.compile(r"\b[A-Z]{0,3}\d{5,}\b"), "eine Personalnummer"),
+    (re.compile(r"\b(Frau|Herr|Fr\.|Hr\.)\s+[A-ZÄÖÜ]"), "ein Name (Frau/Herr …)"),
 ]
 STAFF_COLUMNS = ("geschlecht", *AREA_DIMENSIONS, "beschaeftigungsumfang", *PERSONAL_COLUMNS)
 MOVEMENT_COLUMNS = ("vorgang", "datum", *STAFF_COLUMNS)

@@ -21,6 +21,16 @@ PROCEDURE = {
     "benehmen": "im Benehmen aufzustellen",
     "kenntnisnahme": "zur Kenntnisnahme vorzulegen",
     "erlass": "zu erlassen",
+    "keine": "ohne Vorlage und ohne Benehmen aufzustellen",
+}
+# How the body of the leadership rule acts (ThürGleichG § 4 Abs. 6 distinguishes them); a sentence tail
+LEADERSHIP_PROCEDURE = {
+    "genehmigung": "bedarf jede weitere Einstellung, Beförderung oder Höhergruppierung in eine Führungsposition der "
+                   "Genehmigung durch {who}",
+    "benehmen": "ist über jede weitere Einstellung, Beförderung oder Höhergruppierung in eine Führungsposition im "
+                "Benehmen mit der zuständigen Stelle zu entscheiden: {who}",
+    "entscheidung": "entscheidet über jede weitere Einstellung, Beförderung oder Höhergruppierung in eine "
+                    "Führungsposition {who}",
 }
 READING = {"anzahl": "I1 – Anteil der vollständig erreichten Zielvorgaben",
            "volumen": "I2 – Anteil der erreichten Personenzahl an allen Zielvorgaben"}
@@ -28,11 +38,29 @@ DEADLINE = {
     "stichtag": "Stichtag",
     "flow_window_start": "Berichtszeitraum von",
     "flow_window_end": "Berichtszeitraum bis",
-    "plan_due": "Plan fällig bis",
+    "plan_due": "Plan soll vorliegen bis",
     "adjustment_stichtag": "Stichtag der Anpassung",
-    "adjustment_due": "Anpassung fällig bis",
+    "adjustment_due": "Anpassung soll vorliegen bis",
     "next_plan_stichtag": "Stichtag des nächsten Plans",
 }
+# "soll ... nicht überschreiten" is no hard deadline (ThürGleichG § 4 Abs. 1 Satz 4); BGleiG § 12 Abs. 2 is
+DUE_WORDS = {"soll": "soll vorliegen bis", "ist": "ist zu erstellen bis",
+             "vorschlag": "vorlegen bis (Vorschlag; gesetzlich nicht festgelegt)"}
+
+
+def deadline_labels(profile) -> list[tuple[str, str]]:
+    """(Deadlines field, German label) for a profile: its own words for the due date, no
+    adjustment where the law has none, the plan period where the law fixes it."""
+    due = DUE_WORDS[profile.due_binding]
+    out = [(k, DEADLINE[k]) for k in ("stichtag", "flow_window_start", "flow_window_end")]
+    out.append(("plan_due", f"Plan {due}"))
+    if profile.plan_start != "frei":
+        out += [("plan_start", "Geltungsdauer ab"), ("plan_end", "Geltungsdauer bis")]
+    if profile.adjustment != "keine":
+        may = " (kann angepasst werden)" if profile.adjustment == "kann" else ""
+        out += [("adjustment_stichtag", f"Stichtag der Anpassung{may}"), ("adjustment_due", f"Anpassung {due}")]
+    out.append(("next_plan_stichtag", "Stichtag des nächsten Plans"))
+    return out
 
 
 def fmt_int(value: int) -> str:

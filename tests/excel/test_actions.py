@@ -150,7 +150,9 @@ def test_import_fills_the_input_sheets_like_import_staff(remote_book, excel, fil
     expected = load_workbook(files["filled"])
     assert_same_cells(excel, wb, expected, [s.name for s in SHEETS.values()])
     assert "300 Beschäftigte" in alert_text(ui)
-    assert wb[FINDINGS_SHEET]["A1"].value.startswith("Prüfhinweise zu den Daten: keine.")
+    # the one finding says which personal columns were left unread (issue 11: every column is accounted for)
+    rows = [r for r in wb[FINDINGS_SHEET].iter_rows(min_row=4, max_row=10, max_col=6, values_only=True) if r[0]]
+    assert [r[0] for r in rows] == ["Hinweis"] and "personenbezogene Daten" in rows[0][5]
     assert result.calls["writes"] == sum(a["func"] in WRITES for a in acts) == 7  # 6 input blocks + findings
 
 
@@ -294,28 +296,46 @@ def test_berechnen_writes_what_compute_write_writes(remote_book, excel, files, t
 # ----------------------------------------------------------------------------- Zielvorgaben vorschlagen
 
 def test_ziele_vorschlagen(remote_book, excel, files, tmp_path):
+    """E4: ThürGleichG § 4 Abs. 3 sets no share of the vacancies. The add-in lists the sizing helpers
+    (at least half, the hires for 40 %) and writes no Zielvorgabe; before the fix it wrote "Ziel =
+    mindestens die Hälfte ... (§ 4 Abs. 3)" into the sheet."""
     analysis = analyse_workbook(files["filled"])
     suggestions = target_suggestions(analysis)
-    with_vacancies = [s for s in suggestions if s.half_of_vacancies]
+    with_vacancies = [s for s in suggestions if s.vacancy_target]
     assert with_vacancies and len(with_vacancies) < len(suggestions)  # both cases occur in the demo
     _, wb, ui, acts = run(remote_book, excel, actions.ziele_vorschlagen, files["filled"])
+    assert not [a for a in acts if a["func"] in WRITES]
+    text = alert_text(ui)
+    assert "nicht eingetragen" in text and "§ 4 Abs. 3" not in text
+    s = with_vacancies[0]
+    assert f"Rechenhilfe mindestens die Hälfte: {s.vacancy_target} von " in text
+    assert f"nötig: {s.hires_for_threshold} Einstellungen" in text
+    assert "keine Abgänge erwartet" in text
+
+
+def test_ziele_vorschlagen_writes_the_law_s_figure_in_sachsen_anhalt(remote_book, excel, exports, tmp_path):
+    """FrFG LSA § 20 Abs. 3 Satz 2 sets the figure ("mehr als die Hälfte der zu besetzenden Stellen"):
+    there the add-in proposes rows with floor(V/2) + 1, names the source, and a second click adds nothing."""
+    from xl_gleichplan.rules.targets import majority_of_vacancies
+
+    template, filled = tmp_path / "lsa.xlsx", tmp_path / "lsa_gefuellt.xlsx"
+    assert cli(["template", "--out", str(template), "--stichtag", "2025-06-30", "--profile", "sachsen-anhalt",
+                "--agency-type", "ministerium", "--agency-name", "Ministerium für Musterangelegenheiten"]) == 0
+    assert cli(["import-staff", str(exports["staff"]), "--movements", str(exports["movements"]),
+                "--into", str(template), "--out", str(filled)]) == 0
+    analysis = analyse_workbook(filled)
+    assert analysis.profile.id == "sachsen-anhalt"
+    with_vacancies = [s for s in target_suggestions(analysis) if s.vacancies]
+    assert with_vacancies and all(s.sex == "w" for s in with_vacancies)
+    _, wb, ui, acts = run(remote_book, excel, actions.ziele_vorschlagen, filled)
     path = tmp_path / "ziele.xlsx"
     wb.save(path)
     dataset, _ = read_workbook(path)
-    assert [f for f in dataset.findings if f.severity == "error"] == []
-    assert [(t.dimension, t.area, t.sex, t.target, t.deadline) for t in dataset.targets] == \
-           [(s.dimension, s.area, s.sex, s.half_of_vacancies, analysis.deadlines.next_plan_stichtag)
-            for s in with_vacancies]
-    assert [t.id for t in dataset.targets] == [f"V{i}" for i in range(1, len(with_vacancies) + 1)]
-    assert all(t.leadership == (t.dimension == "fuehrungsebene") for t in dataset.targets)
-    assert ui["selected"] == ("Zielvorgaben", f"A5:H{4 + len(with_vacancies)}")
-    text = alert_text(ui)
-    assert f"nötig: {with_vacancies[0].hires_for_threshold} Einstellungen" in text
-    assert "keine Abgänge erwartet" in text
-    # a second click proposes nothing new: the remaining Bereiche have no vacancies to size a target by
-    _, _, ui2, acts2 = run(remote_book, excel, actions.ziele_vorschlagen, path)
+    assert [(t.dimension, t.area, t.target) for t in dataset.targets] == \
+           [(s.dimension, s.area, majority_of_vacancies(s.vacancies)) for s in with_vacancies]
+    assert "mehr als die Hälfte der zu besetzenden Stellen (§ 20 Abs. 3 Satz 2 FrFG" in alert_text(ui)
+    _, _, _, acts2 = run(remote_book, excel, actions.ziele_vorschlagen, path)
     assert not [a for a in acts2 if a["func"] in WRITES]
-    assert "keine Abgänge erwartet" in alert_text(ui2)
 
 
 # ----------------------------------------------------------------------------- Fristen, Hilfe
@@ -413,7 +433,7 @@ def test_run_button_dispatches_every_ribbon_tag(remote_book, excel, files, monke
     book = remote_book(files["filled"])
     monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
     result = actions.run_button("fristen")
-    assert "Plan fällig bis" in result.message
+    assert "Plan soll vorliegen bis" in result.message
     assert actions.run_button("gibtsnicht") is None
     assert "unbekannt" in book.json()["actions"][-1]["args"][0]
 
@@ -435,8 +455,9 @@ def _budget_cases(files, exports):
 
 
 # result blocks each action writes: template sheets; input blocks + findings; findings; results + findings
+# ziele_vorschlagen under ThürGleichG writes nothing: § 4 Abs. 3 sets no figure (issue 13, E4)
 EXPECTED_WRITES = {"neue_erhebung": 10, "personaldaten_importieren": 7, "pruefen": 1, "berechnen": 2,
-                   "ziele_vorschlagen": 1, "fristen": 0, "planentwurf": 0, "hilfe": 0}
+                   "ziele_vorschlagen": 0, "fristen": 0, "planentwurf": 0, "hilfe": 0}
 COUNTS: dict[str, dict] = {}
 
 

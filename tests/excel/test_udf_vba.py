@@ -430,15 +430,11 @@ def test_shipped_addin_carries_the_generated_modules():
 
 def test_udf_modules_setting_is_not_needed():
     """The declarations name the Python module themselves, so `addin install` does not write
-    xlwings' "UDF MODULES" setting. Guard that assumption for future xlwings versions: in the
-    add-in's xlwings module the setting is read only for the "Import Functions" path, and the COM
-    server's CallUDF takes the module name from its arguments."""
+    xlwings' "UDF MODULES" setting. Guard that assumption for future xlwings versions: the
+    setting was read only for the "Import Functions" path, which the hardened add-in drops
+    (runner_vba), and the COM server's CallUDF takes the module name from its arguments."""
     vba = addin.xlwings_vba_source()
-    assert len(re.findall(r'GetConfig\("UDF MODULES"\)', vba)) == 1
-    procedures = re.split(r"\r\n(?=(?:Private |Public )?(?:Sub|Function) )", vba)
-    users = [p.split("(", 1)[0].split()[-1] for p in procedures
-             if re.search(r"\bGetUdfModules\(", p) and not p.lstrip().startswith("Function GetUdfModules")]
-    assert users == ["ImportPythonUDFsBase"]
+    assert "UDF MODULES" not in vba and "GetUdfModules" not in vba
     com_server = (addin._xlwings_dir() / "com_server.py").read_text(encoding="utf-8")
     assert "def CallUDF(self, script, fname, args, this_workbook=None, caller=None):" in com_server
     assert "call_udf(script, fname, args, this_workbook" in com_server

@@ -400,8 +400,8 @@ class Reader:
 
     def _profile(self, text: str):
         s = self.s
-        m = re.search(r"Zahlen unter (\d+) Personen sind nicht ausgewiesen", text)
-        s.min_cell = int(m.group(1)) if m else 3
+        m = re.search(r"kleine Anzahlen \(1 bis (\d+)\)[^.]* sind nicht ausgewiesen", text)
+        s.min_cell = int(m.group(1)) + 1 if m else 3
         m = re.search(r"Unterrepräsentiert (ist ein Geschlecht|sind Frauen) mit einem Anteil (unter|bis zu) "
                       r"([\d,]+)\u202f%(, wenn zugleich mindestens (\d+) Männer mehr beschäftigt sind)?", text)
         assert m, "threshold sentence not found"
@@ -680,9 +680,10 @@ class Reader:
                 for col, lin in (("w", g.w), ("m", g.m), ("total", both)):
                     s.cells.setdefault(f"{key}|{col}", lin)
                 self.single_hidden(g)
-            elif text.startswith("Unterrepräsentiert: "):
+            elif text.startswith(("Unterrepräsentiert: ", "Nach den Bewegungen selbst unterrepräsentiert: ")):
+                own = text.split(" Nach dem Bestand")[0]  # the stock's reading names stock verdicts, shown anyway
                 for sex in ("Frauen", "Männer"):
-                    if f"{sex} in der Dienststelle insgesamt" in text:
+                    if f"{sex} in der Dienststelle insgesamt" in own:
                         self.movement_verdicts[kind] = sex
 
     def single_hidden(self, g: Row):

@@ -33,7 +33,8 @@ CASES = {
     "blank lines only": (b"\r\n \r\n\r\n", "p.csv", "error", ["Kopfzeile"]),
     "binary garbage with NUL": (bytes(range(256)) * 40, "p.csv", "error", ["Binärdatei"]),
     "NUL bytes after the first line": (GOOD[:200] + b"\x00" * 50 + GOOD[200:], "p.csv", "error", ["Binärdatei"]),
-    "UTF-16 export": ("\r\n".join(";".join(r) for r in ROWS).encode("utf-16"), "p.csv", "error", ["Binärdatei"]),
+    # Excel's "Unicode-Text" is UTF-16 with a byte order mark: read like any export (issue 11)
+    "UTF-16 export": ("\r\n".join(";".join(r) for r in ROWS).encode("utf-16"), "p.csv", "same", []),
     "an xlsx renamed to .csv": (b"PK\x03\x04" + b"\x00" * 200, "p.csv", "error", ["Excel-Arbeitsmappe"]),
     "an encrypted workbook named .csv": (cfb_bytes(), "p.csv", "error", ["kennwortgeschützt"]),
     "mixed UTF-8 and Windows-1252 lines": (_mixed(), "p.csv", "finding", ["Zeichenkodierungen", "Zeile 6"]),
@@ -53,7 +54,7 @@ CASES = {
                                              "p.csv", "error", ["mehr Felder"]),
     "20,001 columns": ((";".join(["geschlecht"] + [f"c{i}" for i in range(20_000)]) + "\r\nw\r\n").encode(), "p.csv",
                        "error", ["Spalten", "16.384"]),
-    "only separators": (b";;;;\r\n;;;\r\n", "p.csv", "error", ["geschlecht"]),
+    "only separators": (b";;;;\r\n;;;\r\n", "p.csv", "error", ["Kopfzeile"]),
     "only a header": (csv_bytes(ROWS[:1]), "p.csv", "finding", ["keine Datenzeilen"]),
     "formulas where values belong": (csv_bytes(ROWS[:2]) + b'1;x;=1+1;=HYPERLINK("http://x");+cmd|calc!A0;@SUM(1);;;\r\n',
                                      "p.csv", "finding", ["Geschlecht"]),
@@ -66,7 +67,9 @@ CASES = {
     "a Bereich longer than an Excel cell": (b"geschlecht;fachrichtung\r\nw;" + b"x" * 40_000 + b"\r\n", "p.csv", "error",
                                             ["Zelle B2", "32.767"]),
     "old Mac line ends (CR only)": (GOOD.replace(b"\r\n", b"\r"), "p.csv", "same", []),
-    "duplicated header names": (b"geschlecht;geschlecht;statusgruppe\r\nw;m;Beamte\r\nm;w;Tarif\r\n", "p.csv", "same", []),
+    # two columns for one code that contradict each other: which one holds is not guessed (issue 11)
+    "duplicated header names": (b"geschlecht;geschlecht;statusgruppe\r\nw;m;Beamte\r\nm;w;Tarif\r\n", "p.csv", "error",
+                                ["zwei Spalten", "Spalte A", "Spalte B", "Zeile 2"]),
 }
 
 
@@ -145,7 +148,7 @@ def test_default_budget_reads_a_normal_export(tmp_path):
     path = tmp_path / "p.csv"
     path.write_bytes(csv_bytes(staff_rows(2000)))
     dataset = run_staff(path)
-    assert dataset.heads == 2000 and not dataset.findings
+    assert dataset.heads == 2000 and not [f for f in dataset.findings if f.topic != "columns"]
 
 
 # ----------------------------------------------------------------------------- the command line

@@ -25,7 +25,7 @@ SHEET = "xl/worksheets/sheet1.bin"
 def good(tmp_path_factory) -> Path:
     path = write_xlsb(tmp_path_factory.mktemp("gut") / "personal.xlsb", ROWS)
     dataset = run_staff(path)
-    assert dataset.heads == 12 and not dataset.findings
+    assert dataset.heads == 12 and not [f for f in dataset.findings if f.topic != "columns"]
     return path
 
 
@@ -91,9 +91,10 @@ CASES = {
     "export renamed and duplicated": (lambda good, tmp: write_xlsb(tmp / "personal.xlsb", ROWS, sheet="Tabelle1 (2)",
                                                                    extra={"Tabelle1": ROWS}), "same", []),
     "another sheet first": (lambda good, tmp: write_xlsb(tmp / "personal.xlsb", ROWS, extra={"Info": [["Stand"]]},
-                                                         first="Info"), "error", ["geschlecht", "Info"]),
+                                                         first="Info"), "same", []),  # issue 11: the sheet with the header is found
     "wrong types in every cell": (lambda good, tmp: write_xlsb(tmp / "personal.xlsb", [ROWS[0]] + [
-        [1.5, True, date(2020, 1, 1), -3, 1e300, "=1+1", None, 45000, "x" * 2000]] * 3), "finding", ["Geschlecht"]),
+        [1.5, True, date(2020, 1, 1), -3, 1e300, "=1+1", None, 45000, "x" * 2000]] * 3), "error",
+        ["Geschlecht", "3 von 3 Zeilen"]),  # issue 11: no plan from nothing
     "dates as serial numbers and as text": (lambda good, tmp: write_xlsb(tmp / "personal.xlsb", [
         ["geschlecht", "geburtsdatum"], ["w", 25569], ["m", "25569"], ["w", date(1960, 1, 1)], ["m", "01.01.1960"],
         ["w", -1], ["m", 1e12], ["w", "31.02.1960"]]), "finding", ["B6", "B7", "B8"]),

@@ -27,7 +27,7 @@ ROWS = staff_rows(12)
 def good(tmp_path_factory) -> Path:
     path = write_xlsx(tmp_path_factory.mktemp("gut") / "personal.xlsx", ROWS)
     dataset = run_staff(path)
-    assert dataset.heads == 12 and not dataset.findings
+    assert dataset.heads == 12 and not [f for f in dataset.findings if f.topic != "columns"]
     return path
 
 
@@ -350,10 +350,10 @@ CASES = {
     "export sheet duplicated": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, extra={"Export (2)": ROWS}),
                                 "same", []),
     "other sheet first": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", ROWS, extra={"Notizen": [["Stand", "heute"]]},
-                                                       first="Notizen"), "error", ["geschlecht", "Notizen"]),
+                                                       first="Notizen"), "same", []),  # issue 11: the sheet with the header is found
     "wrong types in every cell": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", [ROWS[0]] + [
-        [1.5, True, datetime(2020, 1, 1), -3, 1e300, "=1+1", None, 45000, "x" * 2000]] * 3), "finding",
-        ["Geschlecht"]),
+        [1.5, True, datetime(2020, 1, 1), -3, 1e300, "=1+1", None, 45000, "x" * 2000]] * 3), "error",
+        ["Geschlecht", "3 von 3 Zeilen"]),  # issue 11: no plan from nothing
     "formulas where values belong": (lambda good, tmp: write_xlsx(tmp / "personal.xlsx", [ROWS[0]] + [
         ["=A1", "=B1", '=IF(1,"w","m")', "=1/0", "=SUM(A1:A9)", "=NOW()", "=A2", "=B2", "=C2"]] * 2), "finding",
         ["keine Datenzeilen"]),  # formulas without a value saved by a spreadsheet program read as empty cells

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from fault_helpers import (PEOPLE, ROOT, CanarySearch, date_forms, serial, serial_canaries, text_canaries,
+from fault_helpers import (ODD_HEADER, PEOPLE, ROOT, CanarySearch, date_forms, serial, serial_canaries, text_canaries,
                            write_exports, write_xlsb)
 
 FORMATS = ("csv", "xlsx", "xlsb")
@@ -254,12 +254,30 @@ def test_every_command_ran(audit):
 
 
 def test_no_canary_in_any_output_file(audit):
-    search = CanarySearch()
-    hits = search.hits_in_tree(audit["out"])
-    REPORT["files"] = search.scope.files
-    REPORT["zip_parts"] = search.scope.zip_parts
-    REPORT["bytes"] = search.scope.bytes
+    """Every canary in every file; the unknown column's header only in workbooks, whose Feststellungen
+    sheet names it (issue 11), and there it is checked sheet by sheet below."""
+    search, messages = CanarySearch(), _message_search()
+    hits = []
+    for path in sorted(Path(audit["out"]).rglob("*")):
+        if path.is_file():
+            hits += (messages if path.suffix in (".xlsx", ".xlsm") else search).hits_in_file(path)
+    REPORT["files"] = search.scope.files + messages.scope.files
+    REPORT["zip_parts"] = search.scope.zip_parts + messages.scope.zip_parts
+    REPORT["bytes"] = search.scope.bytes + messages.scope.bytes
     assert hits == []
+
+
+def test_an_unknown_header_is_named_only_on_the_feststellungen_sheet(audit):
+    from openpyxl import load_workbook
+
+    found = []
+    for path in sorted(Path(audit["out"]).rglob("*.xlsx")):
+        for ws in load_workbook(path, read_only=True):
+            if ws.title == "Feststellungen":
+                continue
+            found += [f"{path.name}!{ws.title}" for row in ws.iter_rows(values_only=True)
+                      for v in row if isinstance(v, str) and ODD_HEADER.lower() in v.lower()]
+    assert found == []
 
 
 def test_no_canary_in_the_error_log(audit):
@@ -269,8 +287,15 @@ def test_no_canary_in_the_error_log(audit):
     assert search.hits_in_tree(audit["logs"]) == []
 
 
+def _message_search() -> CanarySearch:
+    """Messages may name a column the import does not know (issue 11: every unknown column is reported
+    by name, so that the clerk can map it); its header is searched for in every output file, never in
+    the messages. Everything else is searched as everywhere."""
+    return CanarySearch([c for c in text_canaries() if c != ODD_HEADER])
+
+
 def test_no_canary_on_stdout_or_stderr(audit):
-    search = CanarySearch()
+    search = _message_search()
     hits = []
     for r in audit["runs"]:
         hits += search.hits_in_text(r["stdout"], f"stdout of {r['argv'][0]}")
@@ -282,7 +307,7 @@ def test_no_canary_on_stdout_or_stderr(audit):
 
 
 def test_no_canary_in_the_addin_books_and_messages(audit):
-    search = CanarySearch()
+    search = _message_search()
     hits = [h for label, text in audit["addin"] for h in search.hits_in_text(text, label)]
     REPORT["addin_texts"] = len(audit["addin"])
     forced = [text for label, text in audit["addin"] if "forced bug" in label and label.endswith("Book JSON")]

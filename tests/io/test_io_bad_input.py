@@ -53,7 +53,8 @@ def expect_findings(run_import, capsys, kind: str, path: Path) -> list:
     assert code == 0 and err == ""
     assert [f.to_dict() for f in ds.findings] == data["findings"]
     assert all(f.file == path.name for f in ds.findings if f.file)
-    return ds.findings
+    # what became of each column (issue 11) is tested in test_io_export_corpus.py; here: the problems
+    return [f for f in ds.findings if f.topic != "columns"]
 
 
 # --- the job cannot be done ------------------------------------------------------------------------
@@ -216,7 +217,9 @@ def test_unknown_sex_code(run_import, capsys, tmp_path):
 
 
 def test_many_bad_rows_are_summarised(run_import, capsys, tmp_path):
-    path = write_csv(tmp_path / "personal.csv", [["geschlecht"]] + [["?"]] * 25)
+    # 25 unreadable rows among 55: reported, the 30 readable ones counted (below half readable, the job
+    # stops: test_io_export_corpus.py)
+    path = write_csv(tmp_path / "personal.csv", [["geschlecht"]] + [["?"]] * 25 + [["w"]] * 30)
     findings = expect_findings(run_import, capsys, "staff", path)
     assert len(findings) == 11 and "15 weitere Zeilen" in findings[-1].message
 
@@ -281,7 +284,8 @@ def test_movement_outside_the_flow_window(run_import, capsys, tmp_path):
 
 def test_unknown_movement_kind(run_import, capsys, tmp_path):
     path = write_csv(tmp_path / "bewegungen.csv", [["vorgang", "geschlecht", "datum"],
-                                                    ["Kündigung", "w", "01.01.2024"]])
+                                                    ["Kündigung", "w", "01.01.2024"],
+                                                    ["einstellung", "w", "01.01.2024"]])
     findings = expect_findings(run_import, capsys, "movements", path)
     assert [(f.row, f.cell) for f in findings] == [(2, "A2")] and "unbekannter Vorgang" in findings[0].message
 

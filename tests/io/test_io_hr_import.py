@@ -61,7 +61,7 @@ def test_hand_counted_stock(run_import):
     assert ds.heads == 10
     assert ds.stock == EXPECTED_STOCK
     # no finding: every value is understood (empty Führungsebene means "no leadership function")
-    assert [f for f in ds.findings if f.severity != "info"] == []
+    assert [f for f in ds.findings if f.severity != "info" and f.topic != "columns"] == []
 
 
 def test_retirement_forecast(run_import):
@@ -183,7 +183,7 @@ def test_movement_dates_as_excel_values(run_import, tmp_path):
     ])
     ds = run_import(movements=path)
     assert ds.movements[("einstellung", "gesamt", "gesamt")] == Counts(1, 1, 0, 0)
-    assert [(f.row, f.cell, f.sheet) for f in ds.findings] == [(4, "B4", "Export")]
+    assert [(f.row, f.cell, f.sheet) for f in ds.findings if f.topic != "columns"] == [(4, "B4", "Export")]
 
 
 def test_committees_hand_counted(run_import):
@@ -196,8 +196,8 @@ def test_targets(run_import):
     ds = run_import(targets=AMT10 / "ziele.csv")
     got = {t.id: (t.dimension, t.area, t.sex, t.target, t.achieved, t.leadership, t.deadline) for t in ds.targets}
     assert got == {
-        "Z1": ("fuehrungsebene", "referatsleitung", "w", 3, 3, True, date(2028, 6, 30)),
-        "Z2": ("fuehrungsebene", "abteilungsleitung", "w", 2, 0, True, date(2028, 6, 30)),
+        "Z1": ("fuehrungsebene", "referatsleitung", "w", 3, 3, True, date(2025, 6, 30)),
+        "Z2": ("fuehrungsebene", "abteilungsleitung", "w", 2, 0, True, date(2025, 6, 30)),
         "Z3": ("fuehrungsebene", "sachgebietsleitung", "w", 1, 0, True, None),
         "Z4": ("besoldungs_entgeltgruppe", "A 13", "w", 2, None, False, None),
     }
@@ -210,7 +210,7 @@ def test_blank_lines_are_nobody_and_keep_row_numbers(run_import, tmp_path):
     path.write_text("geschlecht;laufbahngruppe\nw;hoeherer\n\n;\nq;hoeherer\nm;hoeherer\n;\n", encoding="utf-8")
     ds = run_import(staff=path)
     assert ds.heads == 2 and ds.stock[("gesamt", "gesamt")] == Counts(1, 1, 0, 0)
-    assert [(f.severity, f.row, f.cell) for f in ds.findings] == [("error", 5, "A5")]
+    assert [(f.severity, f.row, f.cell) for f in ds.findings if f.topic != "columns"] == [("error", 5, "A5")]
 
 
 def test_xlsx_header_below_the_first_row(run_import, tmp_path):
@@ -226,7 +226,7 @@ def test_xlsx_header_below_the_first_row(run_import, tmp_path):
     wb.save(tmp_path / "s.xlsx")
     ds = run_import(staff=tmp_path / "s.xlsx")
     assert ds.heads == 2
-    assert [(f.row, f.cell) for f in ds.findings] == [(6, "B6")]
+    assert [(f.row, f.cell) for f in ds.findings if f.topic != "columns"] == [(6, "B6")]
 
 
 def test_read_table_normalises_names_and_drops_personal_columns(tmp_path):
@@ -256,7 +256,7 @@ def test_vzae_counting(run_import, tmp_path):
 
     ds = run_import(profile=str(profile), staff=path)
     assert ds.stock[("gesamt", "gesamt")] == Counts(F(5, 4), F(1), 0, 0)
-    assert [(f.row, f.cell) for f in ds.findings] == [(5, "B5")]
+    assert [(f.row, f.cell) for f in ds.findings if f.topic != "columns"] == [(5, "B5")]
 
 
 def test_blank_leadership_flag_follows_the_bereich_as_in_the_workbook(run_import, tmp_path):

@@ -84,3 +84,52 @@ def test_leadership_levels_and_career_groups():
     assert vocab.code("laufbahngruppe", "gD") == "gehobener"
     assert vocab.code("vorgang", "Einstellung") == "einstellung"
     assert vocab.code("vorgang", "Beförderung") == "befoerderung"
+
+
+# --------------------------------------------------------------- issue 11: spellings of real exports
+
+@pytest.mark.parametrize("raw, area", [
+    ("A13 Z", "A 13 Z"), ("A 13Z", "A 13 Z"), ("A 13 Z", "A 13 Z"), ("A13+Z", "A 13 Z"), ("A 13 mit Amtszulage", "A 13 Z"),
+    ("E 15Ü", "E 15 Ü"), ("EG 15 Ü", "E 15 Ü"), ("E15Ue", "E 15 Ü"), ("W 2", "W 2"), ("B 3", "B 3"), ("AT", "AT"),
+    ("außertariflich", "AT"), ("TV-L E 13", "E 13"), ("TVöD EG 9b", "E 9b"), ("BesGr A 13", "A 13"), ("A09", "A 9"),
+    ("E 9 A", "E 9a"), ("KR 7a", "KR 7a"), ("S 8b", "S 8b"),
+])
+def test_pay_group_spellings_of_real_exports(raw, area):
+    assert vocab.pay_group(raw) == area and vocab.is_pay_group(raw)
+
+
+@pytest.mark.parametrize("raw", ["Z", "A Z", "QW640123", "Beamter", "13", "A 13/A 14"])
+def test_what_is_no_pay_group(raw):
+    assert not vocab.is_pay_group(raw)
+
+
+def test_pay_groups_with_allowance_and_transition_sort_after_their_group():
+    areas = ["AT", "E 15 Ü", "A 13 Z", "E 15", "A 13", "B 3", "W 2"]
+    assert sorted(areas, key=vocab.pay_group_sort_key) == ["A 13", "A 13 Z", "B 3", "W 2", "E 15", "E 15 Ü", "AT"]
+
+
+@pytest.mark.parametrize("dimension, raw, code", [
+    ("statusgruppe", "Beamter auf Widerruf", "auszubildende"), ("statusgruppe", "Beamtin auf Lebenszeit", "beamte"),
+    ("statusgruppe", "Tarifbeschäftigte (TV-L)", "tarifbeschaeftigte"), ("statusgruppe", "Richterin auf Probe", "richter"),
+    ("beurlaubung", "Elternzeit", "familie"), ("beurlaubung", "Sonderurlaub ohne Bezüge", "sonstige"),
+    ("beurlaubung", "Sonderurlaub (familienpolitisch)", "familie"), ("beurlaubung", "Pflegezeit nach PflegeZG", "familie"),
+    ("laufbahngruppe", "mittlerer nichttechnischer Dienst", "mittlerer"), ("laufbahngruppe", "LG 2.1", "gehobener"),
+    ("fuehrungsebene", "Referatsleiter/in", "referatsleitung"), ("fuehrungsebene", "Behördenleiterin", "dienststellenleitung"),
+    ("vorgang", "Teilnahme Fortbildung", "fortbildung"), ("vorgang", "Bewerbung eingegangen", "bewerbung"),
+    ("geschlecht", "Herr", "m"), ("geschlecht", "Frau", "w"),
+])
+def test_bundled_values_by_their_word_parts(dimension, raw, code):
+    assert vocab.code(dimension, raw) == code
+
+
+@pytest.mark.parametrize("raw", ["stellv. Referatsleiterin", "kommissarische Abteilungsleitung"])
+def test_deputies_are_no_leadership_level_of_their_own(raw):
+    assert vocab.code("fuehrungsebene", raw) is None
+
+
+@pytest.mark.parametrize("raw, personal", [
+    ("Referat Müller", True), ("QW640123", True), ("17.03.1961", True), ("Frau Schulz", True),
+    ("Referat Haushalt", False), ("Allgemeine Verwaltung", False), ("A 13", False), ("Frauenförderung", False),
+])
+def test_bereiche_that_look_like_personal_data(raw, personal):
+    assert bool(vocab.personal_reason(raw)) is personal

@@ -64,7 +64,7 @@ def make_testamt() -> Dataset:
     }
     committees = {"Personalrat": Counts(5, 4), "Auswahlkommission": Counts(1, 4)}
     forecast = {("laufbahngruppe", "hoeherer"): Counts(3, 4), ("besoldungs_entgeltgruppe", "A 13"): Counts(4, 1)}
-    deadline = date(2028, 6, 30)
+    deadline = date(2025, 6, 30)  # the previous plan's targets, due on this Stichtag (later ones do not count yet)
     targets = [Target("Z1", "fuehrungsebene", "abteilungsleitung", "w", 3, 3, True, deadline),
                Target("Z2", "fuehrungsebene", "referatsleitung", "w", 2, 0, True, deadline),
                Target("Z3", "laufbahngruppe", "hoeherer", "w", 3, 4, False, deadline),

@@ -2,6 +2,7 @@
 (draft_helpers.make_testamt: every expected figure below is worked out in its docstring)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from fractions import Fraction
 
@@ -11,6 +12,7 @@ from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
 from xl_gleichplan.errors import GleichplanError
+from xl_gleichplan.model import Counts
 from xl_gleichplan.report import draft as draft_module
 
 from draft_helpers import (NB, all_text, blocks, count_tables, draft_of, make_grossamt, make_kleinamt, number,
@@ -40,26 +42,34 @@ def test_title_page(testamt_doc):
         title.append(block.text)
     text = "\n".join(title)
     assert "ENTWURF" in text and "Status: Entwurf" in text
-    assert "Testamt" in text and "§ 4 ThürGleichG" in text
+    assert "Testamt" in text and "Rechtsgrundlage: § 4 des Thüringer Gleichstellungsgesetzes (ThürGleichG)" in text
+    assert "(Thüringer Gleichstellungsgesetz (ThürGleichG))" not in text  # issue 13: no nested brackets
     assert "Stichtag der Bestandsaufnahme: 30.06.2025" in text
     assert "01.07.2022 bis 30.06.2025" in text  # flow window: 1 July Y-3 to 30 June Y
     assert "sechs Jahre ab [PLATZHALTER: Beginn der Geltungsdauer" in text
     assert "30.06.2031" in text  # next plan's Stichtag
+    # issue 13 wording: "zum" Stichtag, not "auf den"; E12: zeros are shown, so not "Zahlen unter 3"
+    assert "Anpassung zum Stichtag 30.06.2028; nächster Plan zum Stichtag 30.06.2031" in text
+    assert "kleine Anzahlen (1 bis 2)" in text and "Null wird gezeigt" in text and "Zahlen unter 3" not in text
 
 
 def test_procedure_route_announcement_and_deadlines(testamt_doc):
     text = "\n".join(b.text for b in section_blocks(testamt_doc, SECTIONS[0], 1) if isinstance(b, Paragraph))
     # 60 heads, but d + x = 2 is hidden and the total with it: the duty is stated without the number
     assert "mindestens 50 Beschäftigte" in text and "60" not in text
+    assert "Die Dienststelle hatte am Stichtag" in text and " hat am Stichtag" not in text  # issue 13 wording
     assert "zur Genehmigung vorzulegen; zuständige Stelle: nächsthöhere Dienststelle" in text
     assert "[PLATZHALTER: Beteiligung der Gleichstellungsbeauftragten" in text
     assert "[PLATZHALTER: Art und Datum der Bekanntmachung" in text
-    route = dict(r for r in rows(table_after(testamt_doc, "Zustimmung und Beschluss"))[1:])
+    route = dict(r for r in rows(table_after(testamt_doc, "Aufstellung und Vorlage"))[1:])
     assert route["Verfahren"] == "Genehmigung" and route["zuständige Stelle"] == "nächsthöhere Dienststelle"
+    assert route["Grundlage"] == "§ 4 Abs. 1 Satz 6 Nr. 1 ThürGleichG"
     deadlines = dict(r for r in rows(table_after(testamt_doc, "Fristen"))[1:])
-    assert deadlines["Plan fällig bis"] == "30.03.2026"  # S + 9 months, BGB
+    # "soll neun Monate ... nicht überschreiten" (§ 4 Abs. 1 Satz 4) is no hard deadline: not "fällig"
+    assert deadlines["Plan soll vorliegen bis"] == "30.03.2026"  # S + 9 months, BGB
+    assert not any("fällig" in k for k in deadlines)
     assert deadlines["Stichtag der Anpassung"] == "30.06.2028"
-    assert deadlines["Anpassung fällig bis"] == "30.03.2029"
+    assert deadlines["Anpassung soll vorliegen bis"] == "30.03.2029"
     assert deadlines["Berichtszeitraum von"] == "01.07.2022"
 
 
@@ -146,15 +156,21 @@ def test_zielvorgaben_sizing_helpers(testamt_doc):
     assert hoeherer["Frauen und Männer im Bereich am Stichtag"] == "14"
     assert hoeherer["voraussichtlich frei werdende Stellen bis 30.06.2031"] == "7"
     assert hoeherer["davon bisher mit Frauen besetzt"] == "3"
-    assert hoeherer["mindestens die Hälfte der frei werdenden Stellen für Frauen"] == "4"  # ceil(7/2)
+    # E4: the half is a sizing helper, never attributed to § 4 Abs. 3
+    assert hoeherer["Mindestens die Hälfte der frei werdenden Stellen für Frauen (Rechenhilfe, vom Gesetz nicht "
+                    "vorgegeben)"] == "4"  # ceil(7/2)
     # ceil(2/5 * 14) - (4 - 3) = 6 - 1 = 5 <= 7 vacancies: feasible
     assert hoeherer[f"Einstellungen oder Beförderungen von Frauen für einen Anteil von 40,00{NB}% bis zum Planende"] == "5"
-    assert hoeherer["Frist (Vorschlag): Ende des Planzeitraums"] == "30.06.2031"
+    # E11: 30.06.2031 is the next plan's Stichtag, not the end of the plan period (which the office sets)
+    assert hoeherer["Frist (Vorschlag): Stichtag des nächsten Plans"] == "30.06.2031"
+    assert "Frist (Vorschlag): Ende des Planzeitraums" not in hoeherer
+    assert hoeherer["Zwischenstand zum Stichtag der Anpassung"] == "30.06.2028"
 
     a13 = sizing(2, "Männer in der Besoldungsgruppe A 13")
     assert a13["voraussichtlich frei werdende Stellen bis 30.06.2031"] == "5"  # 4 + 1: the total alone
     assert a13["davon bisher mit Männern besetzt"] == "."  # 1 man
-    assert a13["mindestens die Hälfte der frei werdenden Stellen für Männer"] == "3"
+    assert a13["Mindestens die Hälfte der frei werdenden Stellen für Männer (Rechenhilfe, vom Gesetz nicht "
+               "vorgegeben)"] == "3"
     # the hires would give the hidden departure back: ceil(8.8) - (8 - 1) = 2
     assert a13[f"Einstellungen oder Beförderungen von Männern für einen Anteil von 40,00{NB}% bis zum Planende"] == "."
 
@@ -182,30 +198,34 @@ def test_zielvorgaben_propose_measures_of_every_kind(testamt_doc):
 
 def test_attainment_and_leadership_rule(testamt_doc):
     assert rows(table_after(testamt_doc, "6. Bericht über die Zielerreichung"))[1:] == [
-        ["Z1", "Führungsebene: Abteilungsleitung", "Frauen", "3", "3", "30.06.2028", "erreicht", "ja"],
+        ["Z1", "Führungsebene: Abteilungsleitung", "Frauen", "3", "3", "30.06.2025", "erreicht", "ja"],
         # target 2 "nicht erreicht" with 1 hidden would mean exactly 1: 0 and 1 are both hidden
-        ["Z2", "Führungsebene: Referatsleitung", "Frauen", "2", ".", "30.06.2028", "nicht erreicht", "ja"],
-        ["Z3", "Laufbahngruppe: höherer Dienst", "Frauen", "3", "4", "30.06.2028", "erreicht", "nein"],
-        ["Z4", "Laufbahngruppe: mittlerer Dienst", "Männer", "3", ".", "30.06.2028", "nicht erreicht", "nein"],
+        ["Z2", "Führungsebene: Referatsleitung", "Frauen", "2", ".", "30.06.2025", "nicht erreicht", "ja"],
+        ["Z3", "Laufbahngruppe: höherer Dienst", "Frauen", "3", "4", "30.06.2025", "erreicht", "nein"],
+        ["Z4", "Laufbahngruppe: mittlerer Dienst", "Männer", "3", ".", "30.06.2025", "nicht erreicht", "nein"],
     ]
-    rule = rows(table_after(testamt_doc, "50-%-Regel für Führungspositionen (§ 4 Abs. 6)"))
-    assert rule[1][1:] == [f"50,00{NB}%", "keine Zustimmung nötig"]  # I1: 1 of 2; exactly 50 % is enough
+    rule = rows(table_after(testamt_doc, "50-%-Regel für Führungspositionen (§ 4 Abs. 6 ThürGleichG)"))
+    assert rule[1][1:] == [f"50,00{NB}%", "Regel greift nicht"]  # I1: 1 of 2; exactly 50 % is enough
     # I2 = (3 + 0) / (3 + 2) = 60 % would give the hidden 0 back: only "mindestens 50 %"
-    assert rule[2][1:] == [f"mindestens 50,00{NB}% (Wert verdeckt)", "keine Zustimmung nötig"]
+    assert rule[2][1:] == [f"mindestens 50,00{NB}% (Wert verdeckt)", "Regel greift nicht"]
     text = "\n".join(paragraphs(testamt_doc))
     assert "Maßgeblich nach dem Rechtsprofil: I1" in text
-    assert "Eine Zustimmung nach § 4 Abs. 6 ist nicht erforderlich" in text
-    assert "die nächsthöhere Dienststelle (§ 4 Abs. 1 Nr. 1 ThürGleichG)" in text
+    assert "Die Regel nach § 4 Abs. 6 ThürGleichG greift nicht" in text
+    assert "die nächsthöhere Dienststelle (§ 4 Abs. 1 Satz 6 Nr. 1 ThürGleichG)" in text
+    assert "Zustimmung" not in all_text(testamt_doc)  # E5: the law's own words, Genehmigung here
 
 
 def test_leadership_rule_requires_approval_and_hides_a_revealing_volume(tmp_path):
     document = draft_of(make_kleinamt(), tmp_path / "klein.docx")
-    rule = rows(table_after(document, "50-%-Regel für Führungspositionen (§ 4 Abs. 6)"))
-    assert rule[1][1:] == [f"0,00{NB}%", "Zustimmung nötig"]
-    assert rule[2][1].startswith(f"unter 50,00{NB}%") and rule[2][2] == "Zustimmung nötig"
+    rule = rows(table_after(document, "50-%-Regel für Führungspositionen (§ 4 Abs. 6 ThürGleichG)"))
+    assert rule[1][1:] == [f"0,00{NB}%", "Regel greift"]
+    assert rule[2][1].startswith(f"unter 50,00{NB}%") and rule[2][2] == "Regel greift"
     assert "20,00" not in all_text(document)  # I2 = 1/5 would give the hidden 1 back
     text = "\n".join(paragraphs(document))
-    assert "bedarf bis zur Erreichung der Zielvorgaben der Zustimmung. Zuständig: der Gemeinderat als Vertretungsorgan" in text
+    # E1 and E5: in a Gemeinde the representative body (the Bürgermeister) decides itself; no "Zustimmung"
+    assert ("Bis zur Erreichung der Zielvorgaben entscheidet über jede weitere Einstellung, Beförderung oder "
+            "Höhergruppierung in eine Führungsposition der Bürgermeister als vertretungsberechtigtes Organ") in text
+    assert "Zustimmung" not in text and "Gemeinderat als Vertretungsorgan" not in all_text(document)
 
 
 # -- small-cell protection everywhere ---------------------------------------------------------
@@ -361,7 +381,9 @@ def test_placeholder_list_matches_the_placeholders_in_the_text(testamt_doc):
     in_text = placeholders_in_text(testamt_doc)
     assert [r[2] for r in listed] == in_text
     assert [r[0] for r in listed] == [str(i) for i in range(1, len(listed) + 1)]
-    assert f"Diese {len(listed)} Stellen muss die Dienststelle" in "\n".join(paragraphs(testamt_doc))
+    text = "\n".join(paragraphs(testamt_doc))
+    assert f"Diese {len(listed)} Stellen füllt die Dienststelle aus:" in text
+    assert "vor der Beschlussfassung" not in text  # E12: the law says nothing of a Beschluss
     sections = {r[2]: r[1] for r in listed}
     assert sections["Begründung zu den Bewerbungen"] == "4. Personalbewegungen und Gremien – Bewerbungen"
     assert sections[next(t for t in in_text if t.startswith("Gründe, warum die Zielvorgabe Z2"))] == \
@@ -382,16 +404,20 @@ def test_begruendung_wherever_a_sex_is_underrepresented(testamt_doc):
 
     applications = texts("Bewerbungen")
     assert "[PLATZHALTER: Begründung zu den Bewerbungen]" in applications
-    listing = next(t for t in applications if t.startswith("Unterrepräsentiert"))
-    assert listing == "Unterrepräsentiert: Männer in der Dienststelle insgesamt; Männer im mittleren Dienst."
+    listing = next(t for t in applications if t.startswith("Nach den Bewegungen selbst unterrepräsentiert"))
+    # O1: both readings of "im Falle von Unterrepräsentanz" (§ 4 Abs. 2 Satz 3) are shown
+    assert listing.startswith("Nach den Bewegungen selbst unterrepräsentiert: Männer in der Dienststelle insgesamt; "
+                              "Männer im mittleren Dienst. Nach dem Bestand ist in diesen Bereichen kein Geschlecht "
+                              "unterrepräsentiert.")
+    assert "eine Begründung ist unter jeder der beiden nötig" in listing
     # Einstellungen: both Laufbahngruppen underrepresented, but all their counts are hidden
     hires = texts("Einstellungen")
     assert "[PLATZHALTER: Begründung zu den Einstellungen]" in hires
-    assert "Bereiche mit weniger als 3 Fällen werden aus Datenschutzgründen nicht einzeln genannt." in hires
+    assert "Bereiche mit weniger als 3 Fällen werden aus Datenschutzgründen nicht einzeln genannt." in " ".join(hires)
     assert not any("Begründung" in t for t in texts("Fortbildungen"))  # 10/10: nothing to justify
     committees = texts("Gremien")
     assert "Unterrepräsentiert: Frauen im Gremium „Auswahlkommission“." in committees
-    assert "[PLATZHALTER: Begründung zu der Besetzung der Gremien]" in committees
+    assert "[PLATZHALTER: Begründung zur Besetzung der Gremien]" in committees  # issue 13: "zur", not "zu der"
 
 
 # -- typography, layout, output ------------------------------------------------------------------
@@ -428,10 +454,62 @@ def test_written_atomically(tmp_path):
 
 def test_federal_profile_judges_women_only(tmp_path):
     document = draft_of(make_testamt(), tmp_path / "bund.docx", profile="bund")
-    assert "§§ 11–14 BGleiG" in all_text(document)
+    assert "Rechtsgrundlage: §§ 11 bis 14 des Bundesgleichstellungsgesetzes (BGleiG)" in all_text(document)
     for table in count_tables(document):
         if rows(table)[0][-1] == "unter\u00adrepräsentiert":
             assert all(r[-1] in ("", "Frauen", ".") for r in rows(table)[1:])
+
+
+def test_federal_draft_is_built_on_bgleig(tmp_path):
+    """Issue 13: the federal draft cites no ThürGleichG anywhere, has no 50 % rule, its own plan period
+    (BGleiG § 12 Abs. 2: by 31 December, in force on 1 January; four years), the optional adjustment,
+    the publication rule of § 14, targets for every leadership level (§ 13 Abs. 2), and no "Ab 0
+    Beschäftigten". Before the fix the profile applied the Thuringian sections and citations."""
+    document = draft_of(make_testamt(), tmp_path / "bund.docx", profile="bund")
+    text = all_text(document)
+    for absent in ("ThürGleichG", "50-%-Regel", "50 %", "Ab 0 Beschäftigten", "§ 4 Abs", "Zustimmung"):
+        assert absent not in text, absent
+    assert "Planzeitraum: 01.01.2026 bis 31.12.2029 (vier Jahre)" in text
+    assert "Anpassung (möglich) zum Stichtag 30.06.2027" in text
+    deadlines = dict(r for r in rows(table_after(document, "Fristen"))[1:])
+    assert deadlines["Plan ist zu erstellen bis"] == "31.12.2025"
+    assert (deadlines["Geltungsdauer ab"], deadlines["Geltungsdauer bis"]) == ("01.01.2026", "31.12.2029")
+    assert deadlines["Berichtszeitraum von"] == "01.07.2021"  # the past four years (§ 13 Abs. 1)
+    assert "im Intranet der Dienststelle zu veröffentlichen" in text and "(§ 14 BGleiG)" in text
+    assert "Nach § 12 Abs. 1 BGleiG stellt jede Dienststelle einen Gleichstellungsplan für vier Jahre auf." in text
+    assert "für jede Führungsebene (§ 13 Abs. 2 BGleiG)" in text
+    assert "Unterrepräsentiert sind Frauen mit einem Anteil unter 50,00\u202f%, wenn zugleich mindestens 2 Männer " \
+           "mehr beschäftigt sind (§ 3 Nr. 9 BGleiG)." in text
+
+
+def test_sachsen_anhalt_draft_sizes_by_more_than_half(tmp_path):
+    """FrFG LSA § 20 Abs. 3 Satz 2: more than half of the posts. Testamt's höherer Dienst has 7
+    expected vacancies: floor(7/2) + 1 = 4 (as ceil(7/2), they differ for even numbers: see the
+    rule test); A 13 (men underrepresented under Thüringen) has no verdict: only women count."""
+    dataset = make_testamt()
+    document = draft_of(dataclasses.replace(dataset, agency=dataclasses.replace(dataset.agency, type="ministerium")),
+                        tmp_path / "lsa.docx", profile="sachsen-anhalt")
+    text = all_text(document)
+    assert "ThürGleichG" not in text and "50-%-Regel" not in text
+    sizing = dict((r[0], r[1]) for r in rows(table_after(document, "Zielvorgabe 1: Frauen im höheren Dienst"))[1:])
+    assert sizing["Mehr als die Hälfte der frei werdenden Stellen für Frauen (nach § 20 Abs. 3 Satz 2 FrFG)"] == "4"
+    assert "im Benehmen aufzustellen; zuständige Stelle: bestellte Gleichstellungsbeauftragte" in text
+
+
+def test_one_person_leadership_level_gets_no_verdict(tmp_path):
+    """O5: a Dienststellenleitung of one man: the verdict "Frauen unterrepräsentiert" would tell the
+    head's sex. Its row shows no count and no verdict, no sentence or Zielvorgabe names it, and the
+    office is asked to decide on the small Bereiche itself. Before the fix the stock table kept it."""
+    dataset = make_testamt()
+    stock = dict(dataset.stock)
+    stock[("fuehrungsebene", "dienststellenleitung")] = Counts(0, 1)
+    document = draft_of(dataclasses.replace(dataset, stock=stock), tmp_path / "o5.docx")
+    table = rows(table_after(document, "Führungsebene"))
+    head = next(r for r in table if r[0] == "Dienststellenleitung")
+    assert head[1:4] == [".", ".", "."] and head[-1] == "."
+    text = "\n".join(paragraphs(document))
+    assert "in der Dienststellenleitung" not in text
+    assert "Zielvorgaben für die kleinen Bereiche" in text
 
 
 def test_catalogue_covers_the_required_topics():

@@ -68,16 +68,27 @@ def test_thueringen_deadlines_counted_to_the_end_of_the_month():
     assert d.adjustment_due == date(2029, 3, 31)  # 30.06.2028 -> end of March 2029
 
 
-def test_bund_four_year_plan_two_year_adjustment():
+def test_bund_periods_follow_bgleig_12_and_13():
+    """Issue 13, federal periods, from the statute (BGleiG § 12 Abs. 1: "für jeweils vier Jahre ...
+    nach zwei Jahren ... angepasst werden kann"; Abs. 2: "bis zum 31. Dezember zu erstellen und tritt am
+    1. Januar des Folgejahres in Kraft"; § 13 Abs. 1: Bestandsaufnahme on 30 June, the past four years).
+    Dates counted by hand from the Stichtag 30.06.2025. Before the fix the profile had a Thuringian
+    nine-month due date (30.03.2026), a two-year window and no plan period."""
     d = deadlines(date(2025, 6, 30), BUND)
-    # plan for 4 years -> next plan Stichtag 30.06.2029
+    assert d.plan_due == date(2025, 12, 31)  # drawn up by 31 December of the Stichtag's year
+    assert (d.plan_start, d.plan_end) == (date(2026, 1, 1), date(2029, 12, 31))  # in force 1 January, four years
+    assert d.flow_window_start == date(2021, 7, 1)  # the four years up to 30.06.2025
+    # the optional adjustment after two years: statistics of 30.06.2027, drawn up by 31.12.2027, in force
+    # 1.1.2028 = two years after the plan's start
+    assert (d.adjustment_stichtag, d.adjustment_due) == (date(2027, 6, 30), date(2027, 12, 31))
     assert d.next_plan_stichtag == date(2029, 6, 30)
-    # adjustment after 2 years: 30.06.2027, due 9 months later 30.03.2028
-    assert d.adjustment_stichtag == date(2027, 6, 30)
-    assert d.adjustment_due == date(2028, 3, 30)
-    # flow window of the profile: 2 years -> 01.07.2023 to 30.06.2025
-    assert d.flow_window_start == date(2023, 7, 1)
-    assert d.plan_due == date(2026, 3, 30)
+    assert BUND.adjustment == "kann" and BUND.due_binding == "ist"
+
+
+def test_thueringen_plan_period_is_left_to_the_office():
+    """ThürGleichG fixes no start of the plan: no end date is invented (E11)."""
+    d = deadlines(date(2025, 6, 30), TH)
+    assert (d.plan_start, d.plan_end) == (None, None)
 
 
 def test_latest_stichtag_is_the_last_30_june_on_or_before_today():
@@ -105,3 +116,18 @@ def test_flow_window_is_three_years_ending_on_the_stichtag(stichtag):
     # the window starts the day after the same date three years earlier
     assert d.flow_window_start - timedelta(days=1) == add_months(stichtag, -36)
     assert d.plan_due > stichtag and d.adjustment_stichtag < d.next_plan_stichtag
+
+
+def test_e13_a_stichtag_other_than_30_june_is_named():
+    """E13: ThürGleichG § 5 Abs. 1 counts the statistics "nach dem Stand vom 30. Juni"; another day
+    was taken silently before the fix. Now it is a warning that names the rule; 30 June is not."""
+    from xl_gleichplan.analysis import analyse
+    from xl_gleichplan.model import Agency, Dataset
+
+    def warnings(day):
+        analysis = analyse(Dataset(Agency("Amt", "landesverwaltung"), day, heads=60), TH)
+        return [f.message for f in analysis.findings if f.severity == "warning"]
+
+    assert warnings(date(2025, 6, 30)) == []
+    (message,) = warnings(date(2025, 12, 31))
+    assert "31.12.2025 ist nicht der 30.06." in message and "§ 5 Abs. 1 ThürGleichG" in message

@@ -107,11 +107,11 @@ def test_non_leadership_targets_are_ignored():
     ("ministerium", "Leitung der obersten Landesbehörde"),
     ("landtag", "Leitung der obersten Landesbehörde"),
     ("rechnungshof", "Leitung der obersten Landesbehörde"),
-    ("gemeinde", "Gemeinderat"),
-    ("landkreis", "Kreistag"),
-    ("verwaltungsgemeinschaft", "Gemeinschaftsversammlung"),
-    ("koerperschaft", "Benehmen"),
-    ("landesmedienanstalt", "Benehmen"),
+    ("gemeinde", "Bürgermeister"),  # E1: the representative body, not the council
+    ("landkreis", "Landrat"),
+    ("verwaltungsgemeinschaft", "Gemeinschaftsvorsitzende"),
+    ("koerperschaft", "Rechtsaufsichtsbehörde"),
+    ("landesmedienanstalt", "Versammlung"),
 ])
 def test_approver_by_body_type(kind, word):
     assert word in leadership_rule(SPEC_EXAMPLE, TH, kind).approver
@@ -134,3 +134,28 @@ def test_readings_against_an_independent_count(targets):
     # 2 * met < n  <=>  fewer than half
     assert r.approval_required == (2 * met < len(targets))
     assert 0 <= r.volume_reading <= 1 and 0 <= r.count_reading <= 1
+
+
+def test_targets_due_after_the_stichtag_do_not_count():
+    """Issue 13: a leadership target whose Frist lies after the Stichtag is not yet assessable and
+    does not count in § 4 Abs. 6. Hand count: of Z1 (3/3, due on the Stichtag), Z2 (0/2, due on the
+    Stichtag) and Z3 (0/1, due a year later) only Z1 and Z2 count: I1 = 1/2 = 50 %, not below 50 %.
+    Before the fix Z3 counted too: I1 = 1/3 and the rule applied."""
+    from datetime import date
+
+    stichtag = date(2025, 6, 30)
+    targets = [dataclasses.replace(lead("Z1", 3, 3), deadline=stichtag),
+               dataclasses.replace(lead("Z2", 2, 0), deadline=stichtag),
+               dataclasses.replace(lead("Z3", 1, 0), deadline=date(2026, 6, 30))]
+    r = leadership_rule(targets, TH, "landesverwaltung", stichtag)
+    assert (r.targets, r.count_reading, r.approval_required) == (2, F(1, 2), False)
+    # without a Frist a target counts (as the workbook formula counts it)
+    no_frist = [dataclasses.replace(t, deadline=None) for t in targets]
+    assert leadership_rule(no_frist, TH, "landesverwaltung", stichtag).targets == 3
+
+
+def test_federal_profile_has_no_fifty_percent_rule():
+    """BGleiG has no rule like ThürGleichG § 4 Abs. 6: no verdict, whatever the targets say."""
+    r = leadership_rule(SPEC_EXAMPLE, load_profile("bund"), "bundesbehoerde")
+    assert r.approval_required is None
+    assert not load_profile("bund").has("leadership_rule") and TH.has("leadership_rule")

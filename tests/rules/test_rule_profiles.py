@@ -143,3 +143,32 @@ def test_a_section_that_is_not_a_table(tmp_path):
     text = "aliases = 3\n" + PACKAGED[:PACKAGED.index("[aliases]")]
     with pytest.raises(ProfileError, match=r"\[aliases\] eine Tabelle"):
         load_profile(write(tmp_path, text))
+
+
+def test_sachsen_anhalt_profile_values():
+    """FrFG LSA § 20 (text found: Abs. 1 to 3): women only, targets for two years each, Benehmen with
+    the Gleichstellungsbeauftragte (Abs. 2 Satz 2), no leadership rule, no minimum size."""
+    p = load_profile("sachsen-anhalt")
+    assert "sachsen-anhalt" in available_profiles()
+    assert (p.threshold, p.sexes, p.min_staff, p.plan_years, p.adjustment) == (F(1, 2), "women", 0, 2, "keine")
+    assert p.route("ministerium").procedure == "benehmen" and "Gleichstellungsbeauftragte" in p.route("ministerium").body
+    assert not p.has("leadership_rule")
+    assert all("FrFG" in c for c in p.citations.values() if c)
+
+
+def test_federal_profile_is_built_on_bgleig():
+    """Issue 13: the federal profile cites BGleiG only (§ 3 Nr. 9, §§ 12-14), has no 50 % rule, its
+    own plan period, publication rule and the adjustment that "kann" be made."""
+    p = load_profile("bund")
+    assert p.cite("underrepresentation") == "§ 3 Nr. 9 BGleiG"  # not Nr. 10 (the numbering before 2021)
+    assert all("BGleiG" in c for c in p.citations.values() if c)
+    assert (p.adjustment, p.due_binding, p.plan_start, p.flow_window_years) == ("kann", "ist", "nach_frist", 4)
+    assert "Intranet" in p.publication and "Textform" in p.publication
+    assert p.has("leadership_level_targets") and not p.has("leadership_rule")
+
+
+def test_unknown_section_is_a_german_error(tmp_path):
+    path = tmp_path / "eigenes.toml"
+    path.write_text(PACKAGED.replace('sections = ["leadership_rule"]', 'sections = ["fuenfzig"]'), encoding="utf-8")
+    with pytest.raises(ProfileError, match="unbekannte Teile: fuenfzig"):
+        load_profile(str(path))

@@ -22,31 +22,51 @@ def test_bund_has_no_minimum_size():
     assert plan_required(49, BUND) is True
 
 
-# SPEC § 2 table: type -> (procedure, a word the body must name)
-@pytest.mark.parametrize("kind, procedure, body_word, approver_word", [
-    ("landesverwaltung", "genehmigung", "nächsthöhere Dienststelle", "nächsthöhere Dienststelle"),
-    ("ministerium", "benehmen", "Beauftragte für die Gleichstellung", "Leitung der obersten Landesbehörde"),
-    ("gemeinde", "kenntnisnahme", "Gemeinderat", "Gemeinderat"),
-    ("landkreis", "kenntnisnahme", "Kreistag", "Kreistag"),
-    ("verwaltungsgemeinschaft", "kenntnisnahme", "Gemeinschaftsversammlung", "Gemeinschaftsversammlung"),
-    ("koerperschaft", "benehmen", "Rechtsaufsicht", "Rechtsaufsicht"),
-    ("landesmedienanstalt", "benehmen", "Versammlung", "Versammlung"),
+# SPEC § 2 table: type -> (procedure, a word the body must name); § 4 Abs. 6: who acts on leadership
+# appointments and how (Genehmigung, Benehmen, or the body's own decision: issue 13, E5)
+@pytest.mark.parametrize("kind, procedure, body_word, approver_word, lead_procedure", [
+    ("landesverwaltung", "genehmigung", "nächsthöhere Dienststelle", "nächsthöhere Dienststelle", "genehmigung"),
+    ("ministerium", "benehmen", "Beauftragte für die Gleichstellung", "Leitung der obersten Landesbehörde",
+     "entscheidung"),
+    # E1: Abs. 6 Satz 3 "entscheidet das vertretungsberechtigte Organ" - ThürKO § 31 Abs. 1: "Der
+    # Bürgermeister vertritt die Gemeinde nach außen"; the councils only take note of the plan (Abs. 1)
+    ("gemeinde", "kenntnisnahme", "Gemeinderat", "Bürgermeister", "entscheidung"),
+    ("landkreis", "kenntnisnahme", "Kreistag", "Landrat", "entscheidung"),
+    ("verwaltungsgemeinschaft", "kenntnisnahme", "Gemeinschaftsversammlung", "Gemeinschaftsvorsitzende",
+     "entscheidung"),
+    ("koerperschaft", "benehmen", "Rechtsaufsicht", "Rechtsaufsicht", "benehmen"),
+    ("landesmedienanstalt", "benehmen", "Versammlung", "Versammlung", "benehmen"),
 ])
-def test_routing_for_every_listed_body_type(kind, procedure, body_word, approver_word):
+def test_routing_for_every_listed_body_type(kind, procedure, body_word, approver_word, lead_procedure):
     route = approval(kind, TH)
     assert route.type == kind
     assert route.procedure == procedure
     assert body_word in route.body
-    # § 4 Abs. 6: who approves leadership appointments while the 50 % rule applies
+    # § 4 Abs. 6: who decides on leadership appointments while the 50 % rule applies
     assert approver_word in route.leadership_approver
+    assert route.leadership_procedure == lead_procedure
     assert route.note is None  # listed types carry no note
+    assert route.source  # every route says where it comes from
+
+
+@pytest.mark.parametrize("kind", ["gemeinde", "landkreis", "verwaltungsgemeinschaft"])
+def test_e1_councils_are_not_the_representative_body(kind):
+    """E1: before the fix the profile named Gemeinderat, Kreistag, Gemeinschaftsversammlung "als
+    Vertretungsorgan" for § 4 Abs. 6; they appear in Abs. 1 Satz 6 Nr. 3/4 (Kenntnisnahme) only."""
+    route = approval(kind, TH)
+    assert not any(word in route.leadership_approver for word in ("Gemeinderat", "Kreistag", "Gemeinschaftsversammlung"))
+    assert "vertretungsberechtigt" in route.leadership_approver
+    assert "ThürKO" in route.source
 
 
 @pytest.mark.parametrize("kind", ["landtag", "rechnungshof", "Landtag", " RECHNUNGSHOF "])
 def test_landtag_and_rechnungshof_are_treated_as_supreme_authority_with_a_visible_note(kind):
     route = approval(kind, TH)
     assert route.type == "oberste_landesbehoerde"
-    assert route.procedure == "benehmen"
+    # E6: § 4 Abs. 1 Satz 6 Nr. 2 covers only the Ministerien and the Staatskanzlei; before the fix
+    # Landtag and Rechnungshof were routed "im Benehmen" with the Landesbeauftragte
+    assert route.procedure == "keine"
+    assert "Beauftragte" not in route.body
     # the note says why (they are not listed in § 4 Abs. 1)
     assert route.note and "Landtag" in route.note and "Rechnungshof" in route.note
     # at a supreme authority its head decides (SPEC § 6)

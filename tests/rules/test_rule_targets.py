@@ -75,3 +75,21 @@ def test_hires_needed_reaches_the_share(p, n, x, dep, vac):
 def test_target_met(achieved, met):
     # target +2: met from 2 on; not assessed -> None
     assert target_met(Target("Z1", "laufbahngruppe", "hoeherer", "w", 2, achieved)) is met
+
+
+@pytest.mark.parametrize("vacancies, more_than_half", [(0, 0), (1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (7, 4),
+                                                       (10, 6)])
+def test_sachsen_anhalt_more_than_half_of_the_posts(vacancies, more_than_half):
+    """FrFG LSA § 20 Abs. 3 Satz 2: "Es sind mehr als die Hälfte der zu besetzenden Stellen ... zur
+    Besetzung durch Frauen vorzusehen": floor(V/2) + 1, by hand: 4 posts -> 3 (2 would be half, not
+    more), 5 -> 3, 10 -> 6. "At least half" (ceil) would give 2 for 4 and 5 for 10."""
+    from xl_gleichplan.profiles import load_profile
+    from xl_gleichplan.rules.targets import majority_of_vacancies, vacancy_target
+
+    assert majority_of_vacancies(vacancies) == more_than_half
+    lsa = load_profile("sachsen-anhalt")
+    assert lsa.sizing == "mehrheit" and lsa.cite("sizing") == "§ 20 Abs. 3 Satz 2 FrFG"
+    assert vacancy_target(vacancies, lsa.sizing) == more_than_half
+    # Thüringen: the helper stays "at least half", and no statute is named for it (E4)
+    th = load_profile("thueringen")
+    assert vacancy_target(vacancies, th.sizing) == half_of_vacancies(vacancies) and th.cite("sizing") == ""

@@ -59,7 +59,7 @@ def _committee(ws, name, w=None, m=None, d=None, x=None):
     fill(ws, "committees", {k: v for k, v in dict(name=name, w=w, m=m, d=d, x=x).items() if v is not None})
 
 
-def _target(ws, ident, dim, area, sex, target, achieved, leadership, deadline=date(2028, 6, 30)):
+def _target(ws, ident, dim, area, sex, target, achieved, leadership, deadline=date(2020, 6, 30)):
     values = {"id": ident, "dimension": dim, "area": area, "sex": sex, "target": target, "achieved": achieved,
               "leadership": leadership, "deadline": deadline}
     fill(ws, "targets", {k: v for k, v in values.items() if v is not None})
@@ -73,6 +73,9 @@ def _leadership_example(ws):
     _target(ws, "Z4", LB, "höherer Dienst", "Frauen", 5, 7, "nein")  # over-achieved: met, capped at 5
     _target(ws, "Z5", BG, "A 15", "Frauen", 2, None, "nein")  # not assessed yet: met and capped stay empty
     _target(ws, "Z6", LB, "gehobener Dienst", "Männer", 4, 2, "nein", deadline=None)
+    # due after every case's Stichtag: not yet assessable, it does not count in § 4 Abs. 6 (issue 13);
+    # counted, it would make 4 leadership targets with I1 = 1/4
+    _target(ws, "Z11", FE, "Referatsleitung", "Frauen", 4, 0, "ja", deadline=date(2035, 6, 30))
 
 
 def fill_thueringen(wb):
@@ -294,6 +297,16 @@ def _area_expectations(results, with_kind: bool = False) -> dict[tuple, dict]:
 def _overview_expected(analysis: Analysis) -> dict:
     ds, lead, dl, route = analysis.dataset, analysis.leadership, analysis.deadlines, analysis.route
     whole = next((a for a in analysis.areas if a.dimension == "gesamt"), None)
+    # the leadership rule only where the law has it (not BGleiG): its rows are left out (issue 13)
+    rule = {
+        "lead_targets": lead.targets,
+        "lead_assessed": lead.assessed,
+        "count_reading": lead.count_reading,
+        "volume_reading": lead.volume_reading,
+        "approval_required": {True: "greift", False: "greift nicht",
+                              None: "noch nicht bewertbar"}[lead.approval_required],
+        "approver": lead.approver,
+    } if analysis.profile.has("leadership_rule") else {}
     return {
         "staff": ds.heads,
         "plan_required": "ja" if analysis.plan_required else "nein",
@@ -304,13 +317,7 @@ def _overview_expected(analysis: Analysis) -> dict:
                                        "adjustment_stichtag", "adjustment_due", "next_plan_stichtag")},
         "approval_body": route.body,
         "approval_procedure": PROCEDURE[route.procedure],
-        "lead_targets": lead.targets,
-        "lead_assessed": lead.assessed,
-        "count_reading": lead.count_reading,
-        "volume_reading": lead.volume_reading,
-        "approval_required": {True: "erforderlich", False: "nicht erforderlich",
-                              None: "noch nicht bewertbar"}[lead.approval_required],
-        "approver": lead.approver,
+        **rule,
     }
 
 
@@ -409,15 +416,13 @@ def test_verdicts_by_hand(recalculated, case):
         assert ws[f"G{row}"].value == 15 and ws[f"H{row}"].value == pytest.approx(0.4, abs=TOL)  # d/x outside
 
 
-READINGS = {  # case -> (Führungs-Zielvorgaben, bewertet, I1, I2, Zustimmung)
-    "th_anzahl_0630": (3, 3, Fraction(1, 3), Fraction(1, 2), "erforderlich"),
-    "th_volumen_0531": (3, 3, Fraction(1, 3), Fraction(1, 2), "nicht erforderlich"),
-    "th_monatsende_0630": (3, 3, Fraction(1, 3), Fraction(1, 2), "erforderlich"),
-    "th_monatsende_0531": (3, 3, Fraction(1, 3), Fraction(1, 2), "erforderlich"),
+READINGS = {  # case -> (Führungs-Zielvorgaben, bewertet, I1, I2, Regel); Z11 is due later and never counts
+    "th_anzahl_0630": (3, 3, Fraction(1, 3), Fraction(1, 2), "greift"),
+    "th_volumen_0531": (3, 3, Fraction(1, 3), Fraction(1, 2), "greift nicht"),
+    "th_monatsende_0630": (3, 3, Fraction(1, 3), Fraction(1, 2), "greift"),
+    "th_monatsende_0531": (3, 3, Fraction(1, 3), Fraction(1, 2), "greift"),
     # + Z7 (2 of 2, met), Z8 (not assessed), Z10 ("Ja", met); Z9 is no leadership target
-    "th_landtag_lead_blank": (6, 5, Fraction(3, 6), Fraction(6, 10), "nicht erforderlich"),
-    "bund_anzahl_0630": (3, 3, Fraction(1, 3), Fraction(1, 2), "erforderlich"),
-    "bund_volumen_0229": (3, 3, Fraction(1, 3), Fraction(1, 2), "nicht erforderlich"),
+    "th_landtag_lead_blank": (6, 5, Fraction(3, 6), Fraction(6, 10), "greift nicht"),
     "standard_thueringen": (0, 0, None, None, "noch nicht bewertbar"),
 }
 DEADLINES = {  # case -> (Plan fällig bis, Stichtag der Anpassung, Anpassung fällig bis, Berichtszeitraum von)
@@ -425,12 +430,15 @@ DEADLINES = {  # case -> (Plan fällig bis, Stichtag der Anpassung, Anpassung f�
     "th_volumen_0531": (date(2026, 2, 28), date(2028, 5, 31), date(2029, 2, 28), date(2022, 6, 1)),  # BGB § 188 (3)
     "th_monatsende_0630": (date(2026, 3, 31), date(2028, 6, 30), date(2029, 3, 31), date(2022, 7, 1)),
     "th_monatsende_0531": (date(2026, 2, 28), date(2028, 5, 31), date(2029, 2, 28), date(2022, 6, 1)),
-    "bund_anzahl_0630": (date(2026, 3, 30), date(2027, 6, 30), date(2028, 3, 30), date(2023, 7, 1)),
-    "bund_volumen_0229": (date(2024, 11, 29), date(2026, 2, 28), date(2026, 11, 28), date(2022, 3, 1)),
+    # BGleiG § 12 Abs. 2: by 31 December (Stichtag + 6 months to the month's end); § 13 Abs. 1: four years back
+    "bund_anzahl_0630": (date(2025, 12, 31), date(2027, 6, 30), date(2027, 12, 31), date(2021, 7, 1)),
+    # 29.02.2024: + 6 months -> end of August; + 2 years -> 28.02.2026 (BGB § 188 (3)); - 4 years + 1 day -> 01.03.2020
+    "bund_volumen_0229": (date(2024, 8, 31), date(2026, 2, 28), date(2026, 8, 31), date(2020, 3, 1)),
 }
 ROUTES = {"th_anzahl_0630": "nächsthöhere Dienststelle", "th_monatsende_0531": "Gemeinderat",
-          "th_landtag_lead_blank": "Beauftragte für die Gleichstellung von Frau und Mann des Landes",
-          "bund_anzahl_0630": "Dienststellenleitung, unter frühzeitiger Beteiligung der Gleichstellungsbeauftragten"}
+          # E6: § 4 Abs. 1 Satz 6 names no body for Landtag and Rechnungshof (Nr. 2: Ministerien, Staatskanzlei)
+          "th_landtag_lead_blank": "keine (das Gesetz nennt für Landtag und Rechnungshof keine Stelle)",
+          "bund_anzahl_0630": "Dienststelle, unter frühzeitiger Beteiligung der Gleichstellungsbeauftragten"}
 
 
 def _overview_values(rec) -> dict:
@@ -445,6 +453,13 @@ def test_leadership_rule_by_hand(recalculated, case):
     assert (got["lead_targets"], got["lead_assessed"], got["approval_required"]) == (targets, assessed, verdict)
     for code, want in (("count_reading", i1), ("volume_reading", i2)):
         _same(got[code], want, code)
+
+
+@pytest.mark.parametrize("case", ["bund_anzahl_0630", "bund_volumen_0229"])
+def test_federal_overview_has_no_fifty_percent_rule(recalculated, case):
+    """BGleiG has no rule like ThürGleichG § 4 Abs. 6: the federal Übersicht leaves it out."""
+    got = _overview_values(recalculated[case])
+    assert not {"lead_targets", "count_reading", "approval_required", "approver"} & set(got)
 
 
 @pytest.mark.parametrize("case", list(DEADLINES))
@@ -520,7 +535,7 @@ def test_rendered_pages_show_the_verdicts(rendered):
                                        capture_output=True, text=True, check=True).stdout
     assert "So füllen Sie den Erhebungsbogen aus" in text(1)
     overview = text(2)
-    for words in ("Übersicht", "Plan fällig bis", "30.03.2026", "erforderlich", "33.33%", "nächsthöhere Dienststelle"):
+    for words in ("Übersicht", "Plan soll vorliegen bis", "30.03.2026", "greift", "33.33%", "nächsthöhere Dienststelle"):
         assert words in overview, words
     stock = text(3)
     assert "Personalbestand am Stichtag" in stock and "unterrepräsentiert" in stock

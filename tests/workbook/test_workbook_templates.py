@@ -21,7 +21,7 @@ from xl_gleichplan.profiles import load_profile
 from xl_gleichplan.io.workbook_reader import read_workbook
 from xl_gleichplan.schema import DOCUMENT_TYPE, SHEETS, TEMPLATE_VERSION
 
-STANDARD = ("erhebungsbogen_thueringen.xlsx", "erhebungsbogen_bund.xlsx")
+STANDARD = ("erhebungsbogen_thueringen.xlsx", "erhebungsbogen_bund.xlsx", "erhebungsbogen_sachsen-anhalt.xlsx")
 
 
 def _regenerate_module():
@@ -71,7 +71,8 @@ def test_builder_is_byte_reproducible(fresh, tmp_path, name):
 
 
 @pytest.mark.parametrize("name, profile, agency_type", [(STANDARD[0], "thueringen", "landesverwaltung"),
-                                                        (STANDARD[1], "bund", "bundesbehoerde")])
+                                                        (STANDARD[1], "bund", "bundesbehoerde"),
+                                                        (STANDARD[2], "sachsen-anhalt", "oberste_landesbehoerde")])
 def test_standard_template_metadata(name, profile, agency_type):
     wb = load_workbook(TEMPLATES / name)
     meta = {row[0]: row[2] for row in wb["Metadaten"].iter_rows(min_row=2, max_col=3, values_only=True) if row[0]}
@@ -80,7 +81,7 @@ def test_standard_template_metadata(name, profile, agency_type):
     assert meta["profil"] == profile and meta["art"] == load_profile(profile).route(agency_type).label
     assert "_" not in meta["art"]
     assert meta["dienststelle"] in ("", None) and meta["stichtag"] == datetime(2025, 6, 30)
-    assert name_cell(wb, "GP_NUR_FRAUEN").value == (1 if profile == "bund" else 0)
+    assert name_cell(wb, "GP_NUR_FRAUEN").value == (0 if profile == "thueringen" else 1)
     assert [s for s in wb.sheetnames] == ["Anleitung", "Übersicht", *(s.name for s in SHEETS.values()), "Metadaten"]
     dataset, prof = read_workbook(TEMPLATES / name)  # an empty template reads: only "the total is missing"
     assert prof.id == profile and dataset.stichtag == date(2025, 6, 30)
@@ -186,3 +187,24 @@ def test_template_batch_without_name_column(tmp_path):
     done = run_cli("template", "--list", listing, "--out", tmp_path / "v")
     assert done.returncode == 1 and done.stderr.startswith("Fehler: ") and "„name“" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_e10_instructions_cite_the_profiles_own_privacy_rule():
+    """E10: the ban on personal data is the last sentence of ThürGleichG § 4 Abs. 1, not "§ 4 Abs. 4";
+    the federal template cites BGleiG § 13 Abs. 5 and says nothing of a 50 % rule."""
+    from datetime import date
+
+    from xl_gleichplan.io.template import build_template
+    from xl_gleichplan.model import Agency
+    from xl_gleichplan.profiles import load_profile
+
+    def instructions(profile, kind):
+        wb = build_template(load_profile(profile), Agency("Amt", kind), date(2025, 6, 30))
+        return " ".join(str(c.value) for c in wb["Anleitung"]["A"] if c.value)
+
+    th = instructions("thueringen", "landesverwaltung")
+    assert "(§ 4 Abs. 1 letzter Satz ThürGleichG)" in th and "§ 4 Abs. 4" not in th
+    assert "50-%-Regel für Führungspositionen (§ 4 Abs. 6 ThürGleichG)" in th
+    bund = instructions("bund", "bundesbehoerde")
+    assert "(§ 13 Abs. 5 BGleiG)" in bund and "ThürGleichG" not in bund and "50-%" not in bund
+    assert "die vier Jahre bis zum Stichtag" in bund

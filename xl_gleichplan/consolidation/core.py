@@ -20,7 +20,7 @@ from ..io import vocabulary as vocab
 from ..model import Agency, Counts, Dataset
 from ..profiles import Profile, load_profile
 from ..rules.shares import shares
-from ..schema import DIMENSIONS, VALUES, VERDICT_LABELS, area_label
+from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, VALUES, VERDICT_LABELS, area_label
 from .batch import (CELL, FAILED, MESSAGE, PROCESSED, ROW, SEVERITY, SHEET, SKIPPED, FileResult, discover, read_all,
                     sum_counts)
 from .hierarchy import ALL, Tree, build_tree, load_hierarchy
@@ -28,6 +28,7 @@ from .history import HISTORY_COLUMNS
 
 SEXES = ("w", "m", "d", "x")
 LEADERSHIP = "fuehrungsebene"
+ALL_LEVELS = "alle Ebenen"
 STATUS_NO_DUTY, STATUS_OPEN, STATUS_OVERDUE = "no_duty", "open", "overdue"
 _DIM_ORDER = {d: i for i, d in enumerate(DIMENSIONS)}
 
@@ -46,6 +47,10 @@ class Consolidation:
       the earlier Stichtage of the history file)
     - ``leadership_history``: share of women in leadership positions per Stichtag, overall and per
       ministry (top-level office), from the history
+    - ``leadership_levels``: the same per leadership level, against ``leadership_target``
+    - ``leadership_flows``: hirings, promotions and Höhergruppierungen into leadership positions by
+      sex, per Stichtag, ministry and level (from the Bewegungen sheets of this run; the history file
+      keeps the stock only)
     """
 
     today: date
@@ -58,6 +63,9 @@ class Consolidation:
     findings: pd.DataFrame
     history: pd.DataFrame
     leadership_history: pd.DataFrame
+    leadership_levels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    leadership_flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    leadership_target: Fraction | None = None  # the controlling's target share (default: the threshold)
     history_file: Path | None = None
     hierarchy_file: Path | None = None
     results: list[FileResult] = field(default_factory=list, repr=False)
@@ -143,6 +151,9 @@ class Consolidation:
             "rollups": records(self.rollups),
             "totals": records(self.totals),
             "leadership_history": records(self.leadership_history),
+            "leadership_target": None if self.leadership_target is None else float(self.leadership_target),
+            "leadership_levels": records(self.leadership_levels),
+            "leadership_flows": records(self.leadership_flows),
             "history_file": str(self.history_file) if self.history_file else None,
             "hierarchy_file": str(self.hierarchy_file) if self.hierarchy_file else None,
         }
@@ -168,7 +179,8 @@ class Consolidation:
 
 def consolidate(inputs, *, today: date | None = None, history: str | Path | None = None,
                 hierarchy: str | Path | None = None, jobs: int | None = None, profile: str | Profile | None = None,
-                progress: bool | None = None, check_formulas: bool = False, exclude=()) -> Consolidation:
+                progress: bool | None = None, check_formulas: bool = False, exclude=(),
+                leadership_target: Fraction | None = None) -> Consolidation:
     """Read every workbook under ``inputs`` (folders are searched with their subfolders for .xlsx,
     .xlsm and .xlsb) and consolidate them.
 
@@ -176,8 +188,10 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     with the earlier Stichtage (read here if it exists; ``write_history()`` writes it back).
     ``hierarchy``: a mapping list name -> uebergeordnet. ``jobs``: reading processes (default:
     all cores). ``profile``: law profile for the sums (default: the one most workbooks name).
-    ``exclude``: paths that are not inputs even when they lie in an input folder (the outputs)."""
-    from .history import history_path, leadership_series, merge_history, read_history
+    ``exclude``: paths that are not inputs even when they lie in an input folder (the outputs).
+    ``leadership_target``: the share of women in leadership the controlling measures against
+    (default: the profile's threshold of underrepresentation)."""
+    from .history import history_path, leadership_levels, leadership_series, merge_history, read_history
 
     today = today or date.today()
     files, skipped = discover(inputs, exclude)
@@ -220,6 +234,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     agencies = pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS)
     areas = pd.DataFrame(area_rows, columns=AREA_COLUMNS)
     merged = merge_history(earlier, _history_rows(agencies, areas))
+    target = prof.threshold if leadership_target is None else Fraction(leadership_target)
     return Consolidation(
         today=today, profile=prof,
         files=pd.DataFrame([(r.path, r.status, r.reason, r.name or None, r.stichtag) for r in results],
@@ -231,6 +246,9 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
         findings=_findings(results, notes),
         history=merged,
         leadership_history=leadership_series(merged, prof),
+        leadership_levels=leadership_levels(merged, prof, target),
+        leadership_flows=_leadership_flows(by_stichtag, trees, prof),
+        leadership_target=target,
         history_file=history_file, hierarchy_file=Path(hierarchy) if hierarchy else None,
         results=results, trees=trees,
     )
@@ -337,6 +355,32 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
             severities["error"], severities["warning"]])
 
 
+FLOW_COLUMNS = ["stichtag", "ministry", "kind", "level", "w", "m", "d", "x", "share_w"]
+INTO_LEADERSHIP = ("einstellung", "befoerderung", "hoehergruppierung")
+
+
+def _leadership_flows(by_stichtag: dict[date, list[FileResult]], trees: dict[date, Tree], prof: Profile) -> pd.DataFrame:
+    """Flows into leadership (the Bewegungen rows of the dimension Führungsebene) by sex: per Stichtag,
+    all agencies and per ministry, per kind and level, and summed over the levels ("alle Ebenen")."""
+    sums: dict[tuple, Counts] = {}
+    for stichtag, group in by_stichtag.items():
+        tree = trees[stichtag]
+        for r in group:
+            ministry = tree.display[tree.root(vocab.key(r.name))]
+            for kind, d, a, *c in r.movements:
+                if d != LEADERSHIP or kind not in INTO_LEADERSHIP:
+                    continue
+                for key in ((stichtag, ALL, kind, a), (stichtag, ALL, kind, ALL_LEVELS),
+                            (stichtag, ministry, kind, a), (stichtag, ministry, kind, ALL_LEVELS)):
+                    sums[key] = sums.get(key, Counts()) + Counts(*c)
+    order = {lvl: i for i, lvl in enumerate([ALL_LEVELS, *LEADERSHIP_LEVELS])}
+    kinds = {k: i for i, k in enumerate(INTO_LEADERSHIP)}
+    rows = [[*key, *(_plain(c.get(s)) for s in SEXES), _share(shares(c, prof.share_basis)[0])]
+            for key, c in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1] != ALL, kv[0][1], kinds[kv[0][2]],
+                                                                 order.get(kv[0][3], len(order)), kv[0][3]))]
+    return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+
+
 def _findings(results: list[FileResult], notes) -> pd.DataFrame:
     rows = []
     for r in results:
@@ -405,8 +449,8 @@ def area_order(dimension: str, area: str) -> tuple:
     if area in known:
         rank = (0, list(known).index(area), "")
     elif dimension == "besoldungs_entgeltgruppe":
-        family, number, letter = vocab.pay_group_sort_key(area)
-        rank = (1, family * 100 + number, f"{letter}|{area}")
+        family, number, letter, suffix = vocab.pay_group_sort_key(area)
+        rank = (1, family * 100 + number, f"{letter}{suffix}|{area}")
     else:
         rank = (2, 0, area)
     return (_DIM_ORDER.get(dimension, len(_DIM_ORDER)), dimension, rank)

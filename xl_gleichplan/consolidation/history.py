@@ -19,6 +19,7 @@ import pandas as pd
 from ..errors import GleichplanError
 from ..model import Counts
 from ..profiles import Profile
+from ..schema import LEADERSHIP_LEVELS
 from ..rules.shares import shares
 from .hierarchy import ALL
 
@@ -144,3 +145,32 @@ def _exact(value):
     """numpy numbers back to Python: whole numbers as int, VZÄ as float."""
     value = value.item() if hasattr(value, "item") else value
     return int(value) if float(value).is_integer() else value
+
+
+def leadership_levels(history: pd.DataFrame, profile: Profile, target) -> pd.DataFrame:
+    """Share of women per leadership level (Dienststellenleitung, Abteilungsleitung, ...) per Stichtag,
+    all agencies and per ministry, against the controlling's target value ``target`` (a share, e.g.
+    1/2; default the profile's threshold). ``below_target``: the summed share is under the target."""
+    columns = ["stichtag", "ministry", "level", "w", "m", "d", "x", "share_w", "target", "below_target"]
+    lead = history[history["dimension"] == "fuehrungsebene"]
+    if not len(lead):
+        return pd.DataFrame([], columns=columns)
+    rows = []
+    for keys, frame in (((s, ALL, a), g) for (s, a), g in lead.groupby(["stichtag", "area"], sort=False)):
+        rows.append(_level_row(keys, frame, profile, target))
+    for (s, m, a), g in lead.groupby(["stichtag", "ministry", "area"], sort=False):
+        rows.append(_level_row((s, m, a), g, profile, target))
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {lvl: i for i, lvl in enumerate(LEADERSHIP_LEVELS)}
+    frame["_all"] = frame["ministry"] != ALL
+    frame["_level"] = frame["level"].map(lambda v: order.get(v, len(order)))
+    return (frame.sort_values(["stichtag", "_all", "ministry", "_level", "level"])
+            .drop(columns=["_all", "_level"]).reset_index(drop=True))
+
+
+def _level_row(keys, frame: pd.DataFrame, profile: Profile, target) -> list:
+    sums = frame.groupby("sex")["count"].sum()
+    counts = Counts(*(_exact(sums.get(s, 0)) for s in "wmdx"))
+    share = shares(counts, profile.share_basis)[0]
+    return [*keys, *(_exact(counts.get(s)) for s in "wmdx"), None if share is None else float(share),
+            float(target), None if share is None else bool(share < target)]

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from ..io.atomic import atomic_path, write_text
 from ..io.ooxml import make_reproducible
 from ..io.printing import print_setup, row_height
-from ..schema import DIMENSIONS, VERDICT_LABELS, area_label
+from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, VERDICT_LABELS, area_label
 from ..texts import SEVERITY, fmt_date, fmt_pct
 from .hierarchy import ALL
 
@@ -31,8 +31,9 @@ BOLD = Font(bold=True)
 PERCENT, DATE = "0.00%", "DD.MM.YYYY"
 STATUS = {"no_duty": "keine Planpflicht", "open": "Frist läuft", "overdue": "überfällig"}
 FILE_STATUS = {"processed": "gelesen", "skipped": "übersprungen", "failed": "nicht gelesen", "note": "Zusammenführung"}
-APPROVAL = {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}
+APPROVAL = {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}
 SEX_COLUMNS = ("Frauen", "Männer", "divers", "ohne Angabe")
+LEADERSHIP_AREAS = frozenset(LEADERSHIP_LEVELS)
 
 
 def write_workbook(c, path: Path) -> Path:
@@ -44,6 +45,7 @@ def write_workbook(c, path: Path) -> Path:
     _areas(wb, c)
     _findings(wb, c)
     _history(wb, c)
+    _leadership(wb, c)
     with atomic_path(path) as tmp:
         wb.save(tmp)
         make_reproducible(tmp, f"{c.today:%Y-%m-%d}T00:00:00Z")
@@ -145,7 +147,8 @@ def _overview(wb, c) -> None:
     rows = [
         ("Stand (Bezugstag für die Fristen)", c.today),
         ("Rechtsprofil", c.profile.name),
-        ("Schwelle der Unterrepräsentanz und Zielwert für Führungspositionen", float(c.profile.threshold)),
+        ("Schwelle der Unterrepräsentanz", float(c.profile.threshold)),
+        ("Zielwert für den Frauenanteil in Führungspositionen", float(c.leadership_target)),
         ("Stichtage dieser Zusammenführung", stichtage),
         ("Dateien gefunden", len(c.files)),
         ("… gelesen", c.processed),
@@ -166,15 +169,16 @@ def _overview(wb, c) -> None:
     row = len(rows) + 5  # the next row: title, blank, the rows, blank, "Wie gerechnet wird"
     notes = [
         ("Fristen", f"Ein Erhebungsbogen sagt nicht, wann der Plan beschlossen wurde. „überfällig“ heißt hier nur: "
-                    f"der Bezugstag ({fmt_date(c.today)}) liegt nach der Frist (Plan: Stichtag + 9 Monate; Anpassung: "
-                    f"Stichtag + 3 Jahre + 9 Monate). „Frist läuft“: die Frist ist noch nicht verstrichen. Ob ein Plan "
+                    f"der Bezugstag ({fmt_date(c.today)}) liegt nach der Frist des Rechtsprofils (Plan und Anpassung, "
+                    f"Blatt „Dienststellen“). „Frist läuft“: die Frist ist noch nicht verstrichen. Ob ein Plan "
                     f"rechtzeitig beschlossen wurde, ist bei der Dienststelle zu erfragen."),
         ("Anteile in Summen", "Aus den summierten Anzahlen berechnet: Frauen / (Frauen + Männer), nie als Mittelwert der "
                               "Anteile der Dienststellen. Personen mit „divers“ oder „ohne Angabe“ werden gezählt und "
                               "gezeigt, aber nicht in den Nenner genommen (Parameter des Rechtsprofils)."),
         ("Führungspositionen", "Summe über alle Bereiche der Dimension „Führungsebene“ (Dienststellenleitung bis "
                                "Sachgebietsleitung, Vorsitzende Richterinnen und Richter)."),
-        ("Unterrepräsentanz", f"Ein Geschlecht mit einem Anteil unter {threshold} in einem Bereich (§ 3); in den Summen "
+        ("Unterrepräsentanz", f"Ein Geschlecht mit einem Anteil unter {threshold} in einem Bereich "
+                              f"({c.profile.cite('underrepresentation') or c.profile.legal_basis}); in den Summen "
                               f"neu beurteilt auf die summierten Anzahlen."),
         ("Summe einer Stelle", "Ihre eigene Arbeitsmappe (falls vorhanden) und alle ihr unterstellten Dienststellen "
                                "auf allen Ebenen. „Alle Dienststellen“: alles. Ebene 1 ist die oberste Ebene "
@@ -199,15 +203,16 @@ def _overview(wb, c) -> None:
 def _agencies(wb, c) -> None:
     columns = [("Stichtag", 11), ("Dienststelle", 40), ("Art", 22), ("übergeordnete Stelle", 34),
                ("Ministerium (oberste Ebene)", 34), ("Ebene", 7), ("Beschäftigte", 12), ("Planpflicht", 10),
-               ("Vorlage an", 30), ("Plan fällig bis", 12), (f"Plan am {fmt_date(c.today)}", 16),
-               ("Anpassung fällig bis", 12), (f"Anpassung am {fmt_date(c.today)}", 16),
+               ("zuständige Stelle", 30), ("Frist Plan", 12), (f"Plan am {fmt_date(c.today)}", 16),
+               ("Frist Anpassung", 12), (f"Anpassung am {fmt_date(c.today)}", 16),
                ("unterrepräsentierte Bereiche", 13), ("unterrepräsentiert in", 60), ("Führung: Frauen", 10),
                ("Führung: Männer", 10), ("Führung: divers", 9), ("Führung: ohne Angabe", 9),
                ("Frauenanteil Führung", 11), ("Führungs-Zielvorgaben", 11), ("davon bewertet", 10), ("I1", 9),
-               ("I2", 9), ("§ 4 Abs. 6: Zustimmung für Führungspositionen", 20), ("Fehler", 8), ("Warnungen", 10),
+               ("I2", 9), (f"{_rule(c)}: Regel für Führungspositionen", 20), ("Fehler", 8), ("Warnungen", 10),
                ("Hinweise", 9), ("Datei", 60), ("übergeordnet laut Erhebungsbogen", 30)]
     notes = [f"Eine Zeile je Dienststelle und Stichtag. „überfällig“: der Bezugstag {fmt_date(c.today)} liegt nach der "
-             f"Frist (der Beschluss des Plans steht nicht im Erhebungsbogen). I1/I2: Lesarten der 50-%-Regel (§ 4 Abs. 6)."]
+             f"Frist (ob der Plan vorliegt, steht nicht im Erhebungsbogen). I1/I2: Lesarten der 50-%-Regel ({_rule(c)}); "
+             f"ein Gesetz ohne diese Regel (BGleiG, FrFG LSA) gibt kein Ergebnis."]
     ws, header = _table_sheet(wb, "Dienststellen", "Dienststellen", notes, columns)
     labels = {k: r.label for k, r in c.profile.routing.items()}
     for row in c.agencies.itertuples(index=False):
@@ -230,7 +235,7 @@ def _rollups(wb, c) -> None:
                ("Beschäftigte", 12), ("mit Planpflicht", 10), ("Plan überfällig", 10), ("Anpassung überfällig", 11),
                ("Führung: Frauen", 10), ("Führung: Männer", 10), ("Führung: divers", 9), ("Führung: ohne Angabe", 9),
                ("Frauenanteil Führung", 11), ("unterrepräsentierte Bereiche", 13), ("unterrepräsentiert in", 60),
-               ("§ 4 Abs. 6: Zustimmung erforderlich (Dienststellen)", 16), ("Fehler", 8), ("Warnungen", 10)]
+               (f"{_rule(c)}: Regel greift (Dienststellen)", 16), ("Fehler", 8), ("Warnungen", 10)]
     notes = ["Summen je übergeordneter Stelle über alle Ebenen: ihre eigene Arbeitsmappe und alle ihr unterstellten "
              "Dienststellen. Anteile und Unterrepräsentanz aus den summierten Anzahlen, nie gemittelt.",
              f"„überfällig“ zählt Dienststellen mit Planpflicht, bei denen der Bezugstag {fmt_date(c.today)} nach der "
@@ -287,7 +292,7 @@ def _history(wb, c) -> None:
     series = c.leadership_history
     ws = wb.create_sheet("Verlauf")
     print_setup(ws)  # write-only: the sheet's properties are written with the first row
-    target = float(c.profile.threshold)
+    target = float(c.leadership_target)
     stichtage = sorted(set(series["stichtag"]))
     ministries = sorted({m for m in series["ministry"] if m != ALL}, key=lambda m: (m.casefold(), m))
     labels = [ALL, *ministries]
@@ -297,10 +302,10 @@ def _history(wb, c) -> None:
     ws.append([_cell(ws, "Frauenanteil in Führungspositionen im Verlauf", font=TITLE_FONT)])
     ws.append([_cell(ws, "Summe aller Führungsebenen je Stichtag, insgesamt und je Ministerium (oberste Ebene), aus den "
                          "summierten Anzahlen.")])
-    ws.append([_cell(ws, f"Zielwert {fmt_pct(c.profile.threshold, ' ')} (Schwelle des Rechtsprofils „{c.profile.id}“). "
+    ws.append([_cell(ws, f"Zielwert {fmt_pct(c.leadership_target, ' ')} ({_target_source(c)}). "
                          f"Quelle: {c.history_file if c.history_file else 'diese Zusammenführung'}.")])
     header_row = 4
-    ws.append(_header(ws, ["Stichtag", *labels, f"Zielwert ({fmt_pct(c.profile.threshold, ' ')})"]))
+    ws.append(_header(ws, ["Stichtag", *labels, f"Zielwert ({fmt_pct(c.leadership_target, ' ')})"]))
     share = {(s, m): v for s, m, v in zip(series["stichtag"], series["ministry"], series["share_w"])}
     for s in stichtage:
         ws.append([_cell(ws, fmt_date(s)), *[_cell(ws, share.get((s, m)), PERCENT) for m in labels],
@@ -338,6 +343,53 @@ def _history(wb, c) -> None:
         ws.append([_cell(ws, row.stichtag), _cell(ws, row.ministry), _cell(ws, row.agencies),
                    *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT)])
     print_setup(ws, columns=max(len(labels) + 2, 8), rows=chart_row + 23 + len(series))
+
+
+def _rule(c) -> str:
+    """The citation of the leadership rule (ThürGleichG § 4 Abs. 6), or a neutral word for other laws."""
+    return c.profile.cite("leadership_rule") or "50-%-Regel"
+
+
+def _target_source(c) -> str:
+    if c.leadership_target == c.profile.threshold:
+        return f"Schwelle des Rechtsprofils „{c.profile.id}“"
+    return "Zielwert des Controllings (--zielwert)"
+
+
+FLOW_WORDS = {"einstellung": "Einstellungen", "befoerderung": "Beförderungen", "hoehergruppierung": "Höhergruppierungen"}
+
+
+def _leadership(wb, c) -> None:
+    """Controlling of leadership: the share of women per leadership level over the Stichtage against
+    the target value, overall and per ministry; then the flows into leadership by sex."""
+    levels, flows = c.leadership_levels, c.leadership_flows
+    target = fmt_pct(c.leadership_target, " ")
+    columns = [("Stichtag", 12), ("Ministerium", 36), ("Führungsebene", 24), *[(s, 10) for s in SEX_COLUMNS],
+               ("Frauenanteil", 12), (f"Zielwert ({target})", 12), ("unter dem Zielwert", 12)]
+    ws, header_row = _table_sheet(
+        wb, "Führung je Ebene", "Frauenanteil je Führungsebene und Zugänge in Führungspositionen",
+        [f"Je Stichtag, insgesamt und je Ministerium (oberste Ebene): Frauenanteil auf jeder Führungsebene aus den "
+         f"summierten Anzahlen, gegen den Zielwert {target} ({_target_source(c)}).",
+         "Darunter: Einstellungen, Beförderungen und Höhergruppierungen in Führungspositionen (Blatt „Bewegungen“, "
+         "Dimension Führungsebene) nach Geschlecht, aus den Erhebungsbögen dieses Laufs."], columns)
+    for row in levels.itertuples(index=False):
+        ws.append([_cell(ws, row.stichtag), _cell(ws, row.ministry), _cell(ws, area_label("fuehrungsebene", row.level)),
+                   *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT),
+                   _cell(ws, row.target, PERCENT),
+                   _cell(ws, {True: "ja", False: "nein", None: "–"}[None if _missing(row.below_target) else
+                                                                    bool(row.below_target)])])
+    ws.append([])
+    ws.append([_cell(ws, "Zugänge in Führungspositionen", font=BOLD)])
+    ws.append(_header(ws, ["Stichtag", "Ministerium", "Führungsebene", "Vorgang", *SEX_COLUMNS, "Frauenanteil"]))
+    for row in flows.itertuples(index=False):
+        ws.append([_cell(ws, row.stichtag), _cell(ws, row.ministry),
+                   _cell(ws, row.level if row.level not in LEADERSHIP_AREAS else area_label("fuehrungsebene", row.level)),
+                   _cell(ws, FLOW_WORDS[row.kind]), *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)],
+                   _cell(ws, row.share_w, PERCENT)])
+    if not len(flows):
+        ws.append([_cell(ws, "Keine Bewegungen in Führungspositionen erfasst (Blatt „Bewegungen“, Dimension "
+                             "Führungsebene).")])
+    _finish(ws, header_row, len(columns), len(levels))
 
 
 def _missing(value) -> bool:

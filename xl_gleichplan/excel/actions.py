@@ -13,6 +13,12 @@ what it asked Excel to do.
 """
 from __future__ import annotations
 
+# Started by the add-in: refuse before anything else is imported if modules could come from
+# outside the installation, e.g. a returned workbook's folder (excel/origin.py, SECURITY.md).
+from . import origin
+
+origin.check()
+
 import csv
 import functools
 import os
@@ -30,7 +36,7 @@ from ..logs import log_dir, log_exception
 from ..model import Agency, Dataset, Target
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, METADATA_SHEET, RESULTS_SHEET, SHEETS,
                       area_label)
-from ..texts import DEADLINE, PROCEDURE, fmt_date, fmt_pct
+from ..texts import PROCEDURE, deadline_labels, fmt_date, fmt_pct
 from ..io.workbook_writer import FINDINGS_WIDTHS, RESULT_WIDTHS
 from .book import Formula, LiveBook, a1
 
@@ -325,19 +331,23 @@ def berechnen(live: LiveBook) -> ActionResult:
 @_guarded
 def ziele_vorschlagen(live: LiveBook) -> ActionResult:
     """Zielvorgaben vorschlagen: for every underrepresented stock Bereich without a Zielvorgabe, the
-    sizing helpers of ``analysis.target_suggestions`` (rules.targets): at least half of the vacancies
-    expected in the Prognose (§ 4 Abs. 3) and the hires needed for the threshold share. Where
-    vacancies are expected, a proposed row goes into the Zielvorgaben sheet (Ziel = that half, one
-    write); a Bereich without expected vacancies is only listed – a Zielvorgabe of 0 is not valid,
-    and the clerk has to set one."""
+    sizing helpers of ``analysis.target_suggestions`` (rules.targets): the profile's share of the
+    vacancies expected in the Prognose and the hires needed for the threshold share. A figure is
+    written into the Zielvorgaben sheet only where the law itself sets it (the profile cites a
+    source for its sizing, e.g. FrFG LSA § 20 Abs. 3: more than half of the posts to be filled).
+    ThürGleichG § 4 Abs. 3 sets no share: there the helpers are only listed and the clerk sets the
+    Zielvorgabe. A Bereich without expected vacancies is only listed – a Zielvorgabe of 0 is not valid."""
     from ..analysis import target_suggestions
     from ..io.workbook_writer import input_blocks
 
     analysis = _analyse(live)
+    profile = analysis.profile
+    source = profile.cite("sizing")
     have = {(t.dimension, t.area) for t in analysis.dataset.targets}
     open_ = [s for s in target_suggestions(analysis) if (s.dimension, s.area) not in have]
-    proposals = [s for s in open_ if s.half_of_vacancies > 0]
-    without = [s for s in open_ if s.half_of_vacancies == 0]
+    proposals = [s for s in open_ if s.vacancy_target > 0] if source else []
+    without = [s for s in open_ if s not in proposals]
+    share = "mehr als die Hälfte" if profile.sizing == "mehrheit" else "mindestens die Hälfte"
     sheet = SHEETS["targets"]
     lines: list[str] = []
     targets: list[Target] = []
@@ -354,24 +364,31 @@ def ziele_vorschlagen(live: LiveBook) -> ActionResult:
                                 f"template) oder Zeilen zusammenfassen.")
         taken = {t.id for t in analysis.dataset.targets}
         numbers = (f"V{n}" for n in range(1, 10_000) if f"V{n}" not in taken)
-        targets = [Target(next(numbers), s.dimension, s.area, s.sex, s.half_of_vacancies, None,
+        targets = [Target(next(numbers), s.dimension, s.area, s.sex, s.vacancy_target, None,
                           s.dimension == "fuehrungsebene", analysis.deadlines.next_plan_stichtag) for s in proposals]
         scratch = Dataset(analysis.dataset.agency, analysis.dataset.stichtag, targets=targets)
         for name, _, col, values in input_blocks(scratch, {"targets"}, {"targets": len(targets)}):
             live.write_block(name, first_free, col, values)
         live.select(sheet.name, a1(first_free, 1, len(targets), len(inputs)))
         lines.append(f"{len(targets)} Zielvorgaben vorgeschlagen (Blatt „{sheet.name}“, Nr. {targets[0].id} bis "
-                     f"{targets[-1].id}): Ziel = mindestens die Hälfte der im Planzeitraum frei werdenden Stellen "
-                     f"(Blatt „Prognose“), bis zum Ende des Plans. Bitte prüfen und anpassen.")
+                     f"{targets[-1].id}): Ziel = {share} der zu besetzenden Stellen ({source}; Blatt „Prognose“), "
+                     f"bis zum Stichtag des nächsten Plans. Bitte prüfen und anpassen.")
     if not open_:
         return _done(live, ["Für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist, steht schon eine "
                             f"Zielvorgabe im Blatt „{sheet.name}“ – es gibt nichts vorzuschlagen."])
-    lines.append(f"Einstellungen, die nötig sind, um die Schwelle von {fmt_pct(analysis.profile.threshold)} zu "
+    if not source:
+        lines.append(f"Rechenhilfen für die Zielvorgaben (nicht eingetragen: {profile.name} legt keinen Anteil der "
+                     f"frei werdenden Stellen fest; die Zielvorgabe legt die Dienststelle fest):")
+    lines.append(f"Einstellungen, die nötig sind, um die Schwelle von {fmt_pct(profile.threshold)} zu "
                  f"erreichen:")
     detail = []
     for ident, s in [(t.id, s) for t, s in zip(targets, proposals)] + [("–", s) for s in without]:
-        goal = (f"Ziel {s.half_of_vacancies} von {_number(s.vacancies)} frei werdenden Stellen" if s.half_of_vacancies
-                else "keine Abgänge erwartet – Zielvorgabe bitte selbst festlegen")
+        if not s.vacancy_target:
+            goal = "keine Abgänge erwartet – Zielvorgabe bitte selbst festlegen"
+        elif source:
+            goal = f"Ziel {s.vacancy_target} von {_number(s.vacancies)} frei werdenden Stellen"
+        else:
+            goal = f"Rechenhilfe {share}: {s.vacancy_target} von {_number(s.vacancies)} frei werdenden Stellen"
         need = (f"{s.hires_for_threshold} Einstellungen von {DATIVE[s.sex]}"
                 + (", mehr als Stellen frei werden" if s.infeasible else ""))
         detail.append(f"{ident} {DIMENSIONS.get(s.dimension, s.dimension)}: {area_label(s.dimension, s.area)} – "
@@ -390,11 +407,14 @@ def fristen(live: LiveBook) -> ActionResult:
     """Fristen: the deadlines from the Stichtag and who approves the plan, as a message."""
     analysis = _analyse(live)
     route, lead = analysis.route, analysis.leadership
-    lines = [f"{DEADLINE[k]}: {fmt_date(getattr(analysis.deadlines, k))}" for k in DEADLINE]
-    lines += ["", f"Vorlage des Plans: an {route.body}, {PROCEDURE.get(route.procedure, route.procedure)}."]
+    profile = analysis.profile
+    lines = [f"{label}: {fmt_date(getattr(analysis.deadlines, k))}" for k, label in deadline_labels(profile)]
+    lines += ["", f"Der Plan ist {PROCEDURE.get(route.procedure, route.procedure)}; zuständige Stelle: {route.body}."]
     if route.note:
         lines.append(f"Hinweis: {route.note}")
-    lines.append(f"Zustimmung zu Führungspositionen nach § 4 Abs. 6, solange erforderlich: {lead.approver}.")
+    if profile.has("leadership_rule"):
+        lines.append(f"Führungspositionen nach {profile.cite('leadership_rule')}, solange die Regel greift: "
+                     f"{lead.approver}.")
     if not analysis.plan_required:
         lines.append(f"Mit {analysis.dataset.heads} Beschäftigten besteht keine Pflicht, einen Plan aufzustellen "
                      f"(ab {analysis.profile.min_staff}).")
@@ -517,6 +537,7 @@ def choose_exports() -> list[Path]:
 
 def header_words(path: Path) -> set[str]:
     """The normalised cell texts of the first rows of an export (its header is among them)."""
+    from ..io.columns import HEADER_SEARCH_ROWS
     from ..io.tabular import detect_delimiter, detect_encoding, normalise_name
 
     suffix = path.suffix.lower()
@@ -527,12 +548,12 @@ def header_words(path: Path) -> set[str]:
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(str(path))
-            rows = book.get_sheet_by_index(0).to_python(nrows=10)
+            rows = book.get_sheet_by_index(0).to_python(nrows=HEADER_SEARCH_ROWS)
         else:
             with open(path, "rb") as fh:
                 head = fh.read(65536)
             text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
-            lines = text.splitlines()[:10]
+            lines = text.splitlines()[:HEADER_SEARCH_ROWS]
             rows = list(csv.reader(lines, delimiter=detect_delimiter(lines[0] if lines else "")))
     except InputFileError:
         raise
@@ -545,10 +566,14 @@ def header_words(path: Path) -> set[str]:
 def classify_exports(paths: list[Path], mapping) -> dict[str, Path]:
     """Which export is which, by its columns: „vorgang“ – Personalbewegungen, „gremium“ – Gremien,
     otherwise „geschlecht“ – Personalbestand (column names after the mapping file)."""
+    from ..io.columns import Resolver
+    from ..io.hr_import import COMMITTEE_CODES, MOVEMENT_CODES
+
     kinds: dict[str, Path] = {}
     labels = {"staff": "Personalbestand", "movements": "Personalbewegungen", "committees": "Gremien"}
+    resolver = Resolver(mapping.columns, MOVEMENT_CODES | COMMITTEE_CODES)  # the exports' names for our columns
     for path in paths:
-        words = {mapping.columns.get(w, w) for w in header_words(path)}
+        words = {resolver.column(0, w).code for w in header_words(path)}
         kind = ("movements" if "vorgang" in words else "committees" if "gremium" in words
                 else "staff" if "geschlecht" in words else None)
         if kind is None:

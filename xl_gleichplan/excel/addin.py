@@ -3,15 +3,18 @@
 The add-in is assembled from text sources only: ``macros/*.bas`` (our ribbon callback),
 ``macros/customUI.xml`` (the ribbon) and the add-in variant of the xlwings VBA module taken
 from the *installed* xlwings package, so that the VBA always matches the xlwings DLL/Python
-version it talks to. ms-ovba turns the modules into ``vbaProject.bin``; the OOXML package is
-written here with fixed timestamps and part order, so two builds are byte-identical.
+version it talks to; ``runner_vba`` changes that module so that no workbook can steer it.
+pyOpenVBA injects the modules into the VBA project Excel itself wrote for xlwings' quickstart
+add-in; the OOXML package is written here with fixed timestamps and part order, so two builds are
+byte-identical.
 
 Two of the modules in ``macros/`` are generated from the ``@xw.func`` metadata of
 ``excel/udfs.py`` by ``excel/udf_vba.py`` (the VBA declarations of the worksheet functions, as
 xlwings' "Import Functions" would write them); the build refuses to run when they are stale.
 
 The vbaProject.bin carries VBA source only (no compiled cache): Excel compiles it on first
-load. That cannot be tried on Linux, which is why the VBA is kept small and ASCII.
+load. That cannot be tried on Linux (docs/excel-addin.md has the checklist for a Windows PC),
+which is why our VBA is kept small and ASCII.
 
 xlwings' files are located via ``importlib.util.find_spec``; only the staleness check of the
 generated modules imports xlwings (through the UDF module).
@@ -22,12 +25,11 @@ import contextlib
 import importlib.util
 import locale
 import os
-import random
 import re
 import shutil
+import struct
 import sys
 import tempfile
-import threading
 import zipfile
 from importlib import metadata, resources
 from pathlib import Path
@@ -35,6 +37,7 @@ from xml.etree import ElementTree
 
 from ..io.atomic import atomic_path, reason
 from ..errors import GleichplanError, OutputError
+from . import runner_vba
 
 ADDIN_NAME = "gleichplan.xlam"
 
@@ -43,16 +46,11 @@ XLSM_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 # Relationship type for the Office 2010 (2009/07 namespace) ribbon part customUI14.xml.
 CUSTOMUI14_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 
-# The add-in variant of the xlwings module reads its settings from "<PROJECT_NAME>.conf".
-# xlwings ships it with the placeholder "myaddin"; "xlwings" makes it read the same user file
-# that `xlwings config create` and install() below write (~/.xlwings/xlwings.conf).
-XLWINGS_PROJECT_NAME = "xlwings"
-_PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "{}"'
+# The per-user settings file the add-in reads when IT has set no machine-wide key (runner_vba).
+CONFIG_NAME = runner_vba.PROJECT_NAME
 
 # 1980-01-01 is the earliest date a zip entry can hold; any fixed value makes builds repeatable.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# ms-ovba writes scratch files into the current directory: one build at a time per process.
-_OVBA_LOCK = threading.Lock()
 
 _LINUX_MESSAGE = (
     "Excel läuft nur unter Windows und macOS; auf diesem System gibt es keinen "
@@ -100,23 +98,15 @@ def _crlf(text: str) -> str:
 def xlwings_vba_source() -> str:
     """xlwings' add-in VBA module as it goes into the add-in (CRLF).
 
-    ``xlwings_custom_addin.bas`` uses ActiveWorkbook where ``xlwings.bas`` uses ThisWorkbook:
-    an add-in must act on the user's workbook, not on itself. The only change made here is
-    PROJECT_NAME (see XLWINGS_PROJECT_NAME)."""
-    path = _xlwings_dir() / "xlwings_custom_addin.bas"
-    text = _crlf(_ascii_text(path))
-    placeholder = _PROJECT_NAME_LINE.format("myaddin")
-    if text.count(placeholder) != 1:
-        raise GleichplanError(
-            f"Die xlwings-Datei {path} hat nicht den erwarteten Aufbau "
-            "(PROJECT_NAME-Zeile fehlt); diese xlwings-Version wird vom Add-in-Bau nicht unterstützt."
-        )
-    return text.replace(placeholder, _PROJECT_NAME_LINE.format(XLWINGS_PROJECT_NAME))
+    ``xlwings_custom_addin.bas`` uses ActiveWorkbook where ``xlwings.bas`` uses ThisWorkbook: an
+    add-in must act on the user's workbook, not on itself. ``runner_vba.harden`` takes every
+    setting that decides what runs out of that workbook's reach."""
+    return runner_vba.harden(_crlf(_ascii_text(_xlwings_dir() / "xlwings_custom_addin.bas")))
 
 
-# Class modules from the installed xlwings package. xlwings' VBA declares `Dim d As Dictionary`
-# under `#If Mac` (VBA-Dictionary, a drop-in for Scripting.Dictionary, which macOS lacks); without
-# the class the module does not compile on macOS and no button works there.
+# Class modules of the base project, replaced by the installed xlwings version's. xlwings' own
+# module no longer needs Dictionary once the sheet reader is gone (runner_vba); it stays because
+# Excel wrote it into the base project and it costs nothing.
 XLWINGS_CLASS_MODULES = ("Dictionary",)
 # VB_Base of a class module as Excel stores it: the CLSID of the VBA class template.
 _CLASS_BASE = 'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'
@@ -150,7 +140,7 @@ def vba_modules() -> dict[str, str]:
     modules: dict[str, str] = {}
     for path in sorted(macros_dir().glob("*.bas")):
         text = _crlf(_ascii_text(path))
-        # ms-ovba names the module after the file; Excel reads VB_Name. They must agree.
+        # The module is added under the file's name; Excel reads VB_Name. They must agree.
         match = re.match(r'Attribute VB_Name = "([^"]+)"\r\n', text)
         if not match or match.group(1) != path.stem:
             raise GleichplanError(
@@ -183,105 +173,75 @@ def check_generated_modules() -> None:
 
 # ---------------------------------------------------------------------------- vbaProject.bin
 
+# The container our modules are injected into: xlwings' quickstart add-in, saved by Excel (BSD).
+BASE_ADDIN = "quickstart_addin_ribbon.xlam"
+# Modules of the base that are replaced (xlwings' own, from the installed version) or dropped.
+_BASE_DROPPED = ("RibbonMyAddin",)
+# The base's sheet module; the workbook part below ties its sheet to it by codeName.
+BASE_SHEET_MODULE = "Sheet2"
+# _VBA_PROJECT without a performance cache, version 0xFFFF, as xlwings ships it: Excel finds no
+# compiled code for its own version and compiles from the source ([MS-OVBA] 2.3.4.1).
+VBA_PROJECT_STREAM = bytes.fromhex("cc61ffff000100")
+_BASE_PROJECT = "MyAddin"
+VBA_PROJECT_NAME = "Gleichstellungsplan"
+VBA_PROJECT_ID = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"  # ours, not the quickstart's
+
+
+def base_addin() -> Path:
+    return _xlwings_dir() / BASE_ADDIN
+
+
 def _vba_project_bin(modules: dict[str, str]) -> bytes:
-    """vbaProject.bin as ``python -m ms_ovba`` makes it (see its __main__.py), from code."""
-    import uuid
+    """vbaProject.bin: our modules injected into the project Excel wrote for xlwings' quickstart
+    add-in (pyOpenVBA), so PROJECTwm, VersionCompatible32, [Workspace], the references and every
+    dir record are Excel's own; xlwings' module and class come from the installed xlwings."""
+    from pyopenvba import ExcelFile
+    from pyopenvba import vba as vba_codec
+    from pyopenvba.cfb import CFB
 
-    import ms_ovba_crypto.ms_ovba_crypto as ovba_crypto
-    from ms_ovba_compression.ms_ovba import MsOvba
-    from ms_ovba.Models.Entities.doc_module import DocModule
-    from ms_ovba.Models.Entities.reference import Reference
-    from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
-    from ms_ovba.Models.Entities.std_module import StdModule
-    from ms_ovba.Models.Fields.libid_reference import LibidReference
-    from ms_ovba.Views.project_ole_file import ProjectOleFile
-    from ms_ovba.vbaProject import VbaProject
-
-    blank_files = resources.files("ms_ovba") / "blank_files"
-    with _OVBA_LOCK, tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
-        # ms-ovba appends to "<source>.new" next to each source: work on copies in a fresh
-        # folder (its own __main__ would write into site-packages and grow the files each run).
-        project = VbaProject()
-        project.project_id = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"
-        for name, guid in (("Sheet1", "0002082000000000C000000000000046"),
-                           ("ThisWorkbook", "0002081900000000C000000000000046")):
-            Path(f"{name}.cls").write_bytes((blank_files / f"{name}.cls").read_bytes())
-            doc = DocModule(name)
-            doc.add_file(f"{name}.cls")
-            doc.add_guid(uuid.UUID(guid))
-            doc.normalize_file()
-            project.add_module(doc)
-        for name, text in modules.items():
-            suffix = ".cls" if name in XLWINGS_CLASS_MODULES else ".bas"
-            Path(f"{name}{suffix}").write_bytes(text.encode("ascii"))
-            module = _ClassModule(name) if suffix == ".cls" else StdModule(name)
-            module.add_file(f"{name}{suffix}")
-            module.normalize_file()
-            project.add_module(module)
-        for guid, version, path, label, ref_name in (
-            ("0002043000000000C000000000000046", "2.0",
-             "C:\\Windows\\System32\\stdole2.tlb", "OLE Automation", "stdole"),
-            # The Office library defines IRibbonControl, the ribbon callback's argument type.
-            ("2DF8D04C5BFA101BBDE500AA0044DE52", "2.0",
-             r"C:\Program Files\Common Files\Microsoft Shared\OFFICE16\MSO.DLL",
-             "Microsoft Office 16.0 Object Library", "Office"),
-        ):
-            libid = LibidReference(uuid.UUID(guid), version, "0", path, label)
-            project.add_reference(Reference(ReferenceRegistered(libid), ref_name))
-        # Two patches, undone afterwards:
-        # - The PROJECT stream's CMG/DPB/GC fields are obfuscated with random bytes from the
-        #   module-level `random`; a seeded generator makes them repeatable without touching
-        #   the global random state.
-        # - ms_ovba_compression 1.0.1 computes the longest allowed copy token as
-        #   `0xFFFF << bit_count + 3` instead of `(0xFFFF >> bit_count) + 3` ([MS-OVBA]
-        #   2.4.1.3.19.3), so long repeats overflow into the offset bits and the xlwings
-        #   module comes out garbled (olevba shows it). Small modules happen to survive.
-        saved_random, saved_help = ovba_crypto.random, MsOvba.__dict__["copytoken_help"]
-        ovba_crypto.random = random.Random(0)
-        MsOvba.copytoken_help = staticmethod(_copytoken_help)
-        try:
-            ProjectOleFile.write_file(project)
-        finally:
-            ovba_crypto.random = saved_random
-            MsOvba.copytoken_help = saved_help
-        return Path("vbaProject.bin").read_bytes()
-
-
-def _class_module_type():
-    """ms-ovba 0.0.1 writes standard and document modules only. A class module differs from a
-    standard one in two places ([MS-OVBA] 2.3.1.7 and 2.3.4.2.3.2.8): the PROJECT stream lists
-    it as ``Class=<name>``, and its MODULETYPE record in the dir stream has the id 0x0022 (as
-    for document modules) instead of 0x0021. Its source is stored like any other module's."""
-    from ms_ovba.Models.Entities.std_module import StdModule
-    from ms_ovba.Models.Fields.packed_data import PackedData
-
-    class ClassModule(StdModule):
-        def to_project_module_string(self) -> str:
-            return "Class=" + self.modName.value
-
-        def pack(self, endien: str, cp_name: str) -> bytes:
-            record = super().pack(endien, cp_name)
-            # ... MODULETYPE (id, reserved) then the module terminator (0x002B, reserved)
-            procedural = PackedData("HI", 0x0021, 0).pack(endien)
-            terminator = PackedData("HI", 0x002B, 0).pack(endien)
-            if record[-12:] != procedural + terminator:
-                raise GleichplanError("ms-ovba schreibt den Modul-Datensatz anders als erwartet; "
-                                      "diese Version wird vom Add-in-Bau nicht unterstützt.")
-            return record[:-12] + PackedData("HI", 0x0022, 0).pack(endien) + terminator
-
-    return ClassModule
-
-
-def _ClassModule(name: str):
-    return _class_module_type()(name)
-
-
-def _copytoken_help(difference: int) -> dict:
-    """CopyToken Help from [MS-OVBA] 2.4.1.3.19.1, in ms_ovba_compression's dict shape."""
-    bit_count = max(4, (difference - 1).bit_length())  # smallest n >= 4 with 2**n >= difference
-    length_mask = 0xFFFF >> bit_count
-    return {"lengthMask": length_mask, "offsetMask": ~length_mask & 0xFFFF,
-            "bitCount": bit_count, "maxLength": length_mask + 3}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "base.xlam"
+        shutil.copyfile(base_addin(), work)
+        with ExcelFile(work) as book:
+            project = book.vba_project()
+            expected = {"ThisWorkbook", BASE_SHEET_MODULE, "xlwings", *XLWINGS_CLASS_MODULES, *_BASE_DROPPED}
+            if set(book.module_names()) != expected:
+                raise GleichplanError(f"Das Add-in {BASE_ADDIN} von xlwings hat nicht die erwarteten Module; "
+                                      "diese xlwings-Version wird vom Add-in-Bau nicht unterstützt.")
+            for name in _BASE_DROPPED:
+                project.delete_module(name)
+            for name, text in modules.items():
+                if name in expected:
+                    book.set_module(name, text)
+                else:
+                    project.add_module(name, text)
+            book.save()
+        with zipfile.ZipFile(work) as archive:
+            cfb = CFB.from_bytes(archive.read("xl/vbaProject.bin"))
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_STREAM)
+    dir_stream = vba_codec.decompress(cfb.get_stream_in_storage("VBA", "dir"))
+    # pyOpenVBA 6.5.0 ends the dir stream with the terminator (id 0x0010, size 0) and 4 zero bytes
+    # more; [MS-OVBA] 2.3.4.2 and Excel end it right after the terminator's 6 bytes.
+    if dir_stream.endswith(b"\x10\x00" + bytes(8)):
+        dir_stream = dir_stream[:-4]
+    # The project is named ours, not the base's (PROJECTNAME record; Name= in the PROJECT stream).
+    base_name = b"\x04\x00" + struct.pack("<I", len(_BASE_PROJECT)) + _BASE_PROJECT.encode("ascii")
+    if dir_stream.count(base_name) != 1:
+        raise GleichplanError(f"Das VBA-Projekt von {BASE_ADDIN} hat nicht den erwarteten Namen; diese "
+                              "xlwings-Version wird vom Add-in-Bau nicht unterstützt.")
+    dir_stream = dir_stream.replace(
+        base_name, b"\x04\x00" + struct.pack("<I", len(VBA_PROJECT_NAME)) + VBA_PROJECT_NAME.encode("ascii"))
+    cfb.write_stream_in_storage("VBA", "dir", vba_codec.compress(dir_stream))
+    # pyOpenVBA appends [Workspace] entries after the base's closing blank line; Excel writes none
+    # inside the section.
+    text = cfb.get_stream("PROJECT").decode("cp1252")
+    text = text.replace(f'\r\nName="{_BASE_PROJECT}"\r\n', f'\r\nName="{VBA_PROJECT_NAME}"\r\n')
+    text = re.sub(r'^ID="\{[0-9A-F-]+\}"\r\n', f'ID="{VBA_PROJECT_ID}"\r\n', text)
+    head, _, workspace = text.partition("[Workspace]\r\n")
+    entries = [line for line in workspace.split("\r\n") if line]
+    cfb.write_stream("PROJECT", (head + "[Workspace]\r\n" + "".join(f"{e}\r\n" for e in entries)
+                                 + "\r\n").encode("cp1252"))
+    return cfb.to_bytes()
 
 
 # ---------------------------------------------------------------------------- OOXML package
@@ -314,7 +274,7 @@ _ROOT_RELS = _XML_HEAD + (
     "</Relationships>"
 )
 
-# codeName ties the workbook and the sheet to ms-ovba's ThisWorkbook/Sheet1 document modules.
+# codeName ties the workbook and the sheet to the base project's ThisWorkbook/Sheet2 document modules.
 _WORKBOOK = _XML_HEAD + (
     f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_R}">'
     '<workbookPr codeName="ThisWorkbook"/>'
@@ -332,7 +292,7 @@ _WORKBOOK_RELS = _XML_HEAD + (
     "</Relationships>"
 )
 
-_SHEET = _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}"><sheetPr codeName="Sheet1"/><sheetData/></worksheet>'
+_SHEET = _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}"><sheetPr codeName="{BASE_SHEET_MODULE}"/><sheetData/></worksheet>'
 
 _STYLES = _XML_HEAD + (
     f'<styleSheet xmlns="{_NS_MAIN}">'
@@ -446,18 +406,41 @@ def xlstart_dir(platform: str | None = None) -> Path | None:
     return None
 
 
-def xlwings_config_file(platform: str | None = None) -> Path | None:
-    """The user config the add-in's xlwings module reads (its GetConfigFilePath).
+def user_config_file(platform: str | None = None) -> Path | None:
+    """The per-user settings file the add-in reads when no machine-wide key exists (its
+    GetConfigFilePath with PROJECT_NAME "xl-gleichplan"). A workbook cannot reach it; anything
+    running as the user can, just as it can replace the add-in in the user's XLSTART.
 
-    Same as xlwings.USER_CONFIG_FILE: on macOS Excel is sandboxed and reads its container."""
+    On macOS Excel is sandboxed and reads its container."""
     kind = _kind(platform or _platform())
     if kind == "win":
         profile = os.environ.get("USERPROFILE") or str(Path.home())
-        return Path(profile) / f".{XLWINGS_PROJECT_NAME}" / f"{XLWINGS_PROJECT_NAME}.conf"
+        return Path(profile) / f".{CONFIG_NAME}" / f"{CONFIG_NAME}.conf"
     if kind == "mac":
-        return (Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
-                / f"{XLWINGS_PROJECT_NAME}.conf")
+        return Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{CONFIG_NAME}.conf"
     return None
+
+
+def machine_config() -> dict[str, str]:
+    """The values under HKLM\\SOFTWARE\\xl-gleichplan that IT wrote (Windows; empty elsewhere).
+
+    While INTERPRETER_WIN is set there, the add-in reads nothing else (runner_vba.GetConfig).
+    32-bit Office reads the 32-bit view of the registry: both views are read here."""
+    try:
+        import winreg
+    except ImportError:
+        return {}
+    key_path = runner_vba.MACHINE_KEY.split("\\", 1)[1].rstrip("\\")
+    values: dict[str, str] = {}
+    for view in (winreg.KEY_WOW64_64KEY, winreg.KEY_WOW64_32KEY):
+        try:
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key_path, 0, winreg.KEY_READ | view) as key:
+                for name in runner_vba.CONFIG_KEYS:
+                    with contextlib.suppress(OSError):
+                        values.setdefault(name, str(winreg.QueryValueEx(key, name)[0]))
+        except OSError:
+            continue
+    return values
 
 
 def _applescript() -> tuple[Path, Path]:
@@ -513,9 +496,9 @@ def _plan_elsewhere(verb: str, config: bool = False) -> list[str]:
     ]
     if config:
         lines.append(
-            "Dazu würde der Python-Pfad in die xlwings-Konfiguration eingetragen "
-            r"(Windows: %USERPROFILE%\.xlwings\xlwings.conf, "
-            "macOS: ~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf)."
+            "Dazu würde der Python-Pfad in die Einstellungen des Add-ins eingetragen "
+            rf"(Windows: %USERPROFILE%\.{CONFIG_NAME}\{CONFIG_NAME}.conf, "
+            f"macOS: ~/Library/Containers/com.microsoft.Excel/Data/{CONFIG_NAME}.conf)."
         )
     return lines + ["Mit --ziel ORDNER kann das Add-in in einen beliebigen Ordner geschrieben werden."]
 
@@ -534,7 +517,7 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
         with atomic_path(dest) as tmp:
             shutil.copyfile(packaged_addin(), tmp)
         lines = [f"Add-in installiert: {dest}"]
-    config = xlwings_config_file(platform)
+    config = user_config_file(platform)
     if config is not None:
         key = _interpreter_key(platform)
         if dry_run:
@@ -543,14 +526,17 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
             try:
                 old = _write_interpreter(config, key, sys.executable)
             except OSError as exc:
-                raise OutputError(f"Die xlwings-Konfiguration {config} kann nicht geschrieben werden: "
+                raise OutputError(f"Die Einstellungen des Add-ins ({config}) können nicht geschrieben werden: "
                                   f"{reason(exc)}.") from None
             if old and old != sys.executable:
-                lines.append(f"xlwings-Konfiguration {config}: {key} von {old} auf {sys.executable} geändert.")
+                lines.append(f"Einstellungen des Add-ins {config}: {key} von {old} auf {sys.executable} geändert.")
             else:
-                lines.append(f"xlwings-Konfiguration {config}: {key} = {sys.executable}")
+                lines.append(f"Einstellungen des Add-ins {config}: {key} = {sys.executable}")
+        if machine_config():
+            lines.append(f"Hinweis: IT hat unter {runner_vba.MACHINE_KEY.rstrip(chr(92))} eine maschinenweite "
+                         "Einstellung gesetzt; das Add-in liest dann nur diese, nicht die Datei des Benutzers.")
     else:
-        lines.append("Keine xlwings-Konfiguration: Excel läuft nicht auf diesem System.")
+        lines.append("Keine Einstellungen: Excel läuft nicht auf diesem System.")
     if _kind(platform) == "mac":
         source, target = _applescript()
         if dry_run:
@@ -585,43 +571,70 @@ def remove(dry_run: bool = False, target_dir=None) -> list[str]:
             f"Das Add-in {dest} kann nicht gelöscht werden, solange Excel es geöffnet hat. "
             "Bitte Excel beenden und erneut versuchen."
         ) from None
-    lines = [f"Add-in entfernt: {dest}"]
-    config = xlwings_config_file()
-    if config is not None:
-        lines.append(f"Die xlwings-Konfiguration {config} bleibt erhalten "
-                     "(sie wird auch von anderen xlwings-Anwendungen genutzt).")
-    return lines
+    return [f"Add-in entfernt: {dest}"]
+
+
+def machine_xlstart() -> Path | None:
+    """Excel's XLSTART for all users (beside EXCEL.EXE, found in the registry); None elsewhere."""
+    try:
+        import winreg
+    except ImportError:
+        return None
+    try:
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,
+                            r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\excel.exe") as key:
+            return Path(winreg.QueryValueEx(key, "")[0]).parent / "XLSTART"
+    except OSError:
+        return None
 
 
 def status(target_dir=None) -> list[str]:
-    """Where the add-in is expected, whether it is there and current, and the interpreter setting."""
-    folder = Path(target_dir) if target_dir is not None else xlstart_dir()
-    if folder is None:
+    """Where the add-in is (the user's or the machine's XLSTART), whether it is current, and which
+    Python Excel will start."""
+    folders = [Path(target_dir)] if target_dir is not None else [xlstart_dir(), machine_xlstart()]
+    folders = [folder for folder in folders if folder is not None]
+    if not folders:
         return _plan_elsewhere("liegen")
-    dest = folder / ADDIN_NAME
-    if not dest.is_file():
-        lines = [f"Add-in nicht installiert (erwartet unter {dest})."]
-    else:
+    found = [folder / ADDIN_NAME for folder in folders if (folder / ADDIN_NAME).is_file()]
+    lines = [] if found else [f"Add-in nicht installiert (erwartet unter {folders[0] / ADDIN_NAME})."]
+    for dest in found:
         current = dest.read_bytes() == packaged_addin().read_bytes()
-        lines = [f"Add-in installiert: {dest}",
-                 "Es entspricht dem aktuellen Stand." if current else
-                 "Es weicht vom aktuellen Stand ab (z. B. nach einem Update); bitte neu installieren."]
-    config = xlwings_config_file()
-    if config is not None:
-        key = _interpreter_key(_platform())
-        value = next((v for k, v, _ in _read_config(config) if k == key), None)
-        if value is None:
-            lines.append(f"In {config} fehlt {key}; bitte das Add-in neu installieren.")
-        else:
-            note = "" if value == sys.executable else f" (dieses Python: {sys.executable})"
-            lines.append(f"xlwings-Konfiguration {config}: {key} = {value}{note}")
+        lines += [f"Add-in installiert: {dest}",
+                  "Es entspricht dem aktuellen Stand." if current else
+                  "Es weicht vom aktuellen Stand ab (z. B. nach einem Update); bitte neu installieren."]
+    return lines + interpreter_status()
+
+
+def interpreter_status() -> list[str]:
+    """Which Python Excel will start, and from which setting: what the add-in's GetConfig reads."""
+    platform = _platform()
+    config = user_config_file(platform)
+    if config is None:
+        return []
+    key = _interpreter_key(platform)
+    machine = machine_config()
+    if machine.get("INTERPRETER_WIN"):
+        source, values = f"maschinenweite Einstellung {runner_vba.MACHINE_KEY.rstrip(chr(92))}", machine
+    else:
+        source, values = f"Einstellungen des Benutzers {config}", {k: v for k, v, _ in _read_config(config)}
+    value = values.get(key)
+    if not value:
+        return [f"Kein Python eingerichtet ({key} fehlt in: {source}); die Schaltflächen melden das. "
+                "Bitte das Add-in installieren (xl-gleichplan addin install) oder die IT fragen."]
+    lines = [f"Excel startet: {value} -I (isoliert), eingestellt in: {source}"]
+    if not Path(value).is_file():
+        lines.append(f"Achtung: {value} gibt es nicht; die Schaltflächen werden das melden.")
+    elif value != sys.executable:
+        lines.append(f"(Dieser Befehl läuft mit einem anderen Python: {sys.executable})")
+    extra = {k: v for k, v in values.items() if k in runner_vba.CONFIG_KEYS and k != key}
+    lines += [f"  {k} = {v}" for k, v in sorted(extra.items())]
     return lines
 
 
 # ---------------------------------------------------------------------------- CLI
 
 def cmd_addin(args) -> int:
-    """``xl-gleichplan addin build|install|status|remove``; prints German lines, returns the exit code."""
+    """``xl-gleichplan addin build|install|status|remove|bundle``; prints German lines, returns the exit code."""
     action = getattr(args, "action", None)
     dry_run = bool(getattr(args, "dry_run", False))
     target = getattr(args, "target", None)
@@ -636,8 +649,19 @@ def cmd_addin(args) -> int:
             lines = status(target_dir=target)
         elif action == "remove":
             lines = remove(dry_run=dry_run, target_dir=target)
+        elif action == "bundle":
+            from .bundle import PYTHON_VERSION, build_bundle
+
+            out = getattr(args, "out", None)
+            if not out:
+                print("Für „addin bundle“ bitte mit --out ORDNER den (neuen) Zielordner angeben.", file=sys.stderr)
+                return 2
+            version = getattr(args, "python_version", None) or PYTHON_VERSION
+            lines = ([f"Würde das Installationspaket für Windows x64 und Python {version} erstellen: {out}"]
+                     if dry_run else build_bundle(out, python_version=version,
+                                                  find_links=getattr(args, "wheelhouse", None)))
         else:
-            print(f"Unbekannte Aktion „{action}“; erlaubt sind build, install, status, remove.",
+            print(f"Unbekannte Aktion „{action}“; erlaubt sind build, install, status, remove, bundle.",
                   file=sys.stderr)
             return 2
     except GleichplanError as exc:

@@ -2,7 +2,7 @@
 
     =GP_ANTEIL(w; m)                      share of women of W+M
     =GP_UNTERREPRAESENTIERT(w; m; [profil])  "Frauen", "Männer" or "" by the profile's rule
-    =GP_ZIELE_HAELFTE(stellen)            at least half of the vacancies (§ 4 Abs. 3)
+    =GP_ZIELE_HAELFTE(stellen)            at least half of the vacancies (a sizing helper, no rule of law)
     =GP_FRIST(stichtag; [art]; [profil])  the plan's due date (or another deadline)
 
 Each calls the same function of ``rules`` as the command line. Every argument may be a cell or a
@@ -22,6 +22,12 @@ Blank cells count as 0 in counts, as in the Erhebungsbogen. A count may be a who
 full-time equivalents, a decimal (read like the workbook reader: to 1/1000).
 """
 from __future__ import annotations
+
+# Started by the add-in: refuse before anything else is imported if modules could come from
+# outside the installation, e.g. a returned workbook's folder (excel/origin.py, SECURITY.md).
+from . import origin
+
+origin.check()
 
 import functools
 import math
@@ -213,7 +219,7 @@ def GP_UNTERREPRAESENTIERT(w, m, profil=None):
 @xw.func(category=CATEGORY)
 @xw.arg("stellen", ndim=2, doc="Zahl der im Planzeitraum frei werdenden Stellen (ganze Zahl ab 0)")
 def GP_ZIELE_HAELFTE(stellen):
-    """Mindestens die Hälfte der frei werdenden Stellen (§ 4 Abs. 3 ThürGleichG), aufgerundet."""
+    """Rechenhilfe: die Hälfte der frei werdenden Stellen, aufgerundet (keine gesetzliche Vorgabe)."""
     return elementwise(_half, stellen)
 
 

@@ -12,8 +12,8 @@ MAX_ROWS_LISTED = 10
 
 
 class FindingList(list):
-    def add(self, severity: str, message: str, file=None, sheet=None, cell=None, row=None) -> None:
-        self.append(Finding(severity, message, file_label(file) if file else None, sheet, cell, row))
+    def add(self, severity: str, message: str, file=None, sheet=None, cell=None, row=None, topic=None) -> None:
+        self.append(Finding(severity, message, file_label(file) if file else None, sheet, cell, row, topic))
 
     def for_rows(self, severity: str, table: Table, column: str, positions, message: str,
                  summary: str | None = None) -> None:

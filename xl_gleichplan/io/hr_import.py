@@ -7,7 +7,6 @@ retirements for the vacancy forecast and are dropped right after.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict
 from datetime import date
 from fractions import Fraction
@@ -24,60 +23,29 @@ from ..schema import (AREA_DIMENSIONS, COMMITTEE_COLUMNS, DIMENSIONS, LEADERSHIP
                       OPTIONAL_DIMENSIONS, PART_TIME, PERSONAL_COLUMNS, PERSONAL_TEXT_PATTERNS, POSTING_KIND,
                       STAFF_COLUMNS, TARGET_COLUMNS, VALUES)
 from . import vocabulary as vocab
+from .atomic import write_text
 from .budget import german_number, limit
+from .columns import COLUMNS, IGNORE, Resolver
 from .findings import FindingList
-from .tabular import Table, normalise_name, read_table
+from .mapping import Mapping, MappingDraft
+from .tabular import Table, column_letter, normalise_name, read_table
 
-DROP = frozenset(PERSONAL_COLUMNS)
+__all__ = ["Mapping", "import_exports"]
+
 SEX_CODES = ("w", "m", "d", "x")
-# the column names an import knows: a header with none of them is taken for a first row of data
-# (the committee columns w, m, d, x do not count: they are also the values of a sex column)
-KNOWN_COLUMNS = frozenset((*STAFF_COLUMNS, *MOVEMENT_COLUMNS, *TARGET_COLUMNS, *COMMITTEE_COLUMNS)) - set(SEX_CODES)
-
-
-class Mapping:
-    """An office's mapping file (TOML): other column names and values onto ours.
-
-        [spalten]
-        "Geschl." = "geschlecht"
-        [werte.geschlecht]
-        "1" = "m"
-        "2" = "w"
-    """
-
-    def __init__(self, columns: dict[str, str] | None = None, values: dict[str, dict[str, str]] | None = None):
-        self.columns = {normalise_name(k): normalise_name(v) for k, v in (columns or {}).items()}
-        self.values = {normalise_name(k): {str(a).strip(): str(b) for a, b in v.items()}
-                       for k, v in (values or {}).items()}
-
-    @classmethod
-    def load(cls, path: str | Path | None) -> "Mapping":
-        if path is None:
-            return cls()
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise InputFileError(f"Die Zuordnungsdatei „{path}“ wurde nicht gefunden.") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputFileError(
-                f"Die Zuordnungsdatei „{path}“ ist keine gültige TOML-Datei ({exc}). "
-                f"Aufbau: [spalten] \"Name im Export\" = \"geschlecht\"; [werte.geschlecht] \"1\" = \"m\"."
-            ) from None
-        columns, values = data.get("spalten", {}), data.get("werte", {})
-        if not isinstance(columns, dict) or not isinstance(values, dict) or \
-                not all(isinstance(v, dict) for v in values.values()):
-            raise InputFileError(
-                f"Die Zuordnungsdatei „{path}“ hat nicht den erwarteten Aufbau: "
-                f"[spalten] für Spaltennamen, [werte.SPALTE] für Werte."
-            )
-        return cls(columns, values)
-
-    def apply(self, column: str, series: pd.Series) -> pd.Series:
-        table = self.values.get(column)
-        if not table:
-            return series
-        return series.map(lambda v: table.get(vocab.text(v), v))
+# the columns each import reads (personal ones only where a rule needs them: birth dates)
+STAFF_CODES = frozenset(STAFF_COLUMNS) - frozenset(PERSONAL_COLUMNS)
+MOVEMENT_CODES = frozenset(MOVEMENT_COLUMNS) - frozenset(PERSONAL_COLUMNS)
+COMMITTEE_CODES = frozenset(COMMITTEE_COLUMNS)
+TARGET_CODES = frozenset(TARGET_COLUMNS)
+# Bereiche of the plan (pay group, Laufbahn, leadership level ...): a staff export without a column for
+# one of the first three is a warning, without the others a hint; an unused column whose values look
+# like one of them is a warning
+PLAN_AREAS = ("besoldungs_entgeltgruppe", "laufbahngruppe", "fuehrungsebene")
+PLAN_AREAS_OPTIONAL = ("fachrichtung", "wertebene")
+SNIFFED_AREAS = ("besoldungs_entgeltgruppe", "laufbahngruppe", "fuehrungsebene", "statusgruppe")
+# below this share of readable rows no plan is made from an export (exit 1 with the fix)
+MIN_VALID_SHARE = 0.5
 
 
 def _map_unique(series: pd.Series, func) -> tuple[pd.Series, dict]:
@@ -113,6 +81,18 @@ def _looks_like_data(name: str) -> bool:
     return any(pattern.search(probe) for pattern, _ in PERSONAL_TEXT_PATTERNS for probe in probes)
 
 
+# sex codes of systems that number them (SAP HCM's GESCH, ISO/IEC 5218): a suggestion, never applied
+_SEX_KEYS = {"1": ("m", "SAP HCM, ISO/IEC 5218: 1 = männlich – bitte prüfen"),
+             "2": ("w", "SAP HCM, ISO/IEC 5218: 2 = weiblich – bitte prüfen"),
+             "0": ("x", "ISO/IEC 5218: 0 = nicht bekannt – bitte prüfen"),
+             "9": ("x", "ISO/IEC 5218: 9 = nicht anwendbar – bitte prüfen")}
+
+
+def _names(headers: list[str], most: int = 12) -> str:
+    shown = ", ".join(f"„{h[:40]}“" for h in headers[:most])
+    return shown + (f" und {len(headers) - most} weitere" if len(headers) > most else "")
+
+
 def _blank(series: pd.Series) -> np.ndarray:
     return _flags(_map_unique(series, lambda v: vocab.text(v) == "")[0], bool)
 
@@ -127,17 +107,56 @@ def _area_order(dimension: str, areas) -> list[str]:
 class _Reader:
     """Shared steps of the staff and movement imports."""
 
-    def __init__(self, table: Table, profile: Profile, mapping: Mapping, findings: FindingList):
+    def __init__(self, table: Table, profile: Profile, mapping: Mapping, findings: FindingList,
+                 draft: MappingDraft | None = None):
         self.t, self.profile, self.mapping, self.findings = table, profile, mapping, findings
-        for severity, message in table.notes:  # what the table reader noticed about the whole file
-            findings.add(severity, message, table.file, table.sheet)
+        self.draft = draft if draft is not None else MappingDraft()
+        for severity, message, *topic in table.notes:  # what the table reader noticed about the whole file
+            findings.add(severity, message, table.file, table.sheet, topic=topic[0] if topic else None)
+        self._flags = {c.code: c.flag for c in table.header if c.status == "flag"}
 
     def column(self, name: str) -> pd.Series:
-        return self.mapping.apply(name, self.t.columns[name])
+        series = self.mapping.apply(name, self.t.columns[name])
+        flag = self._flags.get(name)
+        if flag is None:
+            return series
+        # "Teilzeit: ja" means teilzeit, "nein" and blank vollzeit; a date ("befristet bis") means yes
+        def meaning(value):
+            if vocab.text(value) == "":
+                return flag.no
+            yes = vocab.to_bool(value)
+            if yes is None and vocab.to_date(value) is not None:
+                yes = True
+            return value if yes is None else (flag.yes if yes else flag.no)
+        return _map_unique(series, meaning)[0].astype(object)
+
+    def add(self, severity: str, message: str, column: str | None = None, index: int | None = None,
+            topic: str | None = None) -> None:
+        """A finding about this file (at a cell, when column and data row are given)."""
+        if column is None or index is None:
+            self.findings.add(severity, message, self.t.file, self.t.sheet, topic=topic)
+        else:
+            self.findings.add(severity, message, self.t.file, self.t.sheet, self.t.cell(column, index),
+                              self.t.first_row + index, topic)
+
+    def without_totals(self, filled: pd.Series, column: str, is_code) -> pd.Series:
+        """A totals row at the end ("Summe", "Gesamt: 60") is not counted when its ``column`` holds no
+        code (``is_code``): a person always has a sex, a committee a name."""
+        filled = filled.copy()
+        for i in self.t.totals:
+            if filled.iloc[i] and not is_code(self.t.columns[column].iloc[i]):
+                filled.iloc[i] = False
+                self.add("info", f"Zeile {self.t.first_row + i} sieht nach einer Summenzeile aus („Summe“, „Gesamt“) "
+                                 f"und wird nicht mitgezählt.")
+        return filled
 
     def require(self, *names: str) -> None:
         missing = [n for n in names if n not in self.t.columns]
-        if missing and (any(_looks_like_data(c) for c in self.t.columns) or not KNOWN_COLUMNS & set(self.t.columns)):
+        header = [c for c in self.t.header if c.status != "empty"]
+        known = [c for c in header if c.status in ("used", "flag", "personal", "unused")]
+        # a real header names at least two columns we know; one match may be a value ("Teilzeit")
+        if missing and (any(_looks_like_data(normalise_name(c.header)) or vocab.personal_reason(c.header)
+                            for c in header) or len(known) < min(2, len(header))):
             # an export without a header row: its "column names" are the first person's data, and
             # a message must never repeat them
             sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
@@ -150,15 +169,85 @@ class _Reader:
                 f"Export anders, bitte in einer Zuordnungsdatei (--mapping) angeben, wie sie dort heißen."
             )
         if missing:
-            shown = [c if len(c) <= 40 else c[:40] + "…" for c in list(self.t.columns)[:30]]
-            found = (", ".join(shown) + (f" und {len(self.t.columns) - 30} weitere" if len(self.t.columns) > 30 else "")) \
-                or "keine"
+            shown = [c.header if len(c.header) <= 40 else c.header[:40] + "…" for c in header[:30]]
+            found = (", ".join(shown) + (f" und {len(header) - 30} weitere" if len(header) > 30 else "")) or "keine"
             sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
+            guess = [c for c in header if c.status == "unknown" and c.suggestion == missing[0]]
+            hint = (f" Die Spalte „{guess[0].header}“ könnte gemeint sein: dann in der Zuordnungsdatei "
+                    f"[spalten] \"{guess[0].header}\" = \"{missing[0]}\"." if guess else "")
             raise InputFileError(
                 f"In „{self.t.file}“{sheet} fehlt die Spalte „{missing[0]}“ (gefundene Spalten: {found}). "
                 f"Bitte die Spalte im Export ergänzen oder in einer Zuordnungsdatei (--mapping) angeben, "
-                f"wie sie dort heißt."
+                f"wie sie dort heißt.{hint} Einen Entwurf der Zuordnungsdatei schreibt --write-mapping DATEI."
             )
+
+    def report_columns(self, plan_areas: bool = False) -> None:
+        """Say what became of every column: read as what, left out as personal, known but unused, or
+        unknown with the closest known name; warn where a Bereich of the plan is missing or a column
+        that is not read looks like one."""
+        header = self.t.header
+        for c in header:
+            if c.status in ("used", "flag"):
+                self.draft.column(c.header, c.code)
+            elif c.status == "personal":
+                self.draft.column(c.header, "", "personenbezogen: wird nie ausgewertet", active=False)
+        personal = [c.header for c in header if c.status == "personal"]
+        if personal:
+            kept = [c.header for c in header if c.status == "personal" and c.code == "geburtsdatum"]
+            self.add("info", f"Nicht gelesen (personenbezogene Daten): {_names(personal)}."
+                             + (f" „{kept[0]}“ dient nur der Prognose der Altersabgänge und wird danach verworfen."
+                                if kept else ""), topic=COLUMNS)
+        present = {c.code for c in header if c.status in ("used", "flag")}
+        unused = [c for c in header if c.status in ("unused", "unknown")]
+        quiet = []
+        for c in unused:
+            area = self._looks_like_area(c, present)
+            if area is not None:
+                self.add("warning", f"Die Spalte „{c.header}“ (Spalte {column_letter(c.position)}) wird nicht "
+                                    f"ausgewertet, sieht aber nach „{DIMENSIONS[area]}“ aus – einem Bereich des Plans. "
+                                    f"Wenn sie das ist, bitte in einer Zuordnungsdatei angeben: [spalten] "
+                                    f"\"{c.header}\" = \"{area}\" (einen Entwurf schreibt --write-mapping DATEI).",
+                         topic=COLUMNS)
+                self.draft.column(c.header, area, "sieht nach einem Bereich aus – bitte prüfen", active=False)
+            elif c.status == "unknown":
+                guess = f" Gemeint ist vielleicht „{c.suggestion}“." if c.suggestion else ""
+                self.add("info", f"Die Spalte „{c.header}“ (Spalte {column_letter(c.position)}) ist unbekannt und wird "
+                                 f"nicht ausgewertet.{guess} Falls sie gebraucht wird, bitte in einer Zuordnungsdatei "
+                                 f"angeben (--write-mapping DATEI schreibt einen Entwurf).", topic=COLUMNS)
+                self.draft.column(c.header, c.suggestion or "", "unbekannt – bitte prüfen", active=False)
+            else:
+                quiet.append(c.header)
+                self.draft.column(c.header, IGNORE, "für den Plan ohne Bedeutung")
+        if quiet:
+            self.add("info", f"Nicht ausgewertet (für den Plan ohne Bedeutung): {_names(quiet)}.", topic=COLUMNS)
+        if plan_areas:
+            for area in (*PLAN_AREAS, *PLAN_AREAS_OPTIONAL):
+                if area not in present:
+                    self.add("warning" if area in PLAN_AREAS else "info",
+                             f"Der Export hat keine Spalte für „{DIMENSIONS[area]}“. Der Plan zeigt dann keine "
+                             f"Bereiche nach {DIMENSIONS[area]}. Heißt die Spalte im Export anders, bitte in einer "
+                             f"Zuordnungsdatei angeben (--write-mapping DATEI schreibt einen Entwurf); fehlt sie, "
+                             f"bitte den Export um diese Spalte ergänzen.", topic=COLUMNS)
+
+    def _looks_like_area(self, column, present: set[str]) -> str | None:
+        """The Bereich whose values a column that is not read holds (most of its distinct values are
+        pay groups, Laufbahngruppen, leadership levels or status groups), or None."""
+        if column.suggestion in SNIFFED_AREAS and column.suggestion not in present and column.status == "unknown":
+            return column.suggestion
+        name = "?" + (normalise_name(column.header) or str(column.position))
+        if name not in self.t.columns:
+            return None
+        values = [v for v in pd.unique(self.t.columns[name].map(vocab.text))[:200] if v]
+        for area in SNIFFED_AREAS:
+            if area in present or len(values) < 2:
+                continue
+            if area == "besoldungs_entgeltgruppe":
+                hits = sum(vocab.is_pay_group(v) for v in values)
+            else:  # one- and two-letter codes (b, r, md) say too little on their own
+                hits = sum(len(v) > 2 and vocab.code(area, v) is not None for v in values)
+            if hits >= 2 and hits >= 0.8 * len(values):
+                return area
+        return None
 
     def sexes(self, required: pd.Series | None = None) -> pd.Series:
         """Sex codes per row; unknown values are errors (row excluded), empty ones count as 'x'."""
@@ -170,6 +259,8 @@ class _Reader:
                 "error", self.t, "geschlecht", np.flatnonzero(bad.to_numpy()),
                 "Zeile {row} (Zelle {cell}): unbekannte Angabe zum Geschlecht. Erlaubt sind w/weiblich, "
                 "m/männlich, d/divers, x/ohne Angabe. Die Zeile wird nicht gezählt; bitte korrigieren.")
+            for value in self.codes_to_map(raw, bad):
+                self.draft.value("geschlecht", value, *_SEX_KEYS.get(value, ("", "")))
         blank = _blank(raw)
         empty = int((blank if required is None else blank & required.to_numpy()).sum())
         if empty:
@@ -177,28 +268,72 @@ class _Reader:
                               self.t.file, self.t.sheet)
         return codes
 
+    def codes_to_map(self, raw: pd.Series, bad) -> list[str]:
+        """The unknown values of a coded column that may be shown and mapped: short codes ("1", "F",
+        "BEA") that occur in more than one row. A longer or a unique value may be a name slipped into
+        the column and is never repeated."""
+        counts = raw[np.asarray(bad, dtype=bool)].map(vocab.text).value_counts()
+        return [v for v, n in counts.items() if n > 1 and 0 < len(v) <= 4 and not vocab.personal_reason(v)][:20]
+
+    def refuse_if_mostly_unreadable(self, column: str, valid, filled, raw: pd.Series, what: str) -> None:
+        """No plan from nothing: when most rows cannot be read (sex coded 1/2 without a mapping, an
+        unknown Vorgang), the job stops with the fix instead of counting the few that remain."""
+        filled, valid = np.asarray(filled, dtype=bool), np.asarray(valid, dtype=bool)
+        total = int(filled.sum())
+        if not total or valid[filled].sum() >= MIN_VALID_SHARE * total:
+            return
+        codes = self.codes_to_map(raw, filled & ~valid)
+        example = "".join(f'\n  "{v}" = "{_SEX_KEYS.get(v, ("?", ""))[0] if column == "geschlecht" else "?"}"'
+                          for v in codes[:6])
+        hint = (f" Die Werte {', '.join(f'„{v}“' for v in codes[:6])} bitte in einer Zuordnungsdatei übersetzen "
+                f"(--mapping DATEI):\n[werte.{column}]{example}" if codes else "")
+        if column == "geschlecht" and {"1", "2"} & set(codes):
+            hint += ("\n(In SAP HCM und nach ISO/IEC 5218 bedeutet 1 männlich und 2 weiblich; bitte in der "
+                     "Dokumentation des eigenen Systems prüfen.)")
+        sheet = f", Blatt „{self.t.sheet}“" if self.t.sheet else ""
+        raise InputFileError(
+            f"In „{self.t.file}“{sheet} ist die Spalte „{self.t.header_of(column)}“ (Spalte "
+            f"{self.t.letters[column]}) in {total - int(valid[filled].sum())} von {total} Zeilen nicht lesbar "
+            f"({what}). Aus so wenigen lesbaren Zeilen entsteht kein richtiger Plan; es wird nichts geschrieben."
+            f"{hint}\nEinen Entwurf der Zuordnungsdatei mit allen Spalten schreibt --write-mapping DATEI.")
+
     def areas(self, dimension: str, valid: pd.Series) -> pd.Series:
-        """Area codes of one dimension; known vocabularies normalised, others kept as written."""
+        """Area codes of one dimension; known vocabularies normalised, others kept as written (and
+        reported); a value that looks like personal data is never taken over."""
         raw = self.column(dimension)
         if dimension == "besoldungs_entgeltgruppe":
-            codes, _ = _map_unique(raw, lambda v: vocab.pay_group(v) or None)
+            codes, table = _map_unique(raw, lambda v: vocab.pay_group(v) or None)
+            codes = self._drop_personal(dimension, codes, {c for u, c in table.items() if vocab.is_pay_group(u)})
+            odd = [c for c in codes.cat.categories if not vocab.is_pay_group(c)]
+            for area in odd[:10]:
+                first = int(np.flatnonzero(_flags(codes, lambda c: c == area))[0])
+                self.add("warning", f"Spalte „{self.t.header_of(dimension)}“: „{area[:40]}“ (z. B. Zeile "
+                                    f"{self.t.first_row + first}) ist keine erkannte Besoldungs- oder Entgeltgruppe (wie "
+                                    f"A 13, A 13 Z, E 9b, E 15 Ü, W 2, AT). Der Wert wird als eigener Bereich gezählt; "
+                                    f"ist eine bekannte Gruppe gemeint, bitte in der Zuordnungsdatei unter "
+                                    f"[werte.besoldungs_entgeltgruppe] angeben.", dimension, first)
+                self.draft.value(dimension, area[:40], "", "keine erkannte Besoldungs-/Entgeltgruppe")
         elif vocab.has_vocabulary(dimension):
             no_function = {"keine", "nein", "ohne", ""} if dimension == "fuehrungsebene" else {""}
+            # an export with a Beurlaubung column leaves it blank for everyone who is not on leave
+            blank = "keine" if dimension == "beurlaubung" else None
             # a value outside the vocabulary is kept as its own Bereich, and reported
-            codes, table = _map_unique(raw, lambda v: None if vocab.key(v) in no_function
-                                       else vocab.code(dimension, v) or vocab.text(v))
-            unknown = [(u, c) for u, c in table.items() if c is not None and c not in VALUES[dimension]]
+            codes, table = _map_unique(raw, lambda v: blank if vocab.text(v) == "" else None
+                                       if vocab.key(v) in no_function else vocab.code(dimension, v) or vocab.text(v))
+            codes = self._drop_personal(dimension, codes, set(VALUES[dimension]))
+            unknown = [c for c in codes.cat.categories if c not in VALUES[dimension]]
             known = ", ".join(VALUES[dimension].values())
-            for value, area in unknown[:10]:
+            for area in unknown[:10]:
                 first = int(np.flatnonzero(_flags(codes, lambda c: c == area))[0])
-                self.findings.add(
-                    "warning",
-                    f"Spalte „{dimension}“: Der Wert „{area[:40]}“ (z. B. Zeile {self.t.first_row + first}) ist "
-                    f"kein Standardwert ({known}). Er wird als eigener Bereich gezählt; falls er einem "
-                    f"Standardwert entspricht, bitte in der Zuordnungsdatei angeben.",
-                    self.t.file, self.t.sheet, self.t.cell(dimension, first), self.t.first_row + first)
+                self.add("warning",
+                         f"Spalte „{self.t.header_of(dimension)}“: Der Wert „{area[:40]}“ (z. B. Zeile "
+                         f"{self.t.first_row + first}) ist kein Standardwert ({known}). Er wird als eigener Bereich "
+                         f"gezählt; falls er einem Standardwert entspricht, bitte in der Zuordnungsdatei angeben.",
+                         dimension, first)
+                self.draft.value(dimension, area[:40], "", f"kein Standardwert ({', '.join(VALUES[dimension])})")
         else:
             codes, _ = _map_unique(raw, lambda v: vocab.text(v) or None)
+            codes = self._drop_personal(dimension, codes, set())
         self._check_area_lengths(dimension, codes)
         missing = codes.isna() & valid
         if missing.any() and dimension not in OPTIONAL_DIMENSIONS:
@@ -209,6 +344,22 @@ class _Reader:
                 f"nach {DIMENSIONS[dimension]}, zählen aber bei den Beschäftigten insgesamt.",
                 self.t.file, self.t.sheet)
         return codes
+
+    def _drop_personal(self, dimension: str, codes: pd.Series, known: set[str]) -> pd.Series:
+        """Bereiche that look like personal data ("Referat Müller", a personnel number, a birth date)
+        are not taken over: their rows count as without a Bereich in this dimension, and an error
+        names the cell (never the value)."""
+        bad = [c for c in codes.cat.categories if c not in known and vocab.personal_reason(c)]
+        for area in bad:
+            rows = np.flatnonzero(_flags(codes, lambda c: c == area))
+            self.findings.for_rows(
+                "error", self.t, dimension, rows[:3],
+                f"Zeile {{row}} (Zelle {{cell}}): Der Wert in der Spalte „{self.t.header_of(dimension)}“ sieht nach "
+                f"personenbezogenen Daten aus ({vocab.personal_reason(area)}). Er wird nicht übernommen; die Person "
+                f"zählt ohne {DIMENSIONS[dimension]}. Bitte den Export berichtigen (ein Bereich nennt nie eine Person).")
+        if not bad:
+            return codes
+        return codes.cat.remove_categories(bad)
 
     def _check_area_lengths(self, dimension: str, codes: pd.Series) -> None:
         """A Bereich is written into workbooks and the plan draft: refuse one longer than an Excel
@@ -284,23 +435,40 @@ def _count_dims(reader: _Reader, frame: pd.DataFrame, dims: list[str], weights, 
     return _ordered(counts, ["gesamt", *dims])
 
 
-def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList) -> dict:
+_TOTAL_NAME = re.compile(r"^(summe|gesamt|insgesamt|total)")
+
+
+def _is_sex(value) -> bool:
+    return vocab.code("geschlecht", value) is not None
+
+
+def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList,
+                 draft: MappingDraft | None = None, sheet: str | None = None) -> dict:
     """Staff export -> heads, stock per (dimension, area), of which part-time and on leave, and the
     retirement forecast; as keyword arguments for Dataset."""
-    table = read_table(path, keep=frozenset({"geburtsdatum"}), drop=DROP, renames=mapping.columns)
-    reader = _Reader(table, profile, mapping, findings)
+    table = read_table(path, resolver=Resolver(mapping.columns, STAFF_CODES, keep=frozenset({"geburtsdatum"})),
+                       sheet=sheet)
+    reader = _Reader(table, profile, mapping, findings, draft)
     reader.require("geschlecht")
-    filled = pd.Series(~table.blank)  # empty lines are nobody
+    reader.report_columns(plan_areas=True)  # after require: a header row, not a first person's data
+    filled = reader.without_totals(pd.Series(~table.blank), "geschlecht", _is_sex)  # empty lines are nobody
     if not filled.any():
         findings.add("warning", "Der Personalbestand enthält keine Datenzeilen.", table.file, table.sheet)
     sexes = reader.sexes(required=filled)
     valid = sexes.notna() & filled
+    reader.refuse_if_mostly_unreadable("geschlecht", valid, filled, reader.column("geschlecht"),
+                                       "unbekannte Angaben zum Geschlecht")
     weights = reader.weights(valid)
     if weights is not None:
         valid &= weights.notna()
     dims = [d for d in AREA_DIMENSIONS if d in table.columns]
     frame = pd.DataFrame({"sex": sexes, "gesamt": "gesamt", **{d: reader.areas(d, valid) for d in dims}})
     keep = valid.to_numpy()
+    for dim in PLAN_AREAS:  # a column that is there but empty leaves the Bereiche out as surely as none
+        if dim in dims and keep.any() and frame[dim][keep].isna().all():
+            reader.add("warning", f"Die Spalte „{DIMENSIONS[dim]}“ ist in keiner Zeile ausgefüllt. Der Plan zeigt dann "
+                                  f"keine Bereiche nach {DIMENSIONS[dim]}; bitte den Export prüfen (richtige Spalte, "
+                                  f"richtiges Feld im Personalverwaltungssystem?).", topic=COLUMNS)
     frame, w = frame[keep], (weights[keep] if weights is not None else None)
     stock = _count_dims(reader, frame, dims, w)
     stock.setdefault(("gesamt", "gesamt"), Counts())
@@ -329,20 +497,29 @@ def _retiring(reader: _Reader, keep, stichtag: date, profile: Profile):
     return _flags(births, lambda b: b <= cutoff)[keep]
 
 
-def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList):
+def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, findings: FindingList,
+                     draft: MappingDraft | None = None, sheet: str | None = None):
     """Movement export (one row per event) -> counts per (kind, dimension, area) and postings."""
-    table = read_table(path, drop=DROP, renames=mapping.columns)
-    reader = _Reader(table, profile, mapping, findings)
+    table = read_table(path, resolver=Resolver(mapping.columns, MOVEMENT_CODES), sheet=sheet)
+    reader = _Reader(table, profile, mapping, findings, draft)
     reader.require("vorgang", "geschlecht")
-    filled = pd.Series(~table.blank)  # empty lines are no event
-    kinds, _ = _map_unique(reader.column("vorgang"), lambda v: vocab.code("vorgang", v))
+    reader.report_columns()
+    filled = reader.without_totals(pd.Series(~table.blank), "vorgang",  # empty lines are no event
+                                   lambda v: vocab.code("vorgang", v) is not None)
+    raw_kinds = reader.column("vorgang")
+    kinds, _ = _map_unique(raw_kinds, lambda v: vocab.code("vorgang", v))
     if (kinds.isna() & filled).any():
         findings.for_rows("error", table, "vorgang", np.flatnonzero((kinds.isna() & filled).to_numpy()),
                           "Zeile {row} (Zelle {cell}): unbekannter Vorgang. Erlaubt sind bewerbung, einstellung, "
                           "befoerderung, hoehergruppierung, fortbildung, ausschreibung. Die Zeile wird nicht gezählt.")
+        for value in reader.codes_to_map(raw_kinds, kinds.isna() & filled):
+            reader.draft.value("vorgang", value, "", "unbekannter Vorgang")
+    reader.refuse_if_mostly_unreadable("vorgang", kinds.notna() & filled, filled, raw_kinds, "unbekannte Vorgänge")
     posting = kinds == POSTING_KIND
     sexes = reader.sexes(required=~posting & filled)
     valid = kinds.notna() & (sexes.notna() | posting) & filled
+    reader.refuse_if_mostly_unreadable("geschlecht", valid | ~kinds.notna(), filled & kinds.notna(),
+                                       reader.column("geschlecht"), "unbekannte Angaben zum Geschlecht")
     if "datum" in table.columns:
         dates, _ = _map_unique(reader.column("datum"), vocab.to_date)
         bad = dates.isna() & valid
@@ -391,18 +568,22 @@ def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, f
     return movements, postings
 
 
-def import_committees(path, mapping: Mapping, findings: FindingList) -> dict[str, Counts]:
-    table = read_table(path, drop=DROP, renames=mapping.columns)
-    reader = _Reader(table, None, mapping, findings)
+def import_committees(path, mapping: Mapping, findings: FindingList, draft: MappingDraft | None = None,
+                      sheet: str | None = None) -> dict[str, Counts]:
+    table = read_table(path, resolver=Resolver(mapping.columns, COMMITTEE_CODES), sheet=sheet)
+    reader = _Reader(table, None, mapping, findings, draft)
     reader.require("gremium", "w", "m")
+    reader.report_columns()
+    kept = reader.without_totals(pd.Series(~table.blank), "gremium", lambda v: not _TOTAL_NAME.match(vocab.key(v)))
+    totals = set(np.flatnonzero(~kept.to_numpy() & ~table.blank))
     out = {}
     cols = [c for c in ("w", "m", "d", "x") if c in table.columns]
     names = reader.column("gremium").map(vocab.text)
     for i, name in enumerate(names):
         if i % 10_000 == 0:
             table.deadline.check(f"in Zeile {table.first_row + i}")
-        if table.blank[i]:
-            continue  # an empty line
+        if table.blank[i] or i in totals:
+            continue  # an empty line, a totals row
         values, ok = {}, True
         for col in cols:
             raw = table.columns[col].iloc[i]
@@ -422,10 +603,12 @@ def import_committees(path, mapping: Mapping, findings: FindingList) -> dict[str
     return out
 
 
-def import_targets(path, mapping: Mapping, findings: FindingList) -> list[Target]:
-    table = read_table(path, drop=DROP, renames=mapping.columns)
-    reader = _Reader(table, None, mapping, findings)
+def import_targets(path, mapping: Mapping, findings: FindingList, draft: MappingDraft | None = None,
+                   sheet: str | None = None) -> list[Target]:
+    table = read_table(path, resolver=Resolver(mapping.columns, TARGET_CODES), sheet=sheet)
+    reader = _Reader(table, None, mapping, findings, draft)
     reader.require("dimension", "bereich", "geschlecht", "ziel")
+    reader.report_columns()
     col = {name: reader.column(name) for name in table.columns}
     targets = []
     for i in range(table.rows):
@@ -483,23 +666,44 @@ def import_targets(path, mapping: Mapping, findings: FindingList) -> list[Target
 
 
 def import_exports(*, staff=None, movements=None, committees=None, targets=None, mapping=None,
-                   profile: Profile, stichtag: date, agency: Agency) -> Dataset:
-    """Read the exports that are given and return the aggregated Dataset with every finding."""
+                   profile: Profile, stichtag: date, agency: Agency, sheet: str | None = None,
+                   write_mapping: str | Path | None = None) -> Dataset:
+    """Read the exports that are given and return the aggregated Dataset with every finding.
+
+    ``sheet`` names the sheet of a workbook export; ``write_mapping`` a file for the draft of a
+    mapping file (written also when the import stops because most rows cannot be read)."""
     profile.route(agency.type)  # an unknown body type stops the job before any file is read
     mapping = mapping if isinstance(mapping, Mapping) else Mapping.load(mapping)
     findings = FindingList()
+    draft = MappingDraft()
     ds = Dataset(agency=agency, stichtag=stichtag, findings=findings)
-    if staff is not None:
-        for name, value in import_staff(staff, profile, stichtag, mapping, findings).items():
-            setattr(ds, name, value)
-    if movements is not None:
-        ds.movements, ds.postings = import_movements(movements, profile, stichtag, mapping, findings)
-    if committees is not None:
-        ds.committees = import_committees(committees, mapping, findings)
-    if targets is not None:
-        ds.targets = import_targets(targets, mapping, findings)
-        _check_leadership_targets(ds, findings)
+    try:
+        if staff is not None:
+            for name, value in import_staff(staff, profile, stichtag, mapping, findings, draft, sheet).items():
+                setattr(ds, name, value)
+        if movements is not None:
+            ds.movements, ds.postings = import_movements(movements, profile, stichtag, mapping, findings, draft, sheet)
+        if committees is not None:
+            ds.committees = import_committees(committees, mapping, findings, draft, sheet)
+        if targets is not None:
+            ds.targets = import_targets(targets, mapping, findings, draft, sheet)
+            _check_leadership_targets(ds, findings)
+    except InputFileError as exc:
+        written = _write_draft(draft, write_mapping)
+        if written:
+            raise InputFileError(f"{exc}\n{written}") from None
+        raise
+    written = _write_draft(draft, write_mapping)
+    if written:
+        findings.add("info", written)
     return ds
+
+
+def _write_draft(draft: MappingDraft, path) -> str | None:
+    if path is None or not (draft.columns or draft.values):
+        return None
+    write_text(Path(path), draft.text())
+    return f"Entwurf der Zuordnungsdatei geschrieben: {path}. Bitte prüfen und dann mit --mapping {path} verwenden."
 
 
 def _check_leadership_targets(ds: Dataset, findings: FindingList) -> None:

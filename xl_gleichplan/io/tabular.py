@@ -21,6 +21,8 @@ import pandas as pd
 from ..errors import InputFileError, is_panic
 from .atomic import reason
 from .budget import Deadline, check_file_size, check_shape, german_number
+from . import vocabulary as vocab
+from .columns import COLUMNS, HEADER_SEARCH_ROWS, find_header
 from .ooxml import check_zip
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: encrypted OOXML or an old .xls
@@ -59,11 +61,16 @@ class Table:
     first_row: int
     rows: int
     blank: np.ndarray | None = None
-    # what the reader noticed about the file as a whole: (severity, German message); the importers
-    # turn them into findings
+    # what the reader noticed about the file as a whole: (severity, German message[, topic]); the
+    # importers turn them into findings
     notes: list = field(default_factory=list)
     # the time budget of reading this file, shared with the importer that goes on with the rows
     deadline: Deadline | None = None
+    # every header cell with what it was taken for (io.columns.Column), when a resolver named them
+    header: list = field(default_factory=list)
+    # data rows near the end with a word like "Summe" or "Gesamt" in any cell, also one not read (a
+    # totals row is no person; the importer decides)
+    totals: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.blank is None:
@@ -74,13 +81,19 @@ class Table:
     def cell(self, column: str, index: int) -> str:
         return f"{self.letters[column]}{self.first_row + index}"
 
+    def header_of(self, column: str) -> str:
+        """The column's name as the file writes it (the code where no header was kept)."""
+        return next((c.header for c in self.header if c.code == column and c.status in ("used", "flag")), column)
+
 
 def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: frozenset[str] = frozenset(),
-               renames: dict[str, str] | None = None) -> Table:
+               renames: dict[str, str] | None = None, resolver=None, sheet: str | None = None) -> Table:
     """Read the first sheet (or the CSV) at ``path``.
 
     Columns named in ``drop`` (personal data) are not kept unless also in ``keep``. ``renames``
-    maps normalised source names to our codes (from a mapping file)."""
+    maps normalised source names to our codes (from a mapping file). With a ``resolver``
+    (io.columns.Resolver: the HR exports) the header row is looked for below a title block, on the
+    sheet that has one (or on ``sheet``), and the resolver names the columns instead."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"Die Datei „{path}“ wurde nicht gefunden. Bitte den Pfad prüfen.")
@@ -120,19 +133,27 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
             raise InputFileError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei neu speichern "
                                  f"oder erneut anfordern.") from None
         deadline.check("beim Prüfen des ZIP-Containers")
-        header, body, sheet, first_row = _read_sheet(path, deadline)
+        header, body, sheet, first_row, notes = _read_sheet(path, deadline, resolver, sheet)
     else:
         if is_zip:
             raise InputFileError(
                 f"„{path}“ hat die Endung {suffix}, ist aber eine Excel-Arbeitsmappe. "
                 f"Bitte die Endung .xlsx verwenden oder als CSV speichern."
             )
-        if b"\x00" in head:
+        if b"\x00" in head and not _utf16(head):
             raise InputFileError(
                 f"„{path}“ ist keine Textdatei (CSV), sondern eine Binärdatei. Bitte den Export als "
                 f"CSV (Trennzeichen ; oder ,) oder als Excel-Arbeitsmappe erstellen."
             )
-        return _read_csv(path, keep, drop, renames or {}, deadline)
+        if sheet:
+            raise InputFileError(f"--sheet „{sheet}“ gilt nur für Excel-Arbeitsmappen; „{path}“ ist eine Textdatei (CSV).")
+        return _read_csv(path, keep, drop, renames or {}, deadline, resolver)
+    if resolver is not None:
+        table = _resolved_columns(str(path), sheet, header,
+                                  lambda i: pd.Series([r[i] if i < len(r) else "" for r in body], dtype=object),
+                                  len(body), resolver, first_row, deadline, notes)
+        table.totals = _totals_rows(body)
+        return table
     return _columns(str(path), sheet, header, body, keep, drop, renames or {}, first_row, deadline)
 
 
@@ -176,22 +197,43 @@ def _native_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or is_panic(exc)
 
 
-def _read_sheet(path: Path, deadline: Deadline | None = None):
+def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wanted: str | None = None):
+    """(header, body, sheet name, first data row, notes) of the sheet that holds the export: ``wanted``,
+    or the first visible sheet with a header the resolver knows (a cover sheet before the data is
+    passed over), or the first visible sheet."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     deadline = deadline or Deadline(path)
+    notes = []
     try:
         book = CalamineWorkbook.from_path(str(path))
         if not book.sheet_names:
             raise InputFileError(f"„{path}“ enthält kein Tabellenblatt. Bitte den Export erneut erstellen.")
-        # the first visible sheet: a hidden helper sheet is never the export
-        name = next((s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible),
-                    book.sheet_names[0])
-        data = book.get_sheet_by_name(name)
-        deadline.check(f"beim Laden des Blatts „{name}“")
-        check_shape(path, name, data.height, data.width)
-        rows = data.to_python(skip_empty_area=False)
-        deadline.check(f"beim Lesen des Blatts „{name}“")
+        if wanted is not None:
+            if wanted not in book.sheet_names:
+                raise InputFileError(f"„{path}“ hat kein Blatt „{wanted}“ (--sheet). Vorhanden: "
+                                     f"{', '.join(f'„{n}“' for n in book.sheet_names[:20])}.")
+            candidates = [wanted]
+        else:
+            # visible sheets only: a hidden helper sheet is never the export
+            candidates = [s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible] \
+                or book.sheet_names[:1]
+        first = None
+        for name in candidates:
+            data = book.get_sheet_by_name(name)
+            deadline.check(f"beim Laden des Blatts „{name}“")
+            check_shape(path, name, data.height, data.width)
+            rows = data.to_python(skip_empty_area=False)
+            deadline.check(f"beim Lesen des Blatts „{name}“")
+            found = find_header(rows, resolver)
+            if first is None:
+                first = (name, rows, found)
+            if resolver is None or wanted is not None or (found and resolver.score(found[2]) >= 2):
+                if name != first[0]:
+                    notes.append(("info", f"Gelesen wurde das Blatt „{name}“: Das erste Blatt „{first[0]}“ enthält "
+                                          f"keine erkennbare Kopfzeile. Ein anderes Blatt wählt --sheet NAME.", COLUMNS))
+                return _split_header(path, name, rows, found) + (notes,)
+        name, rows, found = first
     except InputFileError:
         raise
     except (zipfile.BadZipFile, OSError) as exc:
@@ -200,15 +242,15 @@ def _read_sheet(path: Path, deadline: Deadline | None = None):
         if not _native_failure(exc):
             raise
         if path.suffix.lower() == ".xlsb":
-            return _read_xlsb_pyxlsb(path, exc, deadline)
+            return _read_xlsb_pyxlsb(path, exc, deadline, resolver) + (notes,)
         raise InputFileError(
             f"„{path}“ ist keine lesbare Excel-Arbeitsmappe ({type(exc).__name__}: {str(exc)[:200]}). "
             f"Bitte die Datei in Excel öffnen und neu speichern."
         ) from None
-    return _split_header(path, name, rows)
+    return _split_header(path, name, rows, found) + (notes,)
 
 
-def _read_xlsb_pyxlsb(path: Path, first_error: BaseException, deadline: Deadline | None = None):
+def _read_xlsb_pyxlsb(path: Path, first_error: BaseException, deadline: Deadline | None = None, resolver=None):
     """Second reader for .xlsb files that calamine cannot parse (pure Python: the budget is
     checked every 10,000 rows)."""
     from pyxlsb import open_workbook
@@ -240,16 +282,16 @@ def _read_xlsb_pyxlsb(path: Path, first_error: BaseException, deadline: Deadline
             f"„{path}“ ist keine lesbare .xlsb-Arbeitsmappe ({str(first_error)[:200]}; {str(exc)[:200]}). "
             f"Bitte die Datei in Excel als .xlsx speichern."
         ) from None
-    return _split_header(path, name, rows)
+    return _split_header(path, name, rows, find_header(rows, resolver))
 
 
-def _split_header(path: Path, sheet: str, rows: list[list]):
-    # the header is the first row with any non-empty cell; the rows start at A1, so the data start
-    # in sheet row i + 2 (1-based) when the header is rows[i]
-    for i, row in enumerate(rows):
-        if any(v not in ("", None) for v in row):
-            return [str(v) if v is not None else "" for v in row], rows[i + 1:], sheet, i + 2
-    raise InputFileError(f"Das erste Tabellenblatt „{sheet}“ in „{path}“ ist leer.")
+def _split_header(path: Path, sheet: str, rows: list[list], found):
+    """(header, body, sheet, first data row). The rows start at A1, so the data start in sheet row
+    i + n + 1 (1-based) when the header is rows[i] (and n - 1 rows below it)."""
+    if found is None:
+        raise InputFileError(f"Das Tabellenblatt „{sheet}“ in „{path}“ ist leer.")
+    start, count, header = found
+    return header, rows[start + count:], sheet, start + count + 1
 
 
 def detect_encoding(data: bytes) -> str:
@@ -297,15 +339,55 @@ def _first_line(data: bytes, encoding: str) -> str:
     return text.splitlines()[0] if text.strip() else ""
 
 
-def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None) -> Table:
+def _utf16(head: bytes) -> bool:
+    """Excel's "Unicode-Text" (and some exports) are UTF-16 with a byte order mark."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _head_records(data: bytes, encoding: str, sep: str) -> list[tuple[list[str], int]]:
+    """The first records of a CSV file, each with the number of physical lines read after it (a
+    quoted header cell may hold a line break)."""
+    head = data[:262144].decode(encoding, errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=sep)
+    records = []
+    try:
+        for row in reader:
+            records.append((row, reader.line_num))
+            if len(records) >= 2 * HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass  # a broken quote in the head: what was read so far decides
+    return records
+
+
+def _line_offset(data: bytes, lines: int) -> int:
+    """Byte offset of the start of physical line ``lines`` (0-based)."""
+    newline = b"\n" if b"\n" in data else b"\r"
+    offset = 0
+    for _ in range(lines):
+        found = data.find(newline, offset)
+        if found < 0:
+            return len(data)
+        offset = found + 1
+    return offset
+
+
+def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None, resolver=None) -> Table:
     deadline = deadline or Deadline(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"„{path}“ kann nicht gelesen werden ({reason(exc, reading=True)}). Ist die Datei in "
                              f"einem anderen Programm geöffnet?") from None
-    encoding = detect_encoding(data)
     notes, source = [], path
+    if _utf16(data[:2]):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputFileError(f"„{path}“ beginnt wie eine UTF-16-Textdatei („Unicode-Text“), ist aber nicht "
+                                 f"durchgehend so kodiert. Bitte den Export als CSV (UTF-8) neu erstellen.") from None
+        source = io.BytesIO(data)
+    encoding = detect_encoding(data)
     if encoding == "cp1252":
         mixed = _mixed_lines(data)
         if mixed:
@@ -317,19 +399,29 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None)
                                      f"eigenen Kodierung gelesen; bitte die Umlaute in diesen Zeilen prüfen und den "
                                      f"Export künftig einheitlich (UTF-8) erstellen."))
     first_line = _first_line(data, encoding)
-    if not first_line.strip():
+    if not first_line.strip() and resolver is None:
         raise InputFileError(f"Die Datei „{path}“ enthält keine Kopfzeile. Die erste Zeile muss die Spaltennamen enthalten.")
-    sep = detect_delimiter(first_line)
-    try:
-        header = next(csv.reader([first_line], delimiter=sep))
-    except csv.Error as exc:
-        raise InputFileError(f"Die Kopfzeile von „{path}“ kann nicht gelesen werden ({exc}). Bitte prüfen, ob es "
-                             f"wirklich eine CSV-Textdatei ist.") from None
+    # the separator that the most lines of the head have most of (a title line above the header has none)
+    head_lines = data[:65536].decode(encoding, errors="replace").splitlines()[:HEADER_SEARCH_ROWS]
+    sep = max((";", ",", "\t", "|"), key=lambda d: (max((line.count(d) for line in head_lines), default=0),
+                                                    d == detect_delimiter(first_line)))
+    records = _head_records(data, encoding, sep)
+    found = find_header([r for r, _ in records], resolver)
+    if found is None:
+        raise InputFileError(f"Die Datei „{path}“ enthält keine Kopfzeile. Die erste Zeile muss die Spaltennamen enthalten.")
+    start, count, header = found
+    skipped = records[start + count - 1][1]  # physical lines up to the end of the header
+    offset = _line_offset(data, skipped)
     newline = b"\n" if b"\n" in data else b"\r"
-    check_shape(path, None, data.count(newline), len(header))
-    names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
-    wanted = {i for i, n in enumerate(names) if n and _wanted(n, keep, drop)}
-    overlong = _overlong_lines(path, data, encoding, sep, len(header), deadline)
+    check_shape(path, None, data.count(newline, offset) + 1, len(header))
+    if resolver is None:
+        names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
+        wanted = {i for i, n in enumerate(names) if n and _wanted(n, keep, drop)}
+    else:
+        described = resolver.columns(header)
+        wanted = {c.position for c in described if _read(c)}
+    body = data[offset:]
+    overlong = _overlong_lines(path, body, encoding, sep, len(header), deadline, skipped) + skipped
     deadline.check("nach der Prüfung der Zeilenlängen")
     del data
     if len(overlong):
@@ -345,9 +437,9 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None)
             f"Zeilen korrigieren."
         )
     try:
-        frame = pd.read_csv(source, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                            usecols=sorted(wanted), header=0, skip_blank_lines=False, on_bad_lines="error",
-                            engine="c").fillna("")  # a short line has empty fields
+        frame = pd.read_csv(io.BytesIO(body), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                            header=None, names=list(range(len(header))), usecols=sorted(wanted), index_col=False,
+                            skip_blank_lines=False, on_bad_lines="error", engine="c").fillna("")  # short line: empty
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"„{path}“ ist weder in UTF-8 noch in Windows-1252 lesbar (Byte {exc.object[exc.start:exc.start + 1]!r} "
@@ -359,17 +451,98 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None)
             f"„{path}“ kann nicht als CSV gelesen werden ({str(exc)[:200]}). Bitte prüfen, ob jede Zeile "
             f"gleich viele Spalten hat und das Trennzeichen einheitlich ist."
         ) from None
+    del source
     deadline.check("nach dem Einlesen")
+    if resolver is not None:
+        # rows are numbered by records, as a spreadsheet program shows the file (a header cell with a
+        # line break is one row there)
+        table = _resolved_columns(str(path), None, header, lambda i: frame[i].astype(object), len(frame), resolver,
+                                  start + count + 1, deadline, notes)
+        # the last lines, whatever their columns: one in which pandas read the same number of rows
+        tail = body[-8192:].decode(encoding, errors="replace").splitlines()
+        table.totals = [len(frame) - len(tail) + i for i in _totals_rows(list(csv.reader(tail, delimiter=sep)))
+                        if 0 <= len(frame) - len(tail) + i < len(frame)]
+        return table
     columns, letters = {}, {}
-    for pos, i in enumerate(sorted(wanted)):
+    for i in sorted(wanted):
         if names[i] in columns:
             continue
-        columns[names[i]] = frame.iloc[:, pos].astype(object)
+        columns[names[i]] = frame[i].astype(object)
         letters[names[i]] = column_letter(i)
-    return Table(str(path), None, columns, letters, first_row=2, rows=len(frame), notes=notes, deadline=deadline)
+    return Table(str(path), None, columns, letters, first_row=start + count + 1, rows=len(frame), notes=notes,
+                 deadline=deadline)
 
 
-def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: int, deadline=None) -> np.ndarray:
+_TOTALS = re.compile(r"^(summe|gesamt|insgesamt|total|ergebnis|anzahl)")
+TOTALS_SEARCH_ROWS = 5
+
+
+def _totals_rows(rows: list[list]) -> list[int]:
+    """Indices of the last non-empty rows (at most five) with a totals word at the start of a cell."""
+    found, seen = [], 0
+    for i in range(len(rows) - 1, -1, -1):
+        cells = [vocab.key(v) for v in rows[i]]
+        if not any(cells):
+            continue
+        if any(_TOTALS.match(c) for c in cells if c):
+            found.append(i)
+        seen += 1
+        if seen >= TOTALS_SEARCH_ROWS:
+            break
+    return sorted(found)
+
+
+def _read(column) -> bool:
+    """Whether a described column is read: ours, and the rest for the report; personal data only
+    when the importer asked for it (the forecast's birth dates)."""
+    return column.status != "empty" and (column.status != "personal" or column.code is not None)
+
+
+def _resolved_columns(file, sheet, header, values, rows: int, resolver, first_row: int, deadline, notes) -> Table:
+    """A Table whose columns the resolver named. Columns it does not use are kept under '?name' for
+    the importer's report; two columns that mean the same are read as one when they never disagree."""
+    described = resolver.columns(header)
+    columns, letters, sources = {}, {}, {}
+    for column in described:
+        if not _read(column):
+            continue
+        name = column.code if column.status in ("used", "flag", "personal") else "?" + (normalise_name(column.header)
+                                                                                      or str(column.position))
+        series = values(column.position)
+        deadline.check(f"in Spalte {column_letter(column.position)}")
+        if name in columns:
+            if name.startswith("?"):
+                continue
+            columns[name] = _merge(file, sheet, sources[name], column, columns[name], series, first_row)
+            notes.append(("info", f"Die Spalten „{sources[name].header}“ ({column_letter(sources[name].position)}) "
+                                  f"und „{column.header}“ ({column_letter(column.position)}) bedeuten dasselbe und "
+                                  f"werden zusammen als „{name}“ gelesen (sie widersprechen sich in keiner Zeile).",
+                          COLUMNS))
+            continue
+        columns[name], letters[name], sources[name] = series, column_letter(column.position), column
+    return Table(file, sheet, columns, letters, first_row=first_row, rows=rows, notes=notes, deadline=deadline,
+                 header=described)
+
+
+def _merge(file, sheet, first, second, a: pd.Series, b: pd.Series, first_row: int) -> pd.Series:
+    """Two columns for one code (Besoldungsgruppe and Entgeltgruppe, or Geschlecht twice): one
+    column where each row has at most one value, or both agree; an error where they contradict."""
+    left = np.asarray(a.map(vocab.text), dtype=object)
+    right = np.asarray(b.map(vocab.text), dtype=object)
+    clash = np.flatnonzero((left != "") & (right != "") & (left != right))
+    if len(clash):
+        where = f" (Blatt „{sheet}“)" if sheet else ""
+        raise InputFileError(
+            f"In „{file}“{where} stehen zwei Spalten für „{first.code}“: „{first.header}“ (Spalte "
+            f"{column_letter(first.position)}) und „{second.header}“ (Spalte {column_letter(second.position)}). Sie "
+            f"widersprechen sich in {len(clash)} Zeilen, zuerst in Zeile {first_row + int(clash[0])}. Welche gilt, "
+            f"lässt sich nicht entscheiden: Bitte eine der beiden Spalten aus dem Export löschen oder in einer "
+            f"Zuordnungsdatei (--mapping) unter [spalten] auf \"ignorieren\" setzen.")
+    return pd.Series(np.where(left != "", a.to_numpy(dtype=object), b.to_numpy(dtype=object)), dtype=object)
+
+
+def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: int, deadline=None,
+                    skipped: int = 0) -> np.ndarray:
     """Line numbers (1-based) of the rows with more non-empty fields than the header has fields
     (empty surplus fields, as in "a;b;c;", shift nothing and are allowed).
 
@@ -398,7 +571,7 @@ def _overlong_lines(path: Path, data: bytes, encoding: str, sep: str, fields: in
         return np.array(found, dtype=np.int64)
     except csv.Error as exc:
         raise InputFileError(
-            f"„{path}“ kann nicht als CSV gelesen werden (Zeile {reader.line_num}: {exc}). "
+            f"„{path}“ kann nicht als CSV gelesen werden (Zeile {skipped + reader.line_num}: {exc}). "
             f"Bitte prüfen, ob es wirklich eine CSV-Textdatei ist und die Anführungszeichen paarweise stehen."
         ) from None
 

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from ..model import Agency
 from ..profiles import Profile
-from ..texts import PROCEDURE
+from ..texts import PROCEDURE, deadline_labels
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET,
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
                       PARAMETERS, SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label,
@@ -233,7 +233,7 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
         wb.defined_names[name] = DefinedName(name, attr_text=f"{METADATA_SHEET}!$C${row}")
         row += 1
     row += 1
-    ws.cell(row, 1, "Zuständigkeiten (§ 4 Abs. 1 Satz 6 und Abs. 6)").font = Font(bold=True)
+    ws.cell(row, 1, f"Zuständigkeiten ({profile.cite('approval') or profile.legal_basis})").font = Font(bold=True)
     row += 1
     first = row
     for route in profile.routing.values():
@@ -261,8 +261,10 @@ def _overview(wb: Workbook, profile: Profile) -> None:
     met, capped = col(tg, "met", t_last), col(tg, "capped", t_last)
     # a leadership target: "Führungsposition" says ja, or is left empty in the dimension Führungsebene
     # (as the reader counts it), with a target above 0
+    deadline = col(tg, "deadline", t_last)
+    # ... and due by the Stichtag: a target due later is not yet assessable (rules.leadership)
     is_lead = (f"((({lead}=\"ja\")+(({lead}=\"\")*({col(tg, 'dimension', t_last)}=\"{DIMENSIONS['fuehrungsebene']}\")))>0)"
-               f"*ISNUMBER({target})*({target}>0)")
+               f"*ISNUMBER({target})*({target}>0)*((({deadline}=\"\")+({deadline}<=GP_STICHTAG))>0)")
     gesamt = DIMENSIONS["gesamt"]
     due = "IF(GP_FRIST_ART=\"monatsende\",EOMONTH({d},GP_FRIST_MONATE),EDATE({d},GP_FRIST_MONATE))"
     rows = [
@@ -281,7 +283,7 @@ def _overview(wb: Workbook, profile: Profile) -> None:
         ("adjustment_stichtag", "Stichtag der Anpassung", "=EDATE(GP_STICHTAG,12*GP_ANPASSUNG_JAHRE)", "DD.MM.YYYY"),
         ("adjustment_due", "Anpassung fällig bis", "=" + due.format(d="<adjustment_stichtag>"), "DD.MM.YYYY"),
         ("next_plan_stichtag", "Stichtag des nächsten Plans", "=EDATE(GP_STICHTAG,12*GP_PLAN_JAHRE)", "DD.MM.YYYY"),
-        ("approval_body", "Vorlage an", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,3,FALSE),\"Art der Dienststelle prüfen\")", None),
+        ("approval_body", "zuständige Stelle", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,3,FALSE),\"Art der Dienststelle prüfen\")", None),
         ("approval_procedure", "Verfahren", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,4,FALSE),\"\")", None),
         ("lead_targets", "Führungs-Zielvorgaben", f"=SUMPRODUCT({is_lead})", None),
         ("lead_assessed", "davon bewertet", f"=SUMPRODUCT({is_lead}*({achieved}<>\"\"))", None),
@@ -290,11 +292,18 @@ def _overview(wb: Workbook, profile: Profile) -> None:
         ("volume_reading", "I2: erreichter Umfang",
          f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMPRODUCT({is_lead},{capped})/SUMPRODUCT({is_lead},{target}))",
          PERCENT),
-        ("approval_required", "§ 4 Abs. 6: Zustimmung für Führungspositionen",
+        ("approval_required", f"{profile.cite('leadership_rule')}: Regel für Führungspositionen",
          "=IF(<count_reading>=\"\",\"noch nicht bewertbar\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)<GP_FUEHRUNG_SCHWELLE,"
-         "\"erforderlich\",\"nicht erforderlich\"))", None),
-        ("approver", "zuständig für die Zustimmung", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,5,FALSE),\"\")", None),
+         "\"greift\",\"greift nicht\"))", None),
+        ("approver", "zuständig, solange die Regel greift", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,5,FALSE),\"\")", None),
     ]
+    # the profile's parts only: no leadership rule or adjustment where the law has none, its own due words
+    dropped = set() if profile.has("leadership_rule") else {"lead_targets", "lead_assessed", "count_reading",
+                                                             "volume_reading", "approval_required", "approver"}
+    if profile.adjustment == "keine":
+        dropped |= {"adjustment_stichtag", "adjustment_due"}
+    labels = dict(deadline_labels(profile))
+    rows = [(code, labels.get(code, label), formula, fmt) for code, label, formula, fmt in rows if code not in dropped]
     at = {code: f"B{FIRST_DATA_ROW + i}" for i, (code, *_) in enumerate(rows)}
     for i, (code, label, formula, fmt) in enumerate(rows, start=FIRST_DATA_ROW):
         ws.cell(i, 1, label).font = Font(bold=True)
@@ -320,18 +329,18 @@ INSTRUCTIONS = [
     "1. Prüfen Sie auf dem Blatt „Metadaten“ die gelb markierten Angaben: Name und Art der Dienststelle, "
     "übergeordnete Dienststelle und Stichtag.",
     "2. Tragen Sie auf den weißen Feldern der Eingabeblätter nur Anzahlen ein – niemals Namen, Personalnummern "
-    "oder Geburtsdaten. Der Plan darf keine personenbezogenen Daten enthalten (§ 4 Abs. 4 ThürGleichG).",
+    "oder Geburtsdaten. Der Plan darf keine personenbezogenen Daten enthalten{no_personal_data}.",
     "3. „Bestand“: Beschäftigte am Stichtag je Bereich nach Geschlecht (Köpfe). Die Zeile „Beschäftigte "
     "insgesamt“ enthält alle Beschäftigten; jede weitere Zeile einen Bereich (Statusgruppe, Laufbahngruppe, "
     "Besoldungs- oder Entgeltgruppe, Fachrichtung, Wertebene, Führungsebene, Arbeitszeit, Beurlaubung, Befristung).",
     "   Fehlt ein Bereich, tragen Sie ihn in einer freien Zeile ein: Dimension aus der Liste wählen, Bereich schreiben.",
     "4. „Bewegungen“: Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und Fortbildungen im "
-    "Berichtszeitraum (die drei Jahre bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
+    "Berichtszeitraum (die {window} Jahre bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
     "5. „Gremien“: Mitglieder je Gremium am Stichtag. „Prognose“: erwartete Abgänge im Planzeitraum.",
     "6. „Zielvorgaben“ und „Maßnahmen“: für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist.",
     "",
     "Graue Spalten und das Blatt „Übersicht“ rechnet Excel selbst: Anteile, Unterrepräsentanz (orange markiert), "
-    "Fristen und die 50-%-Regel für Führungspositionen (§ 4 Abs. 6). Diese Zellen sind geschützt; der Blattschutz "
+    "Fristen{leadership_rule}. Diese Zellen sind geschützt; der Blattschutz "
     "hat kein Kennwort (Überprüfen > Blattschutz aufheben), ändern Sie dort aber bitte nichts.",
     "",
     "Senden Sie die ausgefüllte Datei an die übergeordnete Dienststelle zurück. Mit xl-gleichplan lässt sich "
@@ -348,7 +357,12 @@ def _instructions(wb: Workbook, profile: Profile) -> None:
     # the title wraps in its column: the page ends there, a longer line would be cut mid-word
     ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[1].height = row_height([(ws["A1"].value, width)], size=16)
-    for i, line in enumerate(INSTRUCTIONS, start=3):
+    cites = {"no_personal_data": f" ({profile.cite('no_personal_data')})" if profile.cite("no_personal_data") else "",
+             "leadership_rule": f" und die 50-%-Regel für Führungspositionen ({profile.cite('leadership_rule')})"
+             if profile.has("leadership_rule") else "",
+             "window": {2: "zwei", 3: "drei", 4: "vier"}.get(profile.flow_window_years, str(profile.flow_window_years))}
+    for i, line in enumerate(line.format(**cites) for line in INSTRUCTIONS):
+        i += 3
         ws.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[i].height = row_height([(line, width)])
     ws["A3"].font = Font(bold=True, size=12)

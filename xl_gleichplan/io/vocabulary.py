@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
@@ -42,71 +43,61 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
-# Synonyms seen in exports (besides each code and its label).
-_SYNONYMS = {
-    "geschlecht": {
-        "w": ["f", "weibl", "female", "frau", "frauen"],
-        "m": ["maennl", "male", "mann", "maenner"],
-        "d": ["diverse", "div"],
-        "x": ["oa", "ohneangabe", "keineangabe", "ka", "unbekannt", "offen"],
-    },
-    "statusgruppe": {
-        "beamte": ["beamter", "beamtin", "beamtinnen", "beamtinnenundbeamte", "beamt", "b"],
-        "richter": ["richterin", "richterinnen", "richterinnenundrichter", "r"],
-        "tarifbeschaeftigte": ["tarifbeschaeftigter", "tarif", "tb", "angestellte", "arbeitnehmer",
-                               "arbeitnehmerin", "beschaeftigte", "t"],
-        "auszubildende": ["azubi", "azubis", "auszubildender", "anwaerter", "anwaerterin", "anwaerterinnen", "a"],
-    },
-    "laufbahngruppe": {
-        "einfacher": ["ed", "einfacherdienst", "einf"],
-        "mittlerer": ["md", "mittlererdienst", "mittl", "lg1", "laufbahngruppe1"],
-        "gehobener": ["gd", "gehobenerdienst", "geh", "lg21", "lg2ea1"],
-        "hoeherer": ["hd", "hoehererdienst", "hoeh", "lg22", "lg2ea2"],
-    },
-    "fuehrungsebene": {
-        "dienststellenleitung": ["dl", "behoerdenleitung", "leitung", "amtsleitung", "praesident", "praesidentin"],
-        "abteilungsleitung": ["al", "abteilungsleiter", "abteilungsleiterin"],
-        "referatsleitung": ["rl", "referatsleiter", "referatsleiterin"],
-        "sachgebietsleitung": ["sgl", "sachgebietsleiter", "sachgebietsleiterin"],
-        "vorsitz_richter": ["vorsitzenderichter", "vorsitzenderrichter", "vorsitzenderichterin", "vorsitz"],
-    },
-    "arbeitszeit": {
-        "vollzeit": ["vz", "voll"],
-        "teilzeit": ["tz", "teil"],
-        "altersteilzeit": ["atz", "alterstz"],
-    },
-    "beurlaubung": {
-        "keine": ["nein", "n", "0", "false", "nichtbeurlaubt", "aktiv"],
-        "familie": ["familiaer", "familiaeregruende", "elternzeit", "pflege", "familienpflege", "betreuung"],
-        "sonstige": ["sonstig", "sonstigegruende", "ja", "j", "1", "true", "beurlaubt"],
-    },
-    "befristet": {
-        "ja": ["j", "1", "true", "wahr", "x", "befr", "befristet"],
-        "nein": ["n", "0", "false", "falsch", "unbefristet", "unbefr"],
-    },
-    "vorgang": {
-        "bewerbung": ["bewerbungen", "bewerber", "bewerberin"],
-        "einstellung": ["einstellungen", "neueinstellung", "einst"],
-        "befoerderung": ["befoerderungen", "befoerd"],
-        "hoehergruppierung": ["hoehergruppierungen", "hoehergr"],
-        "fortbildung": ["fortbildungen", "fortb", "weiterbildung", "qualifizierung"],
-        "ausschreibung": ["ausschreibungen", "stellenausschreibung", "stellenausschreibungen"],
-    },
-}
+# Synonyms seen in exports (besides each code and its label) and the word parts of bundled values
+# ("Sonderurlaub aus familiären Gründen"): data, in data/exportvokabular.toml.
+EXPORT_VOCABULARY = "exportvokabular.toml"
 
-_VOCAB: dict[str, dict[str, str]] = {}
-for _dim, _codes in {"geschlecht": SEXES, **VALUES,
-                     "vorgang": {**MOVEMENT_KINDS, POSTING_KIND: POSTING_KIND}}.items():
-    table = {}
-    for _code, _label in _codes.items():
-        for word in (_code, _label, *_SYNONYMS.get(_dim, {}).get(_code, [])):
-            table[key(word)] = _code
-    _VOCAB[_dim] = table
+
+@lru_cache(maxsize=1)
+def export_vocabulary() -> dict:
+    from importlib import resources
+
+    return tomllib.loads(resources.files("xl_gleichplan.data").joinpath(EXPORT_VOCABULARY).read_text("utf-8"))
+
+
+def _value_tables() -> tuple[dict[str, dict[str, str]], dict[str, tuple[list, list]]]:
+    data = export_vocabulary()
+    tables = {}
+    for dim, codes in {"geschlecht": SEXES, **VALUES, "vorgang": {**MOVEMENT_KINDS, POSTING_KIND: POSTING_KIND}}.items():
+        synonyms = data.get("werte", {}).get(dim, {})
+        tables[dim] = {key(word): c for c, label in codes.items() for word in (c, label, *synonyms.get(c, []))}
+    parts = {dim: ([(key(a), b) for a, b in rule.get("regeln", [])], [key(w) for w in rule.get("ausser", [])])
+             for dim, rule in data.get("werte_enthalten", {}).items()}
+    return tables, parts
+
+
+_VOCAB, _PARTS = _value_tables()
 
 
 def code(dimension: str, value: object) -> str | None:
-    """The code of a value in a dimension with a known vocabulary, or None if unknown."""
-    return _VOCAB[dimension].get(key(value))
+    """The code of a value in a dimension with a known vocabulary, or None if unknown. A value that is
+    no known spelling is matched by its word parts ("Beamter auf Widerruf" -> auszubildende)."""
+    word = key(value)
+    found = _VOCAB[dimension].get(word)
+    if found is not None or not word or dimension not in _PARTS:
+        return found
+    rules, unless = _PARTS[dimension]
+    if any(u in word for u in unless):
+        return None
+    return next((c for part, c in rules if part in word), None)
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> re.Pattern:
+    names = sorted(set(export_vocabulary()["namen"]["nachnamen"]), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(map(re.escape, names)) + r")(?![\w])")
+
+
+def personal_reason(value: object) -> str | None:
+    """Why a value that should name a Bereich looks like personal data (a date, a personnel number,
+    a name), or None."""
+    from ..schema import PERSONAL_TEXT_PATTERNS
+
+    raw = text(value)
+    for pattern, what in PERSONAL_TEXT_PATTERNS:
+        if pattern.search(raw):
+            return what
+    return "ein Nachname" if _surnames().search(raw) else None
 
 
 def has_vocabulary(dimension: str) -> bool:
@@ -114,26 +105,60 @@ def has_vocabulary(dimension: str) -> bool:
 
 
 _PAY = re.compile(r"^(EG|E|A|B|C|R|W|S|SUE|P|KR)\s*[-.]?\s*(\d{1,2})\s*([A-C]?)$", re.IGNORECASE)
-_PAY_ORDER = {"A": 0, "B": 1, "C": 2, "R": 3, "W": 4, "E": 5, "S": 6, "SUE": 7, "P": 8, "KR": 9}
+_PAY_ORDER = {"A": 0, "B": 1, "C": 2, "R": 3, "W": 4, "E": 5, "S": 6, "SUE": 7, "P": 8, "KR": 9, "AT": 10}
+# What exports put around a pay group: the agreement or a label before it ("TV-L E 13", "BesGr A 13"),
+# an Amtszulage after it ("A 13 Z", "A13+Z", "A 13 mit Amtszulage"), the Überleitungs-Entgeltgruppe
+# of TV-L/TVöD ("E 15 Ü", "EG 15Ue").
+_PAY_PREFIX = re.compile(r"^(TV-?[LH]|TV-?[ÖO]E?D|TV-?V|BES\.?\s*GR\.?|BESOLDUNGSGRUPPE|ENTG\.?\s*GR\.?|"
+                         r"ENTGELTGRUPPE|VERG\.?\s*GR\.?|VERGÜTUNGSGRUPPE)\s*[:.]?\s*", re.IGNORECASE)
+_PAY_ALLOWANCE = re.compile(r"\s*(\+\s*Z|MIT\s+Z|MIT\s+AMTSZULAGE|M\.?\s*Z\.?|Z)$", re.IGNORECASE)
+_PAY_TRANSITION = re.compile(r"\s*(Ü|UE)$", re.IGNORECASE)
+_PAY_OUTSIDE = {"at", "aussertariflich", "atbeschaeftigte", "atangestellte", "aussertariflichbeschaeftigte"}
+
+
+def _pay_parts(raw: str):
+    """(family, number, letter, suffix) of a pay group, or None."""
+    rest = _PAY_PREFIX.sub("", raw.strip())
+    suffix = ""
+    for pattern, word in ((_PAY_TRANSITION, " Ü"), (_PAY_ALLOWANCE, " Z")):
+        stripped = pattern.sub("", rest)
+        if stripped != rest and re.search(r"\d[A-Ca-c]?$", stripped.strip()):
+            rest, suffix = stripped.strip(), word
+            break
+    match = _PAY.match(rest.replace(" ", "")) or _PAY.match(rest)
+    if not match:
+        return None
+    family = match.group(1).upper()
+    return ("E" if family == "EG" else family), int(match.group(2)), match.group(3).lower(), suffix
 
 
 def pay_group(value: object) -> str:
-    """'A13', 'a 13', 'A-13' -> 'A 13'; 'E9b', 'EG 9b' -> 'E 9b'. Other values are kept as written."""
+    """'A13', 'a 13', 'A-13' -> 'A 13'; 'E9b', 'EG 9b' -> 'E 9b'; 'A13 Z', 'A 13Z' -> 'A 13 Z';
+    'E 15Ü', 'EG 15 Ue' -> 'E 15 Ü'; 'außertariflich' -> 'AT'. Other values are kept as written."""
     raw = text(value)
-    match = _PAY.match(raw.replace(" ", "")) or _PAY.match(raw)
-    if not match:
+    if key(raw) in _PAY_OUTSIDE:
+        return "AT"
+    parts = _pay_parts(raw)
+    if parts is None:
         return re.sub(r"\s+", " ", raw)
-    family = match.group(1).upper()
-    family = "E" if family == "EG" else family
-    return f"{family} {int(match.group(2))}{match.group(3).lower()}"
+    family, number, letter, suffix = parts
+    return f"{family} {number}{letter}{suffix}"
+
+
+def is_pay_group(value: object) -> bool:
+    """Whether a value is written like a pay group (A 13, E 9b, W 2, AT ...)."""
+    raw = text(value)
+    return key(raw) in _PAY_OUTSIDE or _pay_parts(raw) is not None
 
 
 def pay_group_sort_key(area: str):
-    match = _PAY.match(area.replace(" ", ""))
-    if not match:
-        return (99, 0, area)
-    family = match.group(1).upper()
-    return (_PAY_ORDER.get("E" if family == "EG" else family, 50), int(match.group(2)), match.group(3).lower())
+    if area == "AT":
+        return (_PAY_ORDER["AT"], 0, "", "")
+    parts = _pay_parts(area)
+    if parts is None:
+        return (99, 0, area, "")
+    family, number, letter, suffix = parts
+    return (_PAY_ORDER.get(family, 50), number, letter, suffix)
 
 
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%Y%m%d")

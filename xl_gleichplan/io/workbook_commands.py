@@ -13,7 +13,7 @@ from ..rules.deadlines import latest_stichtag
 from . import vocabulary as vocab
 from .tabular import read_table
 from .template import write_template
-from .workbook_writer import backup, fill_inputs, load, save, unpreservable_parts, write_results
+from .workbook_writer import backup, fill_inputs, load, save, unpreservable_parts, write_findings, write_results
 
 
 def make_templates(args) -> list[str]:
@@ -71,12 +71,14 @@ def import_into(args) -> list[str]:
     if not any((args.export, args.movements, args.committees)):
         raise GleichplanError("Bitte mindestens einen Export angeben: PERSONALBESTAND, --movements oder --committees.")
     imported = import_exports(staff=args.export, movements=args.movements, committees=args.committees,
-                              mapping=args.mapping, profile=profile, stichtag=dataset.stichtag, agency=dataset.agency)
+                              mapping=args.mapping, profile=profile, stichtag=dataset.stichtag, agency=dataset.agency,
+                              sheet=getattr(args, "sheet", None), write_mapping=getattr(args, "write_mapping", None))
     sheets = ({"stock"} | ({"forecast"} if imported.forecast else set()) if args.export else set()) \
         | ({"movements", "postings"} if args.movements else set()) | ({"committees"} if args.committees else set())
     out = _target(target, args.out, args.in_place, "_gefuellt")
     wb = load(target)
     fill_inputs(wb, imported, sheets)
+    write_findings(wb, imported.findings)  # what the import noticed stays with the workbook
     lines = _save(wb, target, out, args.in_place)
     errors = [f for f in imported.findings if f.severity == "error"]
     lines.append(f"Übernommen: {imported.heads} Beschäftigte, {len(imported.movements)} Bewegungszeilen, "

@@ -18,7 +18,7 @@ from ..errors import OutputError, WorkbookError
 from ..model import Counts
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS, MOVEMENT_KINDS, RESULTS_SHEET,
                       SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
-from ..texts import DEADLINE, SEVERITY
+from ..texts import SEVERITY, deadline_labels
 from .atomic import atomic_path
 from .findings import message_text
 from .printing import LINE_HEIGHT, print_setup, row_height
@@ -148,20 +148,23 @@ def result_rows(analysis) -> list[list]:
     """The Ergebnis sheet as rows of values from A1: facts, then one row per Bereich."""
     from ..texts import PROCEDURE, READING
 
-    ds, lead = analysis.dataset, analysis.leadership
+    ds, lead, profile = analysis.dataset, analysis.leadership, analysis.profile
     facts = [
         ("Dienststelle", ds.agency.name), ("Rechtsprofil", analysis.profile.id),
         ("Beschäftigte (Köpfe)", ds.heads), ("Planpflicht", "ja" if analysis.plan_required else "nein"),
-        ("Vorlage an", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
-        *[(DEADLINE[k], getattr(analysis.deadlines, k)) for k in DEADLINE],
-        ("Führungs-Zielvorgaben", lead.targets), ("davon bewertet", lead.assessed),
-        ("I1: vollständig erreichte Zielvorgaben", _ratio(lead.count_reading)),
-        ("I2: erreichter Umfang", _ratio(lead.volume_reading)),
-        ("maßgebliche Lesart", READING[lead.reading]),
-        ("§ 4 Abs. 6: Zustimmung für Führungspositionen",
-         {True: "erforderlich", False: "nicht erforderlich", None: "noch nicht bewertbar"}[lead.approval_required]),
-        ("zuständig für die Zustimmung", lead.approver),
+        ("zuständige Stelle", analysis.route.body), ("Verfahren", PROCEDURE.get(analysis.route.procedure, analysis.route.procedure)),
+        *[(label, getattr(analysis.deadlines, k)) for k, label in deadline_labels(profile)],
     ]
+    if profile.has("leadership_rule"):  # a part of the law only where the profile has it (not BGleiG, FrFG)
+        facts += [
+            ("Führungs-Zielvorgaben", lead.targets), ("davon bewertet", lead.assessed),
+            ("I1: vollständig erreichte Zielvorgaben", _ratio(lead.count_reading)),
+            ("I2: erreichter Umfang", _ratio(lead.volume_reading)),
+            ("maßgebliche Lesart", READING[lead.reading]),
+            (f"{profile.cite('leadership_rule')}: Regel für Führungspositionen",
+             {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}[lead.approval_required]),
+            ("zuständig", lead.approver),
+        ]
     rows = [["Ergebnis der Auswertung"], ["Feste Werte, berechnet mit xl-gleichplan; nach einer Änderung der "
                                           "Eingaben bitte neu berechnen."]]
     rows += [[label, value] for label, value in facts] + [[], RESULT_HEADER]
@@ -185,30 +188,38 @@ def finding_rows(findings) -> list[list]:
 
 def write_results(wb, analysis) -> None:
     """Python's results (values, not formulas) and the findings, each on its own sheet."""
-    for name, rows, widths in ((RESULTS_SHEET, result_rows(analysis), RESULT_WIDTHS),
-                               (FINDINGS_SHEET, finding_rows(analysis.findings), FINDINGS_WIDTHS)):
-        ws = _replace_sheet(wb, name)
-        for r, line in enumerate(rows, start=1):
-            for c, value in enumerate(line, start=1):
-                cell = put(ws, r, c, value)
-                if hasattr(value, "year"):
-                    cell.number_format = "DD.MM.YYYY"
-                elif isinstance(value, float) and c in (2, 9, 10):  # I1/I2 and the share columns
-                    cell.number_format = "0.00%"
-            if line in (RESULT_HEADER, FINDINGS_HEADER):
-                for c in range(1, len(line) + 1):
-                    ws.cell(r, c).font, ws.cell(r, c).fill = HEADER_FONT, HEADER_FILL
-                    ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")  # "Frauenanteil" fits
-                ws.row_dimensions[r].height = 2 * LINE_HEIGHT
-        ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
-        for i, width in enumerate(widths):
-            ws.column_dimensions[chr(65 + i)].width = width
-        header = next(r for r, line in enumerate(rows, start=1) if line in (RESULT_HEADER, FINDINGS_HEADER))
-        if name == FINDINGS_SHEET:  # long messages wrap in their column, each row as high as it needs
-            for r in range(header + 1, len(rows) + 1):
-                ws.cell(r, len(widths)).alignment = Alignment(wrap_text=True, vertical="top")
-                ws.row_dimensions[r].height = row_height([(ws.cell(r, len(widths)).value, widths[-1])])
-        print_setup(ws, f"{header}:{header}", len(widths), len(rows))
+    _write_sheet(wb, RESULTS_SHEET, result_rows(analysis), RESULT_WIDTHS)
+    write_findings(wb, analysis.findings)
+
+
+def write_findings(wb, findings) -> None:
+    """The findings sheet alone (import-staff: what the import noticed about the exports)."""
+    _write_sheet(wb, FINDINGS_SHEET, finding_rows(findings), FINDINGS_WIDTHS)
+
+
+def _write_sheet(wb, name: str, rows: list[list], widths) -> None:
+    ws = _replace_sheet(wb, name)
+    for r, line in enumerate(rows, start=1):
+        for c, value in enumerate(line, start=1):
+            cell = put(ws, r, c, value)
+            if hasattr(value, "year"):
+                cell.number_format = "DD.MM.YYYY"
+            elif isinstance(value, float) and c in (2, 9, 10):  # I1/I2 and the share columns
+                cell.number_format = "0.00%"
+        if line in (RESULT_HEADER, FINDINGS_HEADER):
+            for c in range(1, len(line) + 1):
+                ws.cell(r, c).font, ws.cell(r, c).fill = HEADER_FONT, HEADER_FILL
+                ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")  # "Frauenanteil" fits
+            ws.row_dimensions[r].height = 2 * LINE_HEIGHT
+    ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
+    for i, width in enumerate(widths):
+        ws.column_dimensions[chr(65 + i)].width = width
+    header = next(r for r, line in enumerate(rows, start=1) if line in (RESULT_HEADER, FINDINGS_HEADER))
+    if name == FINDINGS_SHEET:  # long messages wrap in their column, each row as high as it needs
+        for r in range(header + 1, len(rows) + 1):
+            ws.cell(r, len(widths)).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = row_height([(ws.cell(r, len(widths)).value, widths[-1])])
+    print_setup(ws, f"{header}:{header}", len(widths), len(rows))
 
 
 def _ratio(value):

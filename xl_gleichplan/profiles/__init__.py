@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from importlib import resources
@@ -23,9 +23,20 @@ class Route:
     type: str
     label: str
     body: str
-    procedure: str  # genehmigung | benehmen | kenntnisnahme | erlass
+    procedure: str  # genehmigung | benehmen | kenntnisnahme | erlass | keine
     leadership_approver: str
     note: str | None = None
+    # how the leadership rule's approver acts: genehmigung (approves), benehmen (the office decides
+    # in agreement with), entscheidung (the head or representative body decides itself)
+    leadership_procedure: str = "genehmigung"
+    source: str | None = None  # where the route comes from (statute, or the product's reading)
+
+
+ADJUSTMENT = ("ist", "kann", "keine")  # the plan "ist" (must be) / "kann" (may be) adjusted, or no adjustment
+DUE_BINDING = ("ist", "soll", "vorschlag")  # the due date binds, "soll" (should), or is the product's suggestion
+PLAN_START = ("frei", "nach_frist")  # set by the office, or the day after the plan is due (BGleiG: 1 January)
+SIZING = ("haelfte", "mehrheit")  # ceil(V/2) "at least half", or floor(V/2)+1 "more than half"
+SECTIONS = ("leadership_rule", "leadership_level_targets")
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,14 @@ class Profile:
     leadership_threshold: Fraction
     routing: dict[str, Route]
     aliases: dict[str, str]
+    citations: dict[str, str] = field(default_factory=dict)
+    adjustment: str = "ist"
+    due_binding: str = "soll"
+    plan_start: str = "frei"
+    sizing: str = "haelfte"
+    sections: frozenset[str] = frozenset(SECTIONS)
+    publication: str = ""
+    readings: tuple[str, ...] = ()  # open readings of the statute, shown in the draft as they are
     career_groups: tuple[str, ...] = ("einfacher", "mittlerer", "gehobener", "hoeherer")
     # dimensions whose areas are Bereiche in the sense of the law (verdicts only there; committees always)
     bereich_dimensions: tuple[str, ...] = ("gesamt", "laufbahngruppe", "besoldungs_entgeltgruppe", "fachrichtung",
@@ -61,6 +80,14 @@ class Profile:
         """Whether the areas of ``dimension`` get an underrepresentation verdict: the Bereiche of
         the law, and committees."""
         return dimension == "gremium" or dimension in self.bereich_dimensions
+
+    def cite(self, key: str) -> str:
+        """The profile's citation for ``key`` (e.g. "no_personal_data"), or "" when it has none."""
+        return self.citations.get(key, "")
+
+    def has(self, section: str) -> bool:
+        """Whether a part of the draft and the workbook applies under this law (e.g. "leadership_rule")."""
+        return section in self.sections
 
     def route(self, agency_type: str) -> Route:
         """The approval route for a body type (aliases such as ``landtag`` resolved)."""
@@ -189,14 +216,39 @@ def _parse(data: dict, origin: str) -> Profile:
             )
         if not all(isinstance(v, str) for k, v in entry.items() if k in Route.__dataclass_fields__):
             raise ProfileError(f"Im Rechtsprofil „{origin}“ müssen die Einträge von [routing.{code}] Texte sein.")
+        lead_procedure = entry.get("leadership_procedure", "genehmigung")
+        if lead_procedure not in ("genehmigung", "benehmen", "entscheidung"):
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ ist [routing.{code}] leadership_procedure = "
+                               f"{lead_procedure!r} nicht erlaubt; erlaubt: genehmigung, benehmen, entscheidung.")
         routing[code] = Route(code, entry["label"], entry["body"], entry["procedure"],
-                              entry["leadership_approver"], entry.get("note"))
+                              entry["leadership_approver"], entry.get("note"), lead_procedure, entry.get("source"))
     if not routing:
         raise ProfileError(f"Im Rechtsprofil „{origin}“ fehlt die Zuständigkeitstabelle [routing.*].")
     aliases = {str(k): str(v) for k, v in section("aliases").items()}
     for alias, target in aliases.items():
         if target not in routing:
             raise ProfileError(f"Im Rechtsprofil „{origin}“ verweist [aliases] {alias} auf die unbekannte Art „{target}“.")
+    citations = {str(k): v for k, v in section("citations").items()}
+    if not all(isinstance(v, str) for v in citations.values()):
+        raise ProfileError(f"Im Rechtsprofil „{origin}“ müssen die Einträge von [citations] Texte sein.")
+    plan = section("plan")
+    sections = words(plan, "plan", "sections", SECTIONS)
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise ProfileError(f"Im Rechtsprofil „{origin}“ nennt [plan] sections unbekannte Teile: {', '.join(unknown)}; "
+                           f"erlaubt: {', '.join(SECTIONS)}.")
+
+    def choice(table: dict, where: str, key: str, allowed: tuple[str, ...]) -> str:
+        value = table.get(key, allowed[0])
+        if value not in allowed:
+            raise ProfileError(f"Im Rechtsprofil „{origin}“ ist [{where}] {key} = {value!r} nicht erlaubt; "
+                               f"erlaubt: {', '.join(allowed)}.")
+        return value
+
+    periods = section("periods")
+    publication = plan.get("publication", "")
+    if not isinstance(publication, str):
+        raise ProfileError(f"Im Rechtsprofil „{origin}“ muss [plan] publication ein Text sein.")
     return Profile(
         id=get("", "id", str),
         name=get("", "name", str),
@@ -220,6 +272,14 @@ def _parse(data: dict, origin: str) -> Profile:
         leadership_threshold=leadership_threshold,
         routing=routing,
         aliases=aliases,
+        citations=citations,
+        adjustment=choice(periods, "periods", "adjustment", ADJUSTMENT),
+        due_binding=choice(periods, "periods", "due_binding", ("soll", "ist", "vorschlag")),
+        plan_start=choice(periods, "periods", "plan_start", PLAN_START),
+        sizing=choice(plan, "plan", "sizing", SIZING),
+        sections=frozenset(sections),
+        publication=publication,
+        readings=words(plan, "plan", "readings", ()),
         career_groups=words(section("values"), "values", "laufbahngruppe", Profile.career_groups),
         bereich_dimensions=words(data["underrepresentation"], "underrepresentation", "dimensions",
                                  Profile.bereich_dimensions),

@@ -1,4 +1,6 @@
-"""The plan draft: a Word document with every section § 4 ThürGleichG asks for.
+"""The plan draft: a Word document with every section the profile's law asks for (ThürGleichG § 4,
+BGleiG §§ 11–14, FrFG LSA § 20). Citations, the plan period, the publication rule and which parts
+apply (e.g. the 50 % rule of ThürGleichG § 4 Abs. 6) come from the profile, never from its name.
 
 Every number that leaves here has passed small-cell protection (``rules.privacy.protect``): tables,
 sentences and charts take their figures from the same protected rows, so a value hidden in a table
@@ -36,22 +38,31 @@ from ..rules.privacy import ProtectedRow, protect
 from ..rules.shares import shares, underrepresented
 from ..schema import (DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, ON_LEAVE, PART_TIME, SEX_WORDS,
                       VERDICT_SEX, area_label)
-from ..texts import DEADLINE, PROCEDURE, READING, VERDICT_SHORT, fmt_date, fmt_number, fmt_pct
+from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, VERDICT_SHORT, deadline_labels, fmt_date, fmt_number,
+                     fmt_pct)
 from . import sentences as say
+from .sentences import capital
 from .charts import Bar, share_chart
 
 SUPPRESSED = "."
+_SHOWN = ProtectedRow("", 0, 0, 0, 0)  # a row that is not hidden (for Bereiche without a stock row)
 PLACEHOLDER = "[PLATZHALTER: {}]"
 TEXT_WIDTH = 16.0  # cm: A4 (21 cm) minus 2 x 2,5 cm margins; every table's widths add up to this
 COUNT_WIDTHS = [5.0, 1.9, 1.9, 2.0, 2.2, 3.0]  # Bereich, Frauen, Männer, zusammen, Frauenanteil, unterrepr.
 _NUMERIC = re.compile(r"[\d.,\u202f%–-]+")
 SEX_DATIVE = {"w": "Frauen", "m": "Männern"}
 PROCEDURE_NOUN = {"genehmigung": "Genehmigung", "benehmen": "Aufstellung im Benehmen",
-                  "kenntnisnahme": "Vorlage zur Kenntnisnahme", "erlass": "Erlass"}
+                  "kenntnisnahme": "Vorlage zur Kenntnisnahme", "erlass": "Erlass",
+                  "keine": "keine Vorlage (vom Gesetz nicht vorgesehen)"}
 PART_DIMENSIONS = ("laufbahngruppe", "fuehrungsebene")  # part-time and leave broken down by these
 TABLE_STYLE = "Tabellentext"
 KEEP_TOGETHER = 15  # tables up to this many rows are not split across pages
 FOR_LABEL = {"alle": "alle", "fuehrung": "Führung", "frauen": "Frauen", "maenner": "Männer"}
+# the sections whose tables an error on a sheet of the Erhebungsbogen touches (an error elsewhere, in
+# an export, touches them all)
+ERROR_SECTIONS = {"Bestand": ("2", "3"), "Prognose": ("5",), "Bewegungen": ("4",), "Ausschreibungen": ("4",),
+                  "Gremien": ("4",), "Zielvorgaben": ("5", "6"), "Massnahmen": ("5",), "Maßnahmen": ("5",),
+                  "Metadaten": ("1", "2", "3", "4", "5", "6")}
 
 
 @dataclass
@@ -97,6 +108,21 @@ class _Draft:
         elif level == 2:
             self.subsection = text
         self.doc.add_heading(text, level)
+        if level == 1:
+            self._mark_errors(text)
+
+    def _mark_errors(self, heading: str) -> None:
+        """A draft made despite errors in the data (plan --trotz-fehlern) says so where the tables stand
+        that the errors touch, as a placeholder that stays open until the data are corrected."""
+        errors = [f for f in self.analysis.findings if f.severity == "error"]
+        number = heading.split(".")[0]
+        touched = [f for f in errors if number in ERROR_SECTIONS.get(f.sheet, ("2", "3", "4", "5", "6"))]
+        if touched:
+            places = "; ".join(f"{f.file or ''}{f' Blatt {f.sheet}' if f.sheet else ''}"
+                               f"{f' Zelle {f.cell}' if f.cell else ''}".strip() for f in touched[:5])
+            self.placeholder(f"ACHTUNG: Die Zahlen dieses Abschnitts beruhen auf Daten mit {len(touched)} Fehler(n) "
+                             f"({places}{' …' if len(touched) > 5 else ''}). Vor der Abstimmung die Daten berichtigen "
+                             f"und den Entwurf neu erstellen.")
 
     def para(self, text: str = "", bold: bool = False, italic: bool = False, size: float | None = None,
              style: str | None = None, keep: bool = False):
@@ -190,8 +216,9 @@ class _Draft:
 
 def _nothing_shown(p: ProtectedRow) -> bool:
     """A row whose counts are all hidden: there its verdict would tell how the few cases split
-    (one promotion, verdict "Frauen": a man was promoted). Stock rows keep theirs, since the law
-    requires a Zielvorgabe for each underrepresented Bereich; movements and committees do not."""
+    (one promotion, verdict "Frauen": a man was promoted; a one-person Dienststellenleitung,
+    verdict "Frauen": the head is a man). Such a row shows no verdict, in the stock too; the
+    Zielvorgaben section then asks the office to decide on those Bereiche without naming them."""
     return p.w is None and p.m is None and p.total is None
 
 
@@ -326,17 +353,23 @@ def _title(d: _Draft) -> None:
     if ds.agency.parent:
         d.para(f"im Geschäftsbereich: {ds.agency.parent}")
     d.para()
-    d.para(f"Rechtsgrundlage: {p.legal_basis} ({p.name})")
+    d.para(f"Rechtsgrundlage: {p.cite('basis') or p.legal_basis}")
     d.para(f"Stichtag der Bestandsaufnahme: {fmt_date(dl.stichtag)}")
     d.para(f"Berichtszeitraum der Personalbewegungen: {fmt_date(dl.flow_window_start)} bis "
            f"{fmt_date(dl.flow_window_end)}")
-    period = d.para(f"Planzeitraum: {say.count_word(p.plan_years)} Jahre ab ")
-    d.placeholder("Beginn der Geltungsdauer (Datum; vom Gesetz nicht festgelegt)", period)
-    period.add_run(f"; Anpassung auf den Stichtag {fmt_date(dl.adjustment_stichtag)}, nächster Plan auf den "
-                   f"Stichtag {fmt_date(dl.next_plan_stichtag)}")
-    d.para("Status: Entwurf – noch nicht beschlossen", bold=True)
+    if dl.plan_start:
+        period = d.para(f"Planzeitraum: {fmt_date(dl.plan_start)} bis {fmt_date(dl.plan_end)} "
+                        f"({say.count_word(p.plan_years)} Jahre)")
+    else:
+        period = d.para(f"Planzeitraum: {say.count_word(p.plan_years)} Jahre ab ")
+        d.placeholder("Beginn der Geltungsdauer (Datum; vom Gesetz nicht festgelegt)", period)
+    adjustment = {"ist": "Anpassung zum Stichtag", "kann": "Anpassung (möglich) zum Stichtag"}.get(p.adjustment)
+    period.add_run((f"; {adjustment} {fmt_date(dl.adjustment_stichtag)}" if adjustment else "")
+                   + f"; nächster Plan zum Stichtag {fmt_date(dl.next_plan_stichtag)}")
+    d.para("Status: Entwurf – noch nicht aufgestellt", bold=True)  # the laws know no "Beschluss" of the plan
     d.para(f"Erstellt am {fmt_date(date.today())} mit xl-gleichplan aus zusammengefassten Personaldaten. Der Entwurf "
-           f"enthält keine personenbezogenen Daten; Zahlen unter {d.min_cell} Personen sind nicht ausgewiesen.",
+           f"enthält keine personenbezogenen Daten; kleine Anzahlen (1 bis {d.min_cell - 1}) und was sich aus ihnen "
+           f"zurückrechnen ließe, sind nicht ausgewiesen; Null wird gezeigt.",
            italic=True, size=9)
     d.privacy_note = d.para(italic=True, size=9)  # filled in by _hidden_note when every table is written
     d.doc.add_page_break()
@@ -368,32 +401,49 @@ def _procedure(d: _Draft) -> None:
     heads = ds.heads if _heads_shown(d) else None
     staff = (f"{fmt_number(heads)} Beschäftigte" if heads is not None else
              f"{'mindestens' if a.plan_required else 'weniger als'} {p.min_staff} Beschäftigte")
-    if a.plan_required:
-        d.para(f"Die Dienststelle hat am Stichtag {fmt_date(ds.stichtag)} {staff}. Ab {p.min_staff} Beschäftigten "
-               f"stellt sie nach {p.legal_basis} einen Gleichstellungsplan für {say.count_word(p.plan_years)} Jahre "
-               f"auf.")
+    duty = p.cite("duty") or p.legal_basis
+    years = f"einen Gleichstellungsplan für {say.count_word(p.plan_years)} Jahre"
+    if not p.min_staff:  # every Dienststelle (BGleiG § 12 Abs. 1): no size to mention
+        d.para(f"Die Dienststelle hatte am Stichtag {fmt_date(ds.stichtag)} {staff}. Nach {duty} stellt jede "
+               f"Dienststelle {years} auf.")
+    elif a.plan_required:
+        d.para(f"Die Dienststelle hatte am Stichtag {fmt_date(ds.stichtag)} {staff}. Ab {p.min_staff} Beschäftigten "
+               f"stellt sie nach {duty} {years} auf.")
     else:
-        d.para(f"Die Dienststelle hat am Stichtag {fmt_date(ds.stichtag)} {staff}, weniger als {p.min_staff}: eine "
-               f"Pflicht zur Aufstellung eines Gleichstellungsplans besteht nach {p.legal_basis} nicht. Der Plan wird "
+        d.para(f"Die Dienststelle hatte am Stichtag {fmt_date(ds.stichtag)} {staff}, weniger als {p.min_staff}: eine "
+               f"Pflicht zur Aufstellung eines Gleichstellungsplans besteht nach {duty} nicht. Der Plan wird "
                f"freiwillig aufgestellt.")
     d.heading("Beteiligung", 2)
     d.para("Die Gleichstellungsbeauftragte ist frühzeitig an der Aufstellung zu beteiligen.")
     d.placeholder("Beteiligung der Gleichstellungsbeauftragten: wann, in welcher Form, Ergebnis")
-    d.heading("Zustimmung und Beschluss", 2)
-    d.para(f"Der Plan ist {PROCEDURE.get(route.procedure, route.procedure)}; zuständige Stelle: {route.body}.")
+    d.heading("Aufstellung und Vorlage", 2)
+    d.para(f"Der Plan ist {PROCEDURE.get(route.procedure, route.procedure)}"
+           + (f"; zuständige Stelle: {route.body}." if route.procedure != "keine" else "."))
     rows = [["Art der Dienststelle", route.label], ["zuständige Stelle", route.body],
-            ["Verfahren", PROCEDURE_NOUN.get(route.procedure, route.procedure)],
-            ["Zustimmung zu Führungspositionen nach § 4 Abs. 6 (falls nötig)", route.leadership_approver]]
+            ["Verfahren", PROCEDURE_NOUN.get(route.procedure, route.procedure)]]
+    if p.has("leadership_rule"):
+        rows.append([f"Führungspositionen, solange die Regel nach {p.cite('leadership_rule')} greift",
+                     capital(LEADERSHIP_PROCEDURE[route.leadership_procedure].format(who=route.leadership_approver))])
+    if route.source:
+        rows.append(["Grundlage", route.source])
     if route.note:
         rows.append(["Hinweis", route.note])
     d.table(["", "nach dem Rechtsprofil"], rows, [6.0, 10.0], size=9.5)
     d.heading("Bekanntmachung", 2)
-    d.para("Der Plan wird nach seiner Aufstellung in der Dienststelle bekannt gemacht; er enthält keine "
-           "personenbezogenen Daten.")
+    privacy = p.cite("no_personal_data")
+    if p.publication:
+        d.para(p.publication)
+    d.para("Der Plan enthält keine personenbezogenen Daten" + (f" ({privacy})." if privacy else "."))
     d.placeholder("Art und Datum der Bekanntmachung (z. B. Intranet, Aushang, Rundschreiben)")
     d.heading("Fristen", 2)
-    d.table(["Frist", "Datum"], [[DEADLINE[k], fmt_date(getattr(a.deadlines, k))] for k in DEADLINE], [10.0, 6.0],
-            size=9.5)
+    d.table(["Frist", "Datum"], [[label, fmt_date(getattr(a.deadlines, k))] for k, label in deadline_labels(p)],
+            [10.0, 6.0], size=9.5)
+    if p.readings:
+        d.heading("Offene Auslegungsfragen", 2)
+        d.para("Wo der Gesetzestext mehrere Lesarten zulässt, rechnet der Entwurf mit der hier genannten; bitte prüfen:",
+               keep=True)
+        for reading in p.readings:
+            d.para(reading, style="List Bullet")
 
 
 def _stock_margin(d: _Draft) -> tuple[AreaResult | None, ProtectedRow | None]:
@@ -428,7 +478,8 @@ def _threshold_text(p) -> str:
     limit = ("unter " if p.comparison == "lt" else "bis zu ") + fmt_pct(p.threshold)
     who = "Unterrepräsentiert ist ein Geschlecht" if p.sexes == "both" else "Unterrepräsentiert sind Frauen"
     gap = f", wenn zugleich mindestens {p.min_gap} Männer mehr beschäftigt sind" if p.min_gap else ""
-    return f"{who} mit einem Anteil {limit}{gap}."
+    source = f" ({p.cite('underrepresentation')})" if p.cite("underrepresentation") else ""
+    return f"{who} mit einem Anteil {limit}{gap}{source}."
 
 
 def _heads_shown(d: _Draft) -> bool:
@@ -461,7 +512,7 @@ def _stock(d: _Draft) -> None:
         if dim == "gesamt":
             continue
         d.heading(DIMENSIONS.get(dim, dim), 2)
-        rows = d.count_table(dim, results, total, margin, verdicts=p.judges(dim))
+        rows = d.count_table(dim, results, total, margin, verdicts=p.judges(dim), quiet=True)
         d.stock_rows.update({(dim, area): row for area, row in rows.items()})
         if p.judges(dim) and len(results) > 1:
             _chart(d, dim, results, rows)
@@ -470,7 +521,8 @@ def _stock(d: _Draft) -> None:
 
 def _chart(d: _Draft, dim: str, results: list[AreaResult], rows: dict[str, ProtectedRow]) -> None:
     p = d.analysis.profile
-    bars = [Bar(area_label(dim, r.area), r.share_women if d.share_shown(rows[r.area]) else None, r.underrepresented,
+    bars = [Bar(area_label(dim, r.area), r.share_women if d.share_shown(rows[r.area]) else None,
+                None if _nothing_shown(rows[r.area]) else r.underrepresented,
                 "keine Beschäftigten" if r.share_women is None else "nicht ausgewiesen (Datenschutz)")
             for r in results]
     if all(b.share is None for b in bars):
@@ -546,7 +598,8 @@ def _description(d: _Draft) -> None:
     for dim, results in _dimensions(a.areas).items():
         if dim == "gesamt" or not p.judges(dim):
             continue
-        judged = [r for r in results if r.share_women is not None]
+        # Bereiche with nothing shown are left out: their verdict would tell the few persons' sex
+        judged = [r for r in results if r.share_women is not None and not _nothing_shown(d.stock_rows[(dim, r.area)])]
         women = sum(r.underrepresented == "women" for r in judged)
         men = sum(r.underrepresented == "men" for r in judged)
         summary = say.dimension_summary(dim, len(judged), women, men)
@@ -577,19 +630,38 @@ def _own_share(r: AreaResult):
     return r.share_women if r.underrepresented == "women" else r.share_men
 
 
-def _justification(d: _Draft, topic: str, results: list[tuple[AreaResult, ProtectedRow]]) -> None:
+def _justification(d: _Draft, topic: str, results: list[tuple[AreaResult, ProtectedRow]],
+                   stock: dict[tuple[str, str], AreaResult] | None = None) -> None:
     """Where a sex is underrepresented: name the Bereiche and leave the Begründung to the office.
-    Bereiche whose counts are all hidden are not named (their verdict would tell the split)."""
+    Bereiche whose counts are all hidden are not named (their verdict would tell the split).
+
+    ``stock`` (movements only): "im Falle von Unterrepräsentanz" (ThürGleichG § 4 Abs. 2 Satz 3) can
+    be judged on the movements themselves or on the stock of the Bereich; both readings are shown
+    and either one asks for a Begründung."""
     named = [f"{SEX_WORDS[VERDICT_SEX[r.underrepresented]]} {say.where(r.dimension, r.area)}"
              for r, p in results if r.underrepresented and not _nothing_shown(p)]
     unnamed = any(r.underrepresented and _nothing_shown(p) for r, p in results)
-    if not named and not unnamed:
+    in_stock = []
+    if stock is not None:
+        seen = set()
+        for r, _ in results:
+            s = stock.get((r.dimension, r.area))
+            if s is not None and s.underrepresented and (r.dimension, r.area) not in seen \
+                    and not _nothing_shown(d.stock_rows.get((r.dimension, r.area), _SHOWN)):
+                seen.add((r.dimension, r.area))
+                in_stock.append(f"{SEX_WORDS[VERDICT_SEX[s.underrepresented]]} {say.where(r.dimension, r.area)}")
+    if not named and not unnamed and not in_stock:
         return
-    text = ("Unterrepräsentiert: " + "; ".join(named) + "." if named else "") + \
+    lead = "Nach den Bewegungen selbst unterrepräsentiert: " if stock is not None else "Unterrepräsentiert: "
+    text = (lead + "; ".join(named) + "." if named else "") + \
            (f" Bereiche mit weniger als {d.min_cell} Fällen werden aus Datenschutzgründen nicht einzeln genannt."
             if unnamed else "")
+    if stock is not None:
+        text += (" Nach dem Bestand des Bereichs unterrepräsentiert: " + "; ".join(in_stock) + "." if in_stock else
+                 " Nach dem Bestand ist in diesen Bereichen kein Geschlecht unterrepräsentiert.")
+        text += " Welche Lesart gilt, lässt das Gesetz offen; eine Begründung ist unter jeder der beiden nötig."
     d.para(text.strip(), keep=True)
-    d.placeholder(f"Begründung zu {topic}")
+    d.placeholder(f"Begründung {topic}")
 
 
 def _movements(d: _Draft) -> None:
@@ -599,6 +671,7 @@ def _movements(d: _Draft) -> None:
            f"Fortbildungen im Berichtszeitraum {fmt_date(a.deadlines.flow_window_start)} bis "
            f"{fmt_date(a.deadlines.flow_window_end)}, je Bereich. Wo ein Geschlecht unterrepräsentiert ist, ist das "
            f"zu begründen.")
+    stock = {(r.dimension, r.area): r for r in a.areas}
     for kind, label in MOVEMENT_KINDS.items():
         results = [r for r in a.movements if r.kind == kind]
         if not results:
@@ -617,23 +690,29 @@ def _movements(d: _Draft) -> None:
             d.para(f"{label} nach {DIMENSIONS.get(dim, dim)}", bold=True, keep=True)
             protected = d.count_table(dim, rows, total, margin, quiet=True)
             judged += [(r, protected[r.area]) for r in rows]
-        _justification(d, f"den {label}", judged)
+        _justification(d, f"zu den {label}", judged, stock)
     if a.committees:
         d.heading("Gremien", 2)
         d.para(f"Besetzung der Gremien am Stichtag {fmt_date(a.deadlines.stichtag)}.")
         protected = d.count_table("gremium", a.committees, quiet=True, everybody=True)
-        _justification(d, "der Besetzung der Gremien", [(r, protected[r.area]) for r in a.committees])
+        _justification(d, "zur Besetzung der Gremien", [(r, protected[r.area]) for r in a.committees])
 
 
 def _targets(d: _Draft) -> None:
     a, p, dl = d.analysis, d.analysis.profile, d.analysis.deadlines
     d.heading("5. Zielvorgaben und Maßnahmen")
-    d.para(f"Für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist, eine Zielvorgabe. Die Rechenhilfen "
-           f"nutzen die Prognose der bis zum Planende ({fmt_date(dl.next_plan_stichtag)}) frei werdenden Stellen "
-           f"(Altersabgänge und bekannte Abgänge): mindestens die Hälfte davon für das unterrepräsentierte "
-           f"Geschlecht, und die Einstellungen oder Beförderungen, die für einen Anteil von {fmt_pct(p.threshold)} "
-           f"bis zum Planende nötig wären. Bei Führungsebenen zeigt das Kaskadenmodell den Anteil der Ebene "
-           f"darunter als Ziel.")
+    who = "ein Geschlecht" if p.sexes == "both" else "Frauen"
+    d.para(f"Für jeden Bereich, in dem {who} unterrepräsentiert {'ist' if p.sexes == 'both' else 'sind'}, eine "
+           f"Zielvorgabe{f' ({cite})' if (cite := p.cite('targets')) else ''}. Die Rechenhilfen nutzen die Prognose "
+           f"der bis zum Stichtag des nächsten Plans ({fmt_date(dl.next_plan_stichtag)}) frei werdenden Stellen "
+           f"(Altersabgänge und bekannte Abgänge): {_sizing_words(p)}, und die Einstellungen oder Beförderungen, "
+           f"die für einen Anteil von {fmt_pct(p.threshold)} bis dahin nötig wären. Bei Führungsebenen zeigt das "
+           f"Kaskadenmodell den Anteil der Ebene darunter als Ziel.")
+    if p.has("leadership_level_targets"):
+        d.para(f"Für jede einzelne Führungsebene sind Zielvorgaben zum Frauen- und Männeranteil festzulegen "
+               f"({p.cite('leadership_level_targets')}), auch wo Frauen dort nicht unterrepräsentiert sind.")
+        d.placeholder(f"Zielvorgaben zum Frauen- und Männeranteil für jede Führungsebene "
+                      f"({p.cite('leadership_level_targets')})")
     measures = catalogue()
     d.heading("Maßnahmenkatalog zur Auswahl", 2)
     d.para("Ein Angebot, noch kein Beschluss: organisatorische, personelle und Fortbildungsmaßnahmen zur "
@@ -645,8 +724,15 @@ def _targets(d: _Draft) -> None:
             [["\u2610", m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
               ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.4, 1.0, 2.6, 9.2, 1.8])
     d.placeholder("Maßnahmen aus dem Katalog auswählen, eigene ergänzen und den Katalog auf die gewählten kürzen")
-    suggestions = target_suggestions(a)
-    if not suggestions:
+    # a Bereich whose counts are all hidden is not named (its verdict would tell the few persons' sex)
+    hidden = [s for s in target_suggestions(a) if _nothing_shown(d.stock_rows[(s.dimension, s.area)])]
+    suggestions = [s for s in target_suggestions(a) if s not in hidden]
+    if hidden:
+        d.para(f"In Bereichen mit weniger als {d.min_cell} Personen wird aus Datenschutzgründen nicht ausgewiesen, ob "
+               f"ein Geschlecht unterrepräsentiert ist.")
+        d.placeholder("Zielvorgaben für die kleinen Bereiche, in denen die Dienststelle nach ihren eigenen Zahlen eine "
+                      "Unterrepräsentanz feststellt (ohne Angaben, die auf einzelne Personen schließen lassen)")
+    if not suggestions and not hidden:
         d.para("In keinem Bereich ist ein Geschlecht unterrepräsentiert; Zielvorgaben sind nicht erforderlich.")
     for i, s in enumerate(suggestions, 1):
         title = f"{SEX_WORDS[s.sex]} {say.where(s.dimension, s.area)}"
@@ -657,7 +743,8 @@ def _targets(d: _Draft) -> None:
                    for k in MEASURE_KINDS if any(m["kind"] == k for m in chosen)]
         d.para("Vorgeschlagene Maßnahmen aus dem Katalog: " + "; ".join(by_kind) + ".")
         d.placeholder(f"Zielvorgabe Z{i} ({title}): Anzahl und Frist festlegen, Maßnahmen auswählen und Zuständigkeit "
-                      f"bestimmen, Qualifikationspotenzial bewerten (§ 4 Abs. 3)",
+                      f"bestimmen, Qualifikationspotenzial bewerten"
+                      + (f" ({p.cite('targets')})" if p.cite("targets") else ""),
                       where=f"{d.section} – Zielvorgabe Z{i}")
     own = a.dataset.measures
     if own:
@@ -678,7 +765,7 @@ def _sizing_rows(d: _Draft, s) -> list[list[str]]:
     split = d.protect([(s.area, forecast)])[0]
     vacancies = forecast.total if split.total is not None else d.lone(forecast.total)
     departures = (split.w if s.sex == "w" else split.m) if split.total is not None else None
-    half = s.half_of_vacancies if vacancies is not None else None
+    half = s.vacancy_target if vacancies is not None else None
     hires = s.hires_for_threshold if None not in (current, stock.total, departures) else None
     hires_text = d.cell(hires)
     if hires is not None and s.infeasible and vacancies is not None:
@@ -687,7 +774,7 @@ def _sizing_rows(d: _Draft, s) -> list[list[str]]:
             ["Frauen und Männer im Bereich am Stichtag", d.cell(stock.total)],
             [f"voraussichtlich frei werdende Stellen bis {fmt_date(dl.next_plan_stichtag)}", d.cell(vacancies)],
             [f"davon bisher mit {dat} besetzt", d.cell(departures)],
-            [f"mindestens die Hälfte der frei werdenden Stellen für {sex}", d.cell(half)],
+            [f"{capital(_sizing_words(p, sex))}", d.cell(half)],
             [f"Einstellungen oder Beförderungen von {dat} für einen Anteil von {fmt_pct(p.threshold)} bis zum "
              f"Planende", hires_text]]
     below = _level_below(d, s.area) if s.dimension == "fuehrungsebene" else None
@@ -695,9 +782,19 @@ def _sizing_rows(d: _Draft, s) -> list[list[str]]:
         shown = d.share_shown(d.stock_rows[("fuehrungsebene", below)])
         rows.append([f"Kaskadenmodell: Anteil der {sex} auf der Ebene darunter "
                      f"({area_label('fuehrungsebene', below)})", fmt_pct(s.cascade_share) if shown else SUPPRESSED])
-    rows += [["Frist (Vorschlag): Ende des Planzeitraums", fmt_date(dl.next_plan_stichtag)],
-             ["Zwischenstand zur Anpassung", fmt_date(dl.adjustment_stichtag)]]
+    # the next Stichtag is not the plan's end (ThürGleichG: the office sets the start, so the end too)
+    rows.append(["Frist (Vorschlag): Ende des Planzeitraums", fmt_date(dl.plan_end)] if dl.plan_end else
+                ["Frist (Vorschlag): Stichtag des nächsten Plans", fmt_date(dl.next_plan_stichtag)])
+    if p.adjustment != "keine":
+        rows.append(["Zwischenstand zum Stichtag der Anpassung", fmt_date(dl.adjustment_stichtag)])
     return rows
+
+
+def _sizing_words(p, sex: str = "das unterrepräsentierte Geschlecht") -> str:
+    """The profile's share of the vacancies, and whether the law sets it or it is only a helper."""
+    share = "mehr als die Hälfte" if p.sizing == "mehrheit" else "mindestens die Hälfte"
+    source = f"nach {p.cite('sizing')}" if p.cite("sizing") else "Rechenhilfe, vom Gesetz nicht vorgegeben"
+    return f"{share} der frei werdenden Stellen für {sex} ({source})"
 
 
 def _level_below(d: _Draft, level: str) -> str | None:
@@ -712,9 +809,11 @@ def _level_below(d: _Draft, level: str) -> str | None:
 def _attainment(d: _Draft) -> None:
     a, lead, p, dl = d.analysis, d.analysis.leadership, d.analysis.profile, d.analysis.deadlines
     d.heading("6. Bericht über die Zielerreichung")
-    d.para(f"Bei der Anpassung (Stichtag {fmt_date(dl.adjustment_stichtag)}) und zum Ende des Plans ist für jede "
-           f"Zielvorgabe festzustellen, ob sie erreicht wurde; für jede nicht erreichte Zielvorgabe sind die Gründe "
-           f"anzugeben.", keep=True)
+    when = (f"Bei der Anpassung (Stichtag {fmt_date(dl.adjustment_stichtag)}) und zum Ende des Plans"
+            if p.adjustment != "keine" else "Zum Ende des Plans")
+    source = f" ({p.cite('attainment')})" if p.cite("attainment") else ""
+    d.para(f"{when} ist für jede Zielvorgabe festzustellen, ob sie erreicht wurde; für jede nicht erreichte Zielvorgabe "
+           f"sind die Gründe anzugeben{source}.", keep=True)
     hidden_achieved = set()
     if a.targets:
         rows = []
@@ -731,8 +830,10 @@ def _attainment(d: _Draft) -> None:
                 [0.9, 4.0, 1.5, 1.0, 1.8, 2.1, 2.4, 2.3], size=8.5)
         d.para("Nr. = Nummer der Zielvorgabe im vorigen Plan; die Zielvorgaben dieses Plans (Abschnitt 5) werden bei "
                "der Anpassung unter ihren Nummern Z1, Z2, … berichtet.", italic=True, size=8)
-        # the verdicts are public (section 2 shows them for every Bereich): say where a target no longer fits
-        verdict = {(r.dimension, r.area): r.underrepresented for r in a.areas}
+        # say where a target no longer fits, from the verdicts section 2 shows (not where a Bereich's
+        # counts are all hidden: there the verdict is not shown either)
+        verdict = {(r.dimension, r.area): r.underrepresented for r in a.areas
+                   if not _nothing_shown(d.stock_rows.get((r.dimension, r.area), _SHOWN))}
         odd = [t.id for t, _ in a.targets if (t.dimension, t.area) in verdict
                and VERDICT_SEX.get(verdict[(t.dimension, t.area)] or "") != t.sex]
         if odd:
@@ -741,11 +842,12 @@ def _attainment(d: _Draft) -> None:
                    f"Stichtag nicht unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe fortgeführt werden soll.")
         for t, met in a.targets:
             if met is False:
-                d.placeholder(f"Gründe, warum die Zielvorgabe {t.id} nicht erreicht wurde (§ 4 Abs. 5)")
+                d.placeholder(f"Gründe, warum die Zielvorgabe {t.id} nicht erreicht wurde{source}")
     else:
         d.para("Zielvorgaben eines vorigen Plans liegen nicht vor; der Bericht folgt bei der Anpassung.")
-    d.heading("50-%-Regel für Führungspositionen (§ 4 Abs. 6)", 2)
-    _leadership(d, lead, p, any(t.leadership and t.id in hidden_achieved for t, _ in a.targets))
+    if p.has("leadership_rule"):
+        d.heading(f"50-%-Regel für Führungspositionen ({p.cite('leadership_rule')})", 2)
+        _leadership(d, lead, p, any(t.leadership and t.id in hidden_achieved for t, _ in a.targets))
 
 
 def achieved_hidden(min_cell: int, target: int) -> tuple[int, int]:
@@ -767,12 +869,13 @@ def _achieved(d: _Draft, achieved: int, target: int) -> int | None:
 
 
 def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
-    limit = fmt_pct(p.leadership_threshold)
+    limit, route = fmt_pct(p.leadership_threshold), d.analysis.route
+    # the law's own procedure (Genehmigung, Benehmen, or the body's own decision), never one word for all
+    consequence = LEADERSHIP_PROCEDURE[route.leadership_procedure].format(who=lead.approver)
     if lead.approval_required is None:
-        d.para(f"Zielvorgaben für Führungspositionen: {lead.targets}; eine Zielerreichung ist noch nicht erfasst, die "
-               f"Regel ist noch nicht bewertbar. Bei der Anpassung gilt: Ist weniger als {limit} der Zielvorgaben "
-               f"für Führungspositionen erreicht, bedarf jede weitere Besetzung einer Führungsposition der "
-               f"Zustimmung; zuständig: {lead.approver}.")
+        d.para(f"Zielvorgaben für Führungspositionen mit Frist bis zum Stichtag: {lead.targets}; eine Zielerreichung "
+               f"ist dafür nicht erfasst, die Regel ist noch nicht bewertbar. Zielvorgaben mit einer späteren Frist "
+               f"zählen erst, wenn sie fällig sind.")
         return
     # I2 adds up achieved counts: with one of them hidden, its exact value could give that count away
     volume = lead.volume_reading
@@ -786,7 +889,7 @@ def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
     def verdict(value) -> str:
         if value is None:
             return "–"
-        return "Zustimmung nötig" if value < p.leadership_threshold else "keine Zustimmung nötig"
+        return "Regel greift" if value < p.leadership_threshold else "Regel greift nicht"
 
     d.table(["Lesart", "Wert", "Ergebnis"],
             [["I1 – Anteil der vollständig erreichten Zielvorgaben", fmt_pct(lead.count_reading),
@@ -795,16 +898,15 @@ def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
             [8.0, 3.6, 4.4])
     d.para(f"Maßgeblich nach dem Rechtsprofil: {READING[lead.reading]}.")
     if lead.approval_required:
-        d.para(f"Weniger als {limit} der Zielvorgaben für Führungspositionen sind erreicht: Jede weitere Einstellung, "
-               f"Beförderung oder Höhergruppierung in eine Führungsposition bedarf bis zur Erreichung der Zielvorgaben "
-               f"der Zustimmung. Zuständig: {lead.approver}.", bold=True)
+        d.para(f"Weniger als {limit} der Zielvorgaben für Führungspositionen sind erreicht: Bis zur Erreichung der "
+               f"Zielvorgaben {consequence}.", bold=True)
     else:
-        d.para(f"Mindestens {limit} der Zielvorgaben für Führungspositionen sind erreicht: Eine Zustimmung nach § 4 "
-               f"Abs. 6 ist nicht erforderlich. Wäre sie erforderlich, wäre zuständig: {lead.approver}.")
+        d.para(f"Mindestens {limit} der Zielvorgaben für Führungspositionen sind erreicht: Die Regel nach "
+               f"{p.cite('leadership_rule')} greift nicht. Zuständig, falls sie greift: {lead.approver}.")
 
 
 def _closing(d: _Draft) -> None:
     d.heading("7. Offene Platzhalter")
-    d.para(f"Diese {len(d.placeholders)} Stellen muss die Dienststelle vor der Beschlussfassung ausfüllen:", keep=True)
+    d.para(f"Diese {len(d.placeholders)} Stellen füllt die Dienststelle aus:", keep=True)
     d.table(["Nr.", "Abschnitt", "Platzhalter"],
             [[str(i), section, text] for i, (section, text) in enumerate(d.placeholders, 1)], [1.2, 5.3, 9.5])

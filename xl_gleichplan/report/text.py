@@ -6,8 +6,8 @@ import re
 from ..analysis import Analysis
 from ..io.findings import message_text
 from ..schema import DIMENSIONS, MOVEMENT_KINDS, area_label
-from ..texts import (DEADLINE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, fmt_date, fmt_number,
-                     fmt_pct)
+from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, deadline_labels, fmt_date,
+                     fmt_number, fmt_pct)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -41,14 +41,16 @@ def render(a: Analysis) -> str:
     header = ["Bereich", "Frauen", "Männer", "d/x", "gesamt", "Frauenanteil", "unterrepräsentiert"]
     out = [
         f"Dienststelle: {ds.agency.name} ({a.route.label})",
-        f"Rechtsgrundlage: {p.legal_basis} – Profil „{p.id}“, Schwelle {fmt_pct(p.threshold, ' ')} "
+        f"Rechtsgrundlage: {p.cite('basis') or p.legal_basis} – Profil „{p.id}“, Schwelle {fmt_pct(p.threshold, ' ')} "
         f"({'strikt darunter' if p.comparison == 'lt' else 'darunter oder gleich'}), Zählbasis {p.count_basis}",
-        f"Beschäftigte: {ds.heads} – Planpflicht ab {p.min_staff}: {'ja' if a.plan_required else 'nein, keine Pflicht zur Aufstellung'}",
-        f"Vorlage: an {a.route.body}, {PROCEDURE.get(a.route.procedure, a.route.procedure)}"
+        f"Beschäftigte: {ds.heads} – "
+        + (f"Planpflicht ab {p.min_staff}: {'ja' if a.plan_required else 'nein, keine Pflicht zur Aufstellung'}"
+           if p.min_staff else "Planpflicht: ja (jede Dienststelle)"),
+        f"Plan: {PROCEDURE.get(a.route.procedure, a.route.procedure)}; zuständige Stelle: {a.route.body}"
         + (f" (Hinweis: {a.route.note})" if a.route.note else ""),
         "",
         "Fristen:",
-        *[f"  {DEADLINE[k]}: {fmt_date(getattr(a.deadlines, k))}" for k in DEADLINE],
+        *[f"  {label}: {fmt_date(getattr(a.deadlines, k))}" for k, label in deadline_labels(p)],
         "",
         "Bestand nach Bereichen:",
         _table(header, _area_rows(a.areas)),
@@ -64,13 +66,16 @@ def render(a: Analysis) -> str:
                  {True: "erreicht", False: "nicht erreicht", None: "offen"}[met], "ja" if t.leadership else "nein"]
                 for t, met in a.targets]
         out += ["", "Zielvorgaben:", _table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Stand", "Führung"], rows)]
-    verdict = {True: "Zustimmung erforderlich", False: "keine Zustimmung erforderlich",
-               None: "noch nicht bewertbar (keine Zielerreichung erfasst)"}[lead.approval_required]
-    out += ["", "50-%-Regel für Führungspositionen (§ 4 Abs. 6):",
-            f"  Führungs-Zielvorgaben: {lead.targets}, davon bewertet: {lead.assessed}",
-            f"  I1 (Anzahl): {fmt_pct(lead.count_reading, ' ')}   I2 (Umfang): {fmt_pct(lead.volume_reading, ' ')}",
-            f"  maßgeblich: {READING[lead.reading]}",
-            f"  Ergebnis: {verdict}; zuständig: {lead.approver}"]
+    if p.has("leadership_rule"):
+        verdict = {True: "die Regel greift: bis zur Erreichung der Zielvorgaben "
+                         + LEADERSHIP_PROCEDURE[a.route.leadership_procedure].format(who=lead.approver),
+                   False: "die Regel greift nicht",
+                   None: "noch nicht bewertbar (keine Zielerreichung erfasst)"}[lead.approval_required]
+        out += ["", f"50-%-Regel für Führungspositionen ({p.cite('leadership_rule')}):",
+                f"  Führungs-Zielvorgaben: {lead.targets}, davon bewertet: {lead.assessed}",
+                f"  I1 (Anzahl): {fmt_pct(lead.count_reading, ' ')}   I2 (Umfang): {fmt_pct(lead.volume_reading, ' ')}",
+                f"  maßgeblich: {READING[lead.reading]}",
+                f"  Ergebnis: {verdict}"]
     if a.findings:
         out += ["", f"Prüfhinweise zu den Daten ({len(a.findings)}):", *("  " + finding_line(f) for f in a.findings)]
     return _printable("\n".join(out))

@@ -1,4 +1,5 @@
-"""Deadlines from the Stichtag (§ 4 Abs. 1): flow window, plan due, adjustment, next plan."""
+"""Deadlines from the Stichtag (ThürGleichG § 4 Abs. 1, BGleiG § 12): flow window, plan due,
+adjustment, next plan, and the plan period where the law fixes its start."""
 from __future__ import annotations
 
 import calendar
@@ -33,18 +34,25 @@ class Deadlines:
     adjustment_stichtag: date
     adjustment_due: date
     next_plan_stichtag: date
+    plan_start: date | None = None  # None: the office sets it (the statute does not)
+    plan_end: date | None = None
 
 
 def deadlines(stichtag: date, profile: Profile) -> Deadlines:
     adjustment = add_years(stichtag, profile.adjustment_years)
+    due = add_months(stichtag, profile.due_months, profile.due_counting)
+    # BGleiG § 12 Abs. 2: drawn up by 31 December, in force on the following 1 January
+    start = due + timedelta(days=1) if profile.plan_start == "nach_frist" else None
     return Deadlines(
         stichtag=stichtag,
         flow_window_start=add_years(stichtag, -profile.flow_window_years) + timedelta(days=1),
         flow_window_end=stichtag,
-        plan_due=add_months(stichtag, profile.due_months, profile.due_counting),
+        plan_due=due,
         adjustment_stichtag=adjustment,
         adjustment_due=add_months(adjustment, profile.due_months, profile.due_counting),
         next_plan_stichtag=add_years(stichtag, profile.plan_years),
+        plan_start=start,
+        plan_end=add_years(start, profile.plan_years) - timedelta(days=1) if start else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""The 50 % rule for leadership positions (§ 4 Abs. 6 ThürGleichG).
+"""The 50 % rule for leadership positions (§ 4 Abs. 6 ThürGleichG; the profile section "leadership_rule").
 
 If fewer than half of the plan's leadership targets are reached, every further appointment to a
 leadership position needs approval. How to measure "half of the targets" is not settled, so both
@@ -9,6 +9,7 @@ readings are computed and the profile names the one that decides:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from ..model import Target
@@ -26,13 +27,16 @@ class LeadershipResult:
     approver: str  # who approves leadership appointments while the rule applies
 
 
-def leadership_rule(targets: list[Target], profile: Profile, agency_type: str) -> LeadershipResult:
+def leadership_rule(targets: list[Target], profile: Profile, agency_type: str,
+                    stichtag: date | None = None) -> LeadershipResult:
     """Evaluate § 4 Abs. 6. A leadership target without an achieved value counts as not reached,
-    unless no leadership target has been assessed at all (a new plan): then there is no verdict."""
-    lead = [t for t in targets if t.leadership]
+    unless no leadership target has been assessed at all (a new plan): then there is no verdict.
+    A target due after the Stichtag is not yet assessable and does not count (a target without a
+    Frist does). Under a law without the rule (``profile.has``) there is no verdict either."""
+    lead = [t for t in targets if t.leadership and (stichtag is None or t.deadline is None or t.deadline <= stichtag)]
     assessed = sum(t.achieved is not None for t in lead)
     approver = profile.route(agency_type).leadership_approver
-    if not lead or not assessed:
+    if not lead or not assessed or not profile.has("leadership_rule"):
         return LeadershipResult(len(lead), assessed, None, None, profile.leadership_reading, None, approver)
     met = sum((t.achieved or 0) >= t.target for t in lead)
     count = Fraction(met, len(lead))

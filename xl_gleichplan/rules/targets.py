@@ -1,4 +1,4 @@
-"""Sizing helpers for Zielvorgaben and their attainment (§ 4 Abs. 3 and 5)."""
+"""Sizing helpers for Zielvorgaben and their attainment (ThürGleichG § 4 Abs. 3 and 5, FrFG LSA § 20 Abs. 3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +12,19 @@ def _ceil(value: Fraction) -> int:
 
 
 def half_of_vacancies(vacancies: int) -> int:
-    """"At least half" of V vacancies go to the underrepresented sex: ceil(V/2)."""
+    """"At least half" of V vacancies: ceil(V/2). A sizing helper; ThürGleichG § 4 Abs. 3 sets no share."""
     return _ceil(Fraction(vacancies, 2))
+
+
+def majority_of_vacancies(vacancies: int) -> int:
+    """"More than half" of V posts to be filled (FrFG LSA § 20 Abs. 3 Satz 2): floor(V/2) + 1;
+    no post to fill, nothing to plan (0)."""
+    return vacancies // 2 + 1 if vacancies > 0 else 0
+
+
+def vacancy_target(vacancies: int, rule: str) -> int:
+    """The share of the vacancies a profile sizes a Zielvorgabe by ("haelfte" or "mehrheit")."""
+    return majority_of_vacancies(vacancies) if rule == "mehrheit" else half_of_vacancies(vacancies)
 
 
 @dataclass(frozen=True)
