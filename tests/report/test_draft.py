@@ -491,7 +491,7 @@ def test_sachsen_anhalt_draft_sizes_by_more_than_half(tmp_path):
                         tmp_path / "lsa.docx", profile="sachsen-anhalt")
     text = all_text(document)
     assert "ThürGleichG" not in text and "50-%-Regel" not in text
-    sizing = dict((r[0], r[1]) for r in rows(table_after(document, "Zielvorgabe 1: Frauen im höheren Dienst"))[1:])
+    sizing = dict((r[0], r[1]) for r in rows(table_after(document, "Zielvorgabe Z1: Frauen im höheren Dienst"))[1:])
     assert sizing["Mehr als die Hälfte der frei werdenden Stellen für Frauen (nach § 20 Abs. 3 Satz 2 FrFG)"] == "4"
     assert "im Benehmen aufzustellen; zuständige Stelle: bestellte Gleichstellungsbeauftragte" in text
 

@@ -719,7 +719,7 @@ def _targets(d: _Draft) -> None:
            "Gleichstellung, zur Vereinbarkeit von Beruf und Familie einschließlich Pflege und zur Erhöhung des "
            "Anteils des unterrepräsentierten Geschlechts. Maßnahmen „für alle“ gelten übergreifend; die übrigen "
            "schlagen die Zielvorgaben für Führungsebenen und für das jeweils unterrepräsentierte Geschlecht vor. "
-           "Gewählte Maßnahmen ankreuzen, nicht gewählte vor der Beschlussfassung streichen.", keep=True)
+           "Gewählte Maßnahmen ankreuzen, nicht gewählte aus dem Plan streichen.", keep=True)
     d.table(["gewählt", "Nr.", "Art", "Maßnahme", "für"],
             [["\u2610", m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
               ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.4, 1.0, 2.6, 9.2, 1.8])
