@@ -35,7 +35,7 @@ from ..errors import GleichplanError
 from ..io.atomic import atomic_path
 from ..model import Counts
 from ..rules.privacy import ProtectedRow, protect
-from ..rules.shares import shares, underrepresented
+from ..rules.shares import shares
 from ..schema import (DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, ON_LEAVE, PART_TIME, SEX_WORDS,
                       VERDICT_SEX, area_label)
 from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, VERDICT_SHORT, deadline_labels, fmt_date, fmt_number,

@@ -241,7 +241,7 @@ class _Program:
 
     def _exposed(self, hidden: set, primary: set) -> bool:
         """Does the attacker recompute a cell from ``hidden``? (The audits add their cuts.)"""
-        return self._audit(hidden, primary) or self._bounds_audit(hidden, primary)
+        return self._audit(hidden, primary) or self._bounds_audit(hidden)
 
     def _audit(self, hidden: set, primary: set) -> bool:
         """Add cuts for what the attacker recomputes from ``hidden``; False if nothing."""
@@ -292,7 +292,7 @@ class _Program:
                 exposed = True
         return exposed
 
-    def _bounds_audit(self, hidden: set, primary: set) -> bool:
+    def _bounds_audit(self, hidden: set) -> bool:
         """With a margin: can the attacker pin a hidden count by bounds the equations alone miss?
         Over the integers: non-negativity and the verdict each row shows, together with every row
         and column sum. Each hidden count above 0
