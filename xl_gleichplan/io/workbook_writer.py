@@ -217,6 +217,8 @@ def _write_sheet(wb, name: str, rows: list[list], widths) -> None:
     header = next(r for r, line in enumerate(rows, start=1) if line in (RESULT_HEADER, FINDINGS_HEADER))
     if name == FINDINGS_SHEET:  # long messages wrap in their column, each row as high as it needs
         for r in range(header + 1, len(rows) + 1):
+            for c in range(1, len(widths)):
+                ws.cell(r, c).alignment = Alignment(vertical="top")  # beside the first line of the message
             ws.cell(r, len(widths)).alignment = Alignment(wrap_text=True, vertical="top")
             ws.row_dimensions[r].height = row_height([(ws.cell(r, len(widths)).value, widths[-1])])
     print_setup(ws, f"{header}:{header}", len(widths), len(rows))
