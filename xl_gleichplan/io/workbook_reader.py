@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import replace
+from itertools import chain
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -288,9 +289,15 @@ def read_metadata(book, file: str) -> dict:
 
 def agency_type_code(profile: Profile, text: str) -> str:
     """The metadata's "Art der Dienststelle": the German label the drop-down offers, or (templates
-    before issue 14) the type code itself."""
-    labels = {vocab.key(route.label): code for code, route in profile.routing.items()}
-    return labels.get(vocab.key(text), text)
+    before issue 14) the type code itself. A label of another shipped profile gives that profile's
+    code, which this profile may know as an alias (a Thuringian template read with "bund")."""
+    key = vocab.key(text)
+    others = (load_profile(name) for name in available_profiles() if name != profile.id)  # only if needed
+    for candidate in chain([profile], others):
+        code = next((c for c, route in candidate.routing.items() if vocab.key(route.label) == key), None)
+        if code is not None:
+            return code
+    return text
 
 
 def read_workbook(path: str | Path, profile: Profile | str | None = None, *,
