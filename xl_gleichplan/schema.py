@@ -128,6 +128,7 @@ class Sheet:
     hint: str
     columns: tuple[Column, ...]
     free_rows: int  # empty input rows below the prefilled ones
+    former: tuple[str, ...] = ()  # names of the sheet in older templates, still read
 
     def letter(self, code: str) -> str:
         from .io.tabular import column_letter
@@ -216,12 +217,12 @@ SHEETS = {
                 formula="=IF(OR({target}=\"\",{achieved}=\"\"),\"\",MIN(N({achieved}),N({target})))")),
         free_rows=40),
     "measures": Sheet(
-        "Massnahmen", "Maßnahmen",
+        "Maßnahmen", "Maßnahmen",
         "Organisatorische, personelle und Fortbildungsmaßnahmen, möglichst mit Bezug auf eine Zielvorgabe.",
         (Column("target_id", "zu Ziel Nr.", "text", 9), Column("kind", "Art", "measure_kind", 16),
          Column("text", "Maßnahme", "text", 60), Column("responsible", "zuständig", "text", 20),
          Column("deadline", "bis", "date", 12)),
-        free_rows=40),
+        free_rows=40, former=("Massnahmen",)),  # ASCII name up to template version of issue 14
 }
 
 MEASURE_KINDS = {"organisatorisch": "organisatorisch", "personell": "personell", "fortbildung": "Fortbildung"}
