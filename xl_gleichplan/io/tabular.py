@@ -7,6 +7,7 @@ the importer decides what they mean.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -199,12 +200,14 @@ def _native_failure(exc: BaseException) -> bool:
 
 def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wanted: str | None = None):
     """(header, body, sheet name, first data row, notes) of the sheet that holds the export: ``wanted``,
-    or the visible sheet whose header the resolver knows best, or the first visible sheet."""
+    or the visible sheet whose header the resolver knows best, or the first visible sheet. Only the
+    reading is inside the native readers' error handling: a fault in the header search is ours, not a
+    damaged file."""
     from python_calamine import SheetVisibleEnum
 
     deadline = deadline or Deadline(path)
     notes = []
-    try:
+    with _native_errors(path) as fallback:
         book = calamine_book(path)
         if not book.sheet_names:
             raise InputFileError(f"„{path}“ enthält kein Tabellenblatt. Bitte den Export erneut erstellen.")
@@ -217,15 +220,29 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
             # visible sheets only: a hidden helper sheet is never the export
             candidates = [s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible] \
                 or book.sheet_names[:1]
-        if resolver is not None and len(candidates) > 1:
-            candidates = _best_sheet(book, candidates, resolver, notes)
-        name = candidates[0]
+        heads = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False, nrows=2 * HEADER_SEARCH_ROWS)
+                 for n in candidates} if resolver is not None and len(candidates) > 1 else {}
+    if fallback:
+        return _read_xlsb_pyxlsb(path, fallback[0], deadline, resolver) + (notes,)
+    name = _best_sheet(heads, resolver, notes) if heads else candidates[0]
+    with _native_errors(path) as fallback:
         data = book.get_sheet_by_name(name)
         deadline.check(f"beim Laden des Blatts „{name}“")
         check_shape(path, name, data.height, data.width)
         rows = data.to_python(skip_empty_area=False)
         deadline.check(f"beim Lesen des Blatts „{name}“")
-        found = find_header(rows, resolver)
+    if fallback:
+        return _read_xlsb_pyxlsb(path, fallback[0], deadline, resolver) + (notes,)
+    return _split_header(path, name, rows, find_header(rows, resolver)) + (notes,)
+
+
+@contextlib.contextmanager
+def _native_errors(path: Path):
+    """German messages for what calamine raises on a broken workbook; an .xlsb it cannot parse is handed
+    to the second reader (the caller gets the first error in the yielded list)."""
+    fallback: list = []
+    try:
+        yield fallback
     except InputFileError:
         raise
     except (zipfile.BadZipFile, OSError) as exc:
@@ -233,22 +250,21 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
     except BaseException as exc:  # calamine raises its own error types for broken workbooks
         if not _native_failure(exc):
             raise
-        if path.suffix.lower() == ".xlsb":
-            return _read_xlsb_pyxlsb(path, exc, deadline, resolver) + (notes,)
-        raise InputFileError(
-            f"„{path}“ ist keine lesbare Excel-Arbeitsmappe ({type(exc).__name__}: {str(exc)[:200]}). "
-            f"Bitte die Datei in Excel öffnen und neu speichern."
-        ) from None
-    return _split_header(path, name, rows, found) + (notes,)
+        if path.suffix.lower() != ".xlsb":
+            raise InputFileError(
+                f"„{path}“ ist keine lesbare Excel-Arbeitsmappe ({type(exc).__name__}: {str(exc)[:200]}). "
+                f"Bitte die Datei in Excel öffnen und neu speichern."
+            ) from None
+        fallback.append(exc)
 
 
-def _best_sheet(book, names: list[str], resolver, notes: list) -> list[str]:
+def _best_sheet(heads: dict[str, list], resolver, notes: list) -> str:
     """The visible sheet whose header names the most columns (a cover sheet or a pivot table before the
     data is passed over), judged by the first rows of each; the first sheet on a tie."""
+    names = list(heads)
     scores = []
     for name in names:
-        head = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=2 * HEADER_SEARCH_ROWS)
-        found = find_header(head, resolver)
+        found = find_header(heads[name], resolver)
         scores.append(resolver.score(found[2]) if found else -1)
     best = max(range(len(names)), key=lambda i: (scores[i], -i))
     others = [n for i, n in enumerate(names) if i != best and scores[i] >= 2]
@@ -256,7 +272,7 @@ def _best_sheet(book, names: list[str], resolver, notes: list) -> list[str]:
         also = f" Auch {', '.join(f'„{n}“' for n in others)} hat eine Kopfzeile." if others else ""
         notes.append(("info", f"Gelesen wurde das Blatt „{names[best]}“ (die meisten bekannten Spaltennamen).{also} "
                               f"Ein anderes Blatt wählt --sheet NAME.", COLUMNS))
-    return [names[best]]
+    return names[best]
 
 
 def calamine_book(path: Path):
