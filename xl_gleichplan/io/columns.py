@@ -82,7 +82,7 @@ class Resolver:
         self.known, self.keep, self.v = known, keep, vocabulary()
         self.own = {vocab.key(code): code for code in known}  # our own names always mean themselves
 
-    def column(self, position: int, header: object) -> Column:
+    def column(self, position: int, header: object, suggest: bool = True) -> Column:
         text = vocab.text(header)
         k = vocab.key(text)
         if not k:
@@ -107,14 +107,16 @@ class Resolver:
         # it is a value, and a first row of data must not pass for a header because of it
         if k in self.v.unused or ((k in self.v.names or k in self.v.flags) and len(k) > 1):
             return Column(position, text, "unused")
-        return Column(position, text, "unknown", suggestion=self.suggest(k))
+        return Column(position, text, "unknown", suggestion=self.suggest(k) if suggest else None)
 
-    def columns(self, headers: list) -> list[Column]:
-        return [self.column(i, h) for i, h in enumerate(headers)]
+    def columns(self, headers: list, suggest: bool = True) -> list[Column]:
+        return [self.column(i, h, suggest) for i, h in enumerate(headers)]
 
     def score(self, headers: list) -> int:
-        """How many cells of a row are column names this export may have (used, personal, unused)."""
-        return sum(c.status in ("used", "flag", "personal", "unused") for c in self.columns(headers))
+        """How many cells of a row are column names this export may have (used, personal, unused).
+        Without suggestions: the header search scores every row of the head, values mostly, and
+        a fuzzy match per value took more time than reading 500,000 rows."""
+        return sum(c.status in ("used", "flag", "personal", "unused") for c in self.columns(headers, suggest=False))
 
     def suggest(self, k: str) -> str | None:
         """The closest column name this importer reads, for an unknown column."""

@@ -437,9 +437,11 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
             f"Zeilen korrigieren."
         )
     try:
-        frame = pd.read_csv(io.BytesIO(body), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                            header=None, names=list(range(len(header))), usecols=sorted(wanted), index_col=False,
-                            skip_blank_lines=False, on_bad_lines="error", engine="c").fillna("")  # short line: empty
+        frame = _arrow_frame(body, encoding, sep, len(header), sorted(wanted))
+        if frame is None:
+            frame = pd.read_csv(io.BytesIO(body), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                                header=None, names=list(range(len(header))), usecols=sorted(wanted), index_col=False,
+                                skip_blank_lines=False, on_bad_lines="error", engine="c").fillna("")  # short line: empty
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"„{path}“ ist weder in UTF-8 noch in Windows-1252 lesbar (Byte {exc.object[exc.start:exc.start + 1]!r} "
@@ -471,6 +473,43 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
         letters[names[i]] = column_letter(i)
     return Table(str(path), None, columns, letters, first_row=start + count + 1, rows=len(frame), notes=notes,
                  deadline=deadline)
+
+
+def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list[int]) -> pd.DataFrame | None:
+    """The wanted columns of a regular CSV body (every line with exactly ``fields`` fields), read by
+    pyarrow's multi-threaded parser: about three times faster than pandas' C engine with dtype=str.
+    None when pyarrow is missing or the body is irregular (a short or empty line, a surplus empty
+    field, bytes that are not text in ``encoding``, an odd number of quotes, which pyarrow would
+    close at the end of the file): the C engine then reads it as before, with its rules (a short
+    line is filled with empty values) and its error messages."""
+    if body.count(b'"') % 2:
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:
+        return None
+    names = [str(i) for i in range(fields)]
+    text = pa.dictionary(pa.int32(), pa.string())  # HR columns repeat few values: no str object per cell
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            read_options=pa_csv.ReadOptions(column_names=names, encoding="utf8" if encoding.startswith("utf-8")
+                                            else encoding),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, ignore_empty_lines=False,
+                                              newlines_in_values=b'"' in body),
+            convert_options=pa_csv.ConvertOptions(include_columns=[names[i] for i in wanted],
+                                                  column_types={names[i]: text for i in wanted}, null_values=[],
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+        return None
+    columns = {}
+    for i in wanted:
+        parts = [np.array(chunk.dictionary.to_pylist(), dtype=object)[chunk.indices.to_numpy(zero_copy_only=False)]
+                 for chunk in table.column(names[i]).chunks]
+        columns[i] = pd.Series(np.concatenate(parts) if parts else np.array([], dtype=object), dtype=object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows)) if columns else \
+        pd.DataFrame(index=pd.RangeIndex(table.num_rows))
 
 
 _TOTALS = re.compile(r"^(summe|gesamt|insgesamt|total|ergebnis|anzahl)")
