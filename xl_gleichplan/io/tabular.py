@@ -421,7 +421,10 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
         described = resolver.columns(header)
         wanted = {c.position for c in described if _read(c)}
     body = data[offset:]
-    overlong = _overlong_lines(path, body, encoding, sep, len(header), deadline, skipped) + skipped
+    # pyarrow reads a body whose every line has as many fields as the header, so it has no overlong line
+    frame = _arrow_frame(body, encoding, sep, len(header), sorted(wanted))
+    overlong = _overlong_lines(path, body, encoding, sep, len(header), deadline, skipped) + skipped \
+        if frame is None else []
     deadline.check("nach der Prüfung der Zeilenlängen")
     del data
     if len(overlong):
@@ -437,7 +440,6 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
             f"Zeilen korrigieren."
         )
     try:
-        frame = _arrow_frame(body, encoding, sep, len(header), sorted(wanted))
         if frame is None:
             frame = pd.read_csv(io.BytesIO(body), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
                                 header=None, names=list(range(len(header))), usecols=sorted(wanted), index_col=False,
