@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, is_panic
+from ..schema import column_letter  # noqa: F401 (imported from here by the importers)
 from .atomic import reason
 from .budget import Deadline, check_file_size, check_shape, german_number
 from . import vocabulary as vocab
@@ -35,16 +36,6 @@ def normalise_name(name: object) -> str:
     """Column name as code: lower case, umlauts spelled out, runs of other characters as one '_'."""
     text = str(name).strip().lower().translate(_UMLAUTS)
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass
