@@ -44,14 +44,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _stichtag(text: str) -> date:
+    from .rules.deadlines import stichtag_problem
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         try:
-            day, month, year = text.split(".")
-            return date(int(year), int(month), int(day))
+            d, month, year = text.split(".")
+            day = date(int(year), int(month), int(d))
         except ValueError:
             raise argparse.ArgumentTypeError(f"„{text}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)") from None
+    problem = stichtag_problem(day)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def _add_compute(sub) -> None:
@@ -168,6 +174,9 @@ def _add_plan(sub) -> None:
                    help="kleinste gezeigte Zahl (Datenschutz; Standard aus dem Profil, meist 3; nur erhöhen möglich)")
     p.add_argument("--hierarchy", metavar="DATEI",
                    help="bei einem Ordner: Zuordnungsliste (name, uebergeordnet) wie bei consolidate")
+    p.add_argument("--allow-small-cells", action="store_true",
+                   help="ein eigenes Profil (--profile DATEI.toml) mit kleinerer Mindestzellgröße als die "
+                        "mitgelieferten Profile zulassen (Datenschutz: nur nach Prüfung)")
     p.add_argument("--trotz-fehlern", dest="despite_errors", action="store_true",
                    help="den Entwurf auch dann erstellen, wenn die Daten Fehler enthalten (die betroffenen Abschnitte "
                         "werden im Entwurf markiert)")
@@ -196,6 +205,9 @@ def _add_consolidate(sub) -> None:
     p.add_argument("--allow-partial", action="store_true",
                    help="Exit-Code 0 auch, wenn einzelne Dateien nicht gelesen werden konnten")
     p.add_argument("--json", metavar="DATEI", help="die Zusammenfassung zusätzlich als JSON für Skripte")
+    p.add_argument("--profile", metavar="PROFIL",
+                   help="Rechtsprofil für alle Erhebungsbögen (Standard: das in den Bögen eingetragene), bund, "
+                        "thueringen oder Pfad zu einer eigenen .toml-Datei")
     p.add_argument("--check-formulas", action="store_true",
                    help="auch überschriebene Formeln melden wie „check“ (liest jede Datei doppelt so lange)")
     p.add_argument("--zielwert", type=_percent, metavar="PROZENT",
@@ -289,6 +301,7 @@ def cmd_plan(args) -> int:
         analysis = _analysis_of_units(args)
     else:
         analysis = analysis_from_args(args)
+    _check_min_cell(analysis.profile, args)
     errors = [f for f in analysis.findings if f.severity == "error"]
     if errors and not args.despite_errors:
         from .report.text import finding_line
@@ -304,6 +317,18 @@ def cmd_plan(args) -> int:
     despite = "eines Fehlers" if len(errors) == 1 else f"{len(errors)} Fehlern"
     print(f"Planentwurf geschrieben: {path}" + (f" (trotz {despite}; im Entwurf markiert)" if errors else ""))
     return EXIT_OK
+
+
+def _check_min_cell(profile, args) -> None:
+    """An own profile may protect less than the shipped ones only when the command says so."""
+    from .profiles import available_profiles, load_profile
+
+    shipped = min(load_profile(name).min_cell for name in available_profiles())
+    if max(profile.min_cell, args.min_cell or 0) < shipped and not args.allow_small_cells:
+        raise GleichplanError(f"Das Rechtsprofil „{profile.id}“ zeigt schon Zahlen ab {profile.min_cell}; die "
+                              f"mitgelieferten Profile schützen Zahlen unter {shipped}. Ein solcher Entwurf kann "
+                              f"Einzelpersonen erkennbar machen. Bitte --min-cell {shipped} angeben, oder nach Prüfung "
+                              f"durch den Datenschutz ausdrücklich --allow-small-cells.")
 
 
 def _analysis_of_units(args):
@@ -395,15 +420,82 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+_INPUT_OPTIONS = ("workbook", "staff", "movements", "committees", "targets", "mapping", "hierarchy", "list", "into",
+                  "export")
+_OUTPUT_OPTIONS = (("out", "--out"), ("json", "--json"), ("history", "--history"),
+                   ("write_mapping", "--write-mapping"))
+
+
+def _input_paths(args) -> list:
+    """The files a command reads, as named on the command line (files in an input folder are added
+    when they are found, see consolidation.batch.discover)."""
+    paths = [getattr(args, name, None) for name in _INPUT_OPTIONS] + list(getattr(args, "inputs", None) or [])
+    profile = getattr(args, "profile", None)
+    if profile and str(profile).lower().endswith(".toml"):
+        paths.append(profile)
+    return [p for p in paths if p]
+
+
+def _check_outputs(args) -> None:
+    """Before any work: no output may be one of the inputs, nor two outputs one file."""
+    from .io.atomic import refuse_input, same_file
+
+    named = [(getattr(args, name, None), option) for name, option in _OUTPUT_OPTIONS]
+    # compute and import-staff word their own refusal of --out (with the hint to --in-place)
+    named = [(path, option) for path, option in named if path and not (option == "--out" and hasattr(args, "in_place"))]
+    if getattr(args, "history", None):
+        from .consolidation.history import history_path  # a folder means the file in it
+
+        named = [(history_path(path) if option == "--history" else path, option) for path, option in named]
+    for i, (path, option) in enumerate(named):
+        refuse_input(path, f"Die Ausgabe {option}")
+        for other, other_option in named[i + 1:]:
+            if same_file(path, other):
+                raise GleichplanError(f"{option} und {other_option} nennen dieselbe Datei „{path}“; die eine Ausgabe "
+                                      f"würde die andere überschreiben. Bitte verschiedene Dateinamen angeben.")
+
+
+def _tolerant_console() -> None:
+    """A file name that is not valid in the system's encoding (unzipped from Windows, decoded with
+    surrogate escapes) or a text the console cannot show must not end a command: such characters are
+    written as "?" instead of raising UnicodeEncodeError."""
+    if hasattr(sys.stdout, "reconfigure"):  # stderr already writes them as \udcfc
+        try:
+            sys.stdout.reconfigure(errors="replace")
+        except (ValueError, OSError):
+            pass
+
+
+def _release(exc: BaseException) -> None:
+    """Let go of what a failed command left half-done, quietly: a writer stopped midway (openpyxl's
+    sheet streams) reports an error of its own when it is collected, as "Exception ignored ...
+    Traceback" on stderr, which the clerk must not see after the German message."""
+    import gc
+    import traceback
+
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()
         return EXIT_USAGE
+    _tolerant_console()
     try:
-        return args.func(args)
+        from .io.atomic import inputs_guarded
+
+        with inputs_guarded(_input_paths(args)):
+            _check_outputs(args)
+            return args.func(args)
     except GleichplanError as exc:
+        _release(exc)
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -420,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         from .logs import log_exception
 
         path = log_exception(exc)
+        _release(exc)
         print(f"Unerwarteter Fehler ({type(exc).__name__}). Die technischen Details stehen in „{path}“; "
               f"bitte diese Datei an die IT weitergeben.", file=sys.stderr)
         return EXIT_FAILED

@@ -265,3 +265,14 @@ def test_plan_refuses_a_workbook_with_a_count_like_ca_12_unless_told(tmp_path):
     marks = [p.text for p in Document(str(tmp_path / "b.docx")).paragraphs if "ACHTUNG" in p.text]
     # the stock (2.) and its description (3.) rest on the sheet Bestand; the list of placeholders repeats them
     assert len([m for m in marks if "Blatt Bestand Zelle C8" in m]) >= 2
+
+
+def test_a_workbook_export_whose_name_is_not_utf8(run_import, tmp_path):
+    """A name unzipped from Windows (cp1252 bytes): calamine would look for its UTF-8 spelling."""
+    import os
+    import shutil
+
+    target = os.fsencode(tmp_path) + b"/Personal_M\xfcller.xlsx"
+    shutil.copy(CORPUS / "liste_zwei_spalten.xlsx", target)
+    ds = run_import(staff=Path(os.fsdecode(target)))
+    assert ds.stock == _expected(EXPECTED["liste_zwei_spalten"]["bestand"])

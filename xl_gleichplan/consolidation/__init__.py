@@ -45,6 +45,7 @@ def run_cli(args) -> int:
 
     history = history_path(args.history) if args.history else None
     c = consolidate(args.inputs, today=args.today, history=history, hierarchy=args.hierarchy, jobs=args.jobs,
+                    profile=getattr(args, "profile", None),
                     check_formulas=args.check_formulas, exclude=[out, args.json, history],
                     leadership_target=args.zielwert)
     written = [f"Übersicht geschrieben: {c.write_workbook(out)}"]

@@ -9,6 +9,7 @@ worker is named and the rest still get through.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,8 +20,11 @@ from pathlib import Path
 
 from ..errors import GleichplanError, is_panic
 from ..model import Counts
+from ..schema import METADATA_SHEET
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
+# NAME.bak.xlsx, NAME.bak2.xlsx: the backups of --in-place (io.workbook_writer.backup)
+BACKUP_NAME = re.compile(r"\.bak\d*$", re.IGNORECASE)
 PROCESSED, SKIPPED, FAILED = "processed", "skipped", "failed"
 
 
@@ -58,7 +62,9 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
     """Workbook files under ``inputs`` (files or folders, searched recursively), sorted, without
     duplicates and without the paths in ``exclude`` (the outputs of this run). Excel's owner files
     (``~$name.xlsx``) and macOS' companion files (``._name.xlsx``) come back as skipped results."""
-    excluded = {_resolved(p) for p in exclude if p}
+    from ..io.atomic import protect, resolved_path
+
+    excluded = {resolved_path(p) for p in exclude if p}
     found: dict[str, Path] = {}
     for raw in inputs:
         path = Path(raw)
@@ -68,10 +74,15 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
         candidates = [p for p in path.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.is_dir()] \
             if path.is_dir() else [path]
         for p in candidates:
-            found.setdefault(_resolved(p), p)
+            found.setdefault(resolved_path(p), p)
     files, skipped = [], []
     for resolved, p in sorted(found.items(), key=lambda item: str(item[1])):
-        if resolved in excluded:
+        if resolved in excluded:  # an output of this run: not read
+            if not _own_summary(p):  # an agency's workbook (or a stranger's file) named as an output
+                raise GleichplanError(f"„{p}“ liegt unter den Eingaben und ist keine Übersicht von xl-gleichplan; als "
+                                      f"Ausgabe (--out, --json) würde sie überschrieben und fehlte in den Summen. Es wurde "
+                                      f"nichts geschrieben; bitte für die Ausgabe einen anderen Namen oder einen Ordner "
+                                      f"außerhalb der Eingaben wählen.")
             continue
         odd = _not_a_file(p)
         if odd:
@@ -84,9 +95,27 @@ def discover(inputs, exclude=()) -> tuple[list[Path], list[FileResult]]:
         elif p.name.startswith("._"):
             skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist eine Begleitdatei von macOS („._“ im Namen), keine "
                                                          f"Arbeitsmappe; übersprungen."))
+        elif BACKUP_NAME.search(p.stem):
+            skipped.append(FileResult(str(p), SKIPPED, f"„{p}“ ist eine Sicherungskopie (von „--in-place“ angelegt), "
+                                                         f"kein zurückgesandter Erhebungsbogen; übersprungen."))
         else:
             files.append(p)
+    kept = [(p, r) for r, p in found.items() if r not in excluded]
+    protect([p for p, _ in kept], [r for _, r in kept])  # no output of this command may replace a file found here
     return files, skipped
+
+
+def _own_summary(path: Path) -> bool:
+    """Whether ``path`` is a consolidation summary written by xl-gleichplan (a rerun may replace it):
+    made by xl-gleichplan and without the metadata sheet of an Erhebungsbogen."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core, book = zf.read("docProps/core.xml"), zf.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return not path.exists()
+    return b">xl-gleichplan</" in core and f'name="{METADATA_SHEET}"'.encode() not in book
 
 
 def _not_a_file(path: Path) -> str | None:
@@ -124,13 +153,6 @@ def _readable(path: Path) -> str | None:
     finally:
         os.close(fd)
     return None
-
-
-def _resolved(path) -> str:
-    try:
-        return str(Path(path).resolve())
-    except OSError:
-        return str(Path(path).absolute())
 
 
 def read_one(path: str, profile: str | None = None, check_formulas: bool = False) -> FileResult:

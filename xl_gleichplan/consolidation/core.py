@@ -70,6 +70,7 @@ class Consolidation:
     hierarchy_file: Path | None = None
     results: list[FileResult] = field(default_factory=list, repr=False)
     trees: dict[date, Tree] = field(default_factory=dict, repr=False)
+    own_history: pd.DataFrame | None = field(default=None, repr=False)  # this run's rows of the history
 
     @property
     def processed(self) -> int:
@@ -171,10 +172,19 @@ class Consolidation:
     def write_history(self, path: str | Path | None = None) -> Path:
         from .history import history_path, write_history
 
+        from ..io.atomic import locked
+        from .history import merge_history, read_history
+
         target = history_path(path) if path else self.history_file
         if target is None:
             raise GleichplanError("Für den Verlauf fehlt der Dateiname (--history).")
-        return write_history(self.history, target)
+        if self.own_history is None:
+            return write_history(self.history, target)
+        # another run may have written the file since it was read: merge into what is there now,
+        # under a lock, so no run's agencies are lost
+        with locked(target):
+            self.history = merge_history(read_history(target), self.own_history)
+            return write_history(self.history, target)
 
 
 def consolidate(inputs, *, today: date | None = None, history: str | Path | None = None,
@@ -203,7 +213,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     history_file = history_path(history) if history else None
     earlier = read_history(history_file) if history_file else None  # a broken history file stops before the long part
     results = read_all(files, jobs=jobs, profile=prof_arg, check_formulas=check_formulas, progress=progress)
-    results = sorted(_drop_duplicates(results) + skipped, key=lambda r: r.path)
+    results = [_shown(r) for r in sorted(_drop_duplicates(results) + skipped, key=lambda r: r.path)]
     prof = profile if isinstance(profile, Profile) else _consolidation_profile(profile, results)
 
     notes: list[tuple[str, str, str]] = []  # (path, severity, message) about the consolidation itself
@@ -233,7 +243,8 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
 
     agencies = pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS)
     areas = pd.DataFrame(area_rows, columns=AREA_COLUMNS)
-    merged = merge_history(earlier, _history_rows(agencies, areas))
+    own = _history_rows(agencies, areas)
+    merged = merge_history(earlier, own)
     target = prof.threshold if leadership_target is None else Fraction(leadership_target)
     return Consolidation(
         today=today, profile=prof,
@@ -250,7 +261,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
         leadership_flows=_leadership_flows(by_stichtag, trees, prof),
         leadership_target=target,
         history_file=history_file, hierarchy_file=Path(hierarchy) if hierarchy else None,
-        results=results, trees=trees,
+        results=results, trees=trees, own_history=own,
     )
 
 
@@ -403,23 +414,84 @@ def _findings(results: list[FileResult], notes) -> pd.DataFrame:
 
 
 def _drop_duplicates(results: list[FileResult]) -> list[FileResult]:
-    """The same agency and Stichtag twice (a copy, an old and a new version) would be counted twice:
-    the first file (by path) counts, the others are failed with a reason that names the first."""
+    """The same agency and Stichtag twice (a copy, an old and a corrected version) would be counted
+    twice: the newer file counts, by the time the workbook itself records as its last save
+    (docProps/core.xml, which copying and unzipping keep), then by the file's modification time,
+    then the first by path. The others are skipped with a reason that names the file that counts."""
     from dataclasses import replace
 
-    first: dict[tuple, str] = {}
-    out = []
-    for r in sorted(results, key=lambda r: r.path):
+    groups: dict[tuple, list[FileResult]] = {}
+    for r in results:
         if r.status == PROCESSED:
-            k = (vocab.key(r.name), r.stichtag)
-            if k in first:
-                r = replace(r, status=FAILED, reason=(
-                    f"„{r.path}“: Die Dienststelle „{r.name}“ mit dem Stichtag {r.stichtag:%d.%m.%Y} steht schon in "
-                    f"„{first[k]}“; diese Datei wird nicht mitgezählt. Bitte die überzählige Datei entfernen."))
-            else:
-                first[k] = r.path
-        out.append(r)
-    return out
+            groups.setdefault((vocab.key(r.name), r.stichtag), []).append(r)
+    dropped: dict[str, FileResult] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        stamps = {r.path: _saved_at(r.path) for r in group}
+        order = sorted(group, key=lambda r: r.path)
+        winner = max(order, key=lambda r: stamps[r.path])  # max keeps the first of equals
+        for r in order:
+            if r is not winner:
+                dropped[r.path] = replace(r, status=SKIPPED, reason=(
+                    f"„{r.path}“: Die Dienststelle „{r.name}“ mit dem Stichtag {r.stichtag:%d.%m.%Y} steht auch in "
+                    f"„{winner.path}“ ({_stamp_text(stamps[winner.path])}); gezählt wird nur diese neuere Datei, "
+                    f"diese ({_stamp_text(stamps[r.path])}) nicht. Bitte die überzählige Datei entfernen."))
+    return [dropped.get(r.path, r) for r in results]
+
+
+def shown(text: str) -> str:
+    """A file name as text every output can hold: a name that is not valid in the system's encoding
+    (unzipped from Windows: Python keeps its bytes as surrogates, which no XML, JSON or console
+    writer takes) shows "\ufffd" for each such byte."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _shown(r: FileResult) -> FileResult:
+    """``r`` with its path, reason and findings printable (the files are read by now)."""
+    from dataclasses import replace
+
+    if shown(r.path) is r.path and shown(r.reason) is r.reason:
+        return r
+    findings = tuple(tuple(shown(v) if isinstance(v, str) else v for v in f) for f in r.findings)
+    return replace(r, path=shown(r.path), reason=shown(r.reason), findings=findings)
+
+
+def _saved_at(path: str) -> tuple:
+    """(last save recorded in the workbook, file modification time), both as UTC timestamps; 0 if unknown."""
+    import os
+    import re
+    import zipfile
+    from datetime import datetime, timezone
+
+    saved = 0.0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core = zf.read("docProps/core.xml")[:100_000].decode("utf-8", "replace")
+        match = re.search(r"<dcterms:modified[^>]*>\s*([^<\s]+)\s*<", core)
+        if match:
+            stamp = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
+            saved = (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, OverflowError):
+        pass
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = 0.0
+    return saved, mtime
+
+
+def _stamp_text(stamp: tuple) -> str:
+    from datetime import datetime
+
+    saved, mtime = stamp
+    parts = ([f"laut Arbeitsmappe gespeichert am {datetime.fromtimestamp(saved):%d.%m.%Y %H:%M:%S}"] if saved else []) \
+        + ([f"Dateidatum {datetime.fromtimestamp(mtime):%d.%m.%Y %H:%M:%S}"] if mtime else [])
+    return ", ".join(parts) or "ohne Zeitangabe"
 
 
 def _consolidation_profile(name, results) -> Profile:

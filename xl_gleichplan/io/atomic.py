@@ -115,10 +115,77 @@ def _fsync(path: str) -> None:
         os.close(fd)
 
 
+# The inputs of the running command as (path, resolved path); None: no command is running (the
+# library, the add-in). Every output goes through atomic_path, so checking here keeps any output,
+# backups included, from replacing an input, however the command derived its name.
+_inputs: list[tuple[Path, str]] | None = None
+
+
+def resolved_path(path) -> str:
+    """The absolute path with links resolved, as text (the path as given if that fails)."""
+    try:
+        return str(Path(path).resolve())
+    except (OSError, ValueError, RuntimeError):
+        return str(Path(path).absolute())
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether ``a`` and ``b`` are one file: the same path however spelled (./x, a symlink), or the
+    same file under another name (a hard link, other case on Windows)."""
+    if resolved_path(a) == resolved_path(b):
+        return True
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
 @contextmanager
-def atomic_path(target: str | Path):
-    """Yield a temporary path next to ``target``; on success it replaces ``target``."""
+def inputs_guarded(paths=()):
+    """While a command runs: no output may replace one of its inputs (``protect`` adds the files
+    a command finds later, e.g. in an input folder)."""
+    global _inputs
+    before, _inputs = _inputs, []
+    protect(paths)
+    try:
+        yield
+    finally:
+        _inputs = before
+
+
+def protect(paths, resolved: list[str] | None = None) -> None:
+    """Add inputs (``resolved``: their resolved paths, if the caller has them already)."""
+    if _inputs is not None:
+        paths = [Path(p) for p in paths if p]
+        _inputs.extend(zip(paths, resolved or [resolved_path(p) for p in paths]))
+
+
+def input_at(target: str | Path) -> Path | None:
+    """The input of the running command that writing ``target`` would replace, or None."""
+    if not _inputs:
+        return None
+    resolved, exists = resolved_path(target), os.path.exists(target)
+    for path, path_resolved in _inputs:
+        if path_resolved == resolved or exists and same_file(target, path):
+            return path
+    return None
+
+
+def refuse_input(target: str | Path, what: str = "Die Ausgabe") -> None:
+    found = input_at(target)
+    if found is not None:
+        raise OutputError(f"{what} „{target}“ wäre eine Eingabe dieses Befehls („{found}“) und würde sie "
+                          f"überschreiben. Es wurde nichts geschrieben; bitte einen anderen Dateinamen oder Ordner "
+                          f"für die Ausgabe angeben.", "die Datei ist eine Eingabe")
+
+
+@contextmanager
+def atomic_path(target: str | Path, replaces_input: bool = False):
+    """Yield a temporary path next to ``target``; on success it replaces ``target``. An input of
+    the running command is replaced only when asked for (``--in-place``, after its backup)."""
     target = Path(target)
+    if not replaces_input:
+        refuse_input(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _sweep(target)
@@ -137,14 +204,16 @@ def atomic_path(target: str | Path):
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; an output gets the usual rights
         os.replace(tmp, target)
     except Exception as exc:
+        # a writer left half-closed (openpyxl's sheet streams) reports an error again when it is
+        # collected, whatever stopped it: as "Exception ignored ... Traceback" on stderr, which the
+        # clerk must not see. Let go of the half-closed writers now, quietly, not at exit.
+        sys.unraisablehook = _quiet
+        traceback.clear_frames(exc.__traceback__)
         why = _io_error(exc)
         if why is None:
-            raise
-        # a writer left half-closed (openpyxl's sheet streams) reports the same error again when
-        # it is collected: as "Exception ignored ... Traceback" on stderr, which the clerk must not see
-        sys.unraisablehook = _quiet
-        traceback.clear_frames(exc.__traceback__)  # let go of the half-closed writers now, not at exit
-        failed = (why, exc.errno if isinstance(exc, OSError) else getattr(errno, str(exc)[3:], None))
+            failed = exc
+        else:
+            failed = (why, exc.errno if isinstance(exc, OSError) else getattr(errno, str(exc)[3:], None))
     finally:
         if os.path.exists(tmp):
             try:
@@ -156,6 +225,8 @@ def atomic_path(target: str | Path):
             gc.collect()
         finally:
             sys.unraisablehook = hook
+        if isinstance(failed, Exception):
+            raise failed
         why, number = failed
         raise OutputError(f"„{target}“ konnte nicht geschrieben werden ({why}). Eine vorhandene ältere Datei ist "
                           f"unverändert.{_hint(OSError(number, why))}", why)
@@ -175,6 +246,66 @@ def _io_error(exc: BaseException) -> str | None:
 
 def _quiet(unraisable) -> None:
     pass
+
+
+LOCK_STALE_AFTER = 300  # seconds: a lock this old is a leftover (holders keep it for seconds)
+LOCK_WAIT = 120  # seconds a run waits for another run's lock
+
+
+@contextmanager
+def locked(target: str | Path, wait: float | None = None):
+    """Hold the lock file ``target.lock`` (created with O_CREAT|O_EXCL, which is atomic on local
+    disks and on SMB/NFS shares, unlike fcntl/msvcrt locks there). It names host and process: a
+    lock of a process gone on this machine, or one older than LOCK_STALE_AFTER, is broken. Another
+    run waits up to ``wait`` seconds, then gets a German OutputError."""
+    lock = Path(f"{target}.lock")
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"„{target}“ kann nicht geschrieben werden: der Ordner „{lock.parent}“ kann nicht angelegt "
+                          f"werden ({reason(exc)}). Bitte einen anderen Ort angeben.", reason(exc)) from None
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            if _stale(lock):
+                try:
+                    os.unlink(lock)
+                except OSError:
+                    pass
+                continue
+            if time.monotonic() > deadline:
+                raise OutputError(f"„{target}“ wird gerade von einem anderen Lauf geschrieben (Sperrdatei „{lock}“). "
+                                  f"Bitte warten und den Befehl wiederholen; bleibt die Sperrdatei liegen, ohne dass "
+                                  f"ein Lauf aktiv ist, kann sie gelöscht werden.", "die Datei ist gesperrt") from None
+            time.sleep(0.05)
+        except OSError as exc:
+            raise OutputError(f"Die Sperrdatei „{lock}“ kann nicht angelegt werden ({reason(exc)}). Bitte die Rechte "
+                              f"des Ordners prüfen.", reason(exc)) from None
+    try:
+        os.write(fd, f"{_host()} {os.getpid()}\n".encode())
+        os.close(fd)
+        yield lock
+    finally:
+        try:
+            os.unlink(lock)
+        except OSError:
+            pass
+
+
+def _stale(lock: Path) -> bool:
+    try:
+        text = lock.read_text(encoding="ascii", errors="replace").split()
+        age = time.time() - lock.stat().st_mtime
+    except OSError:
+        return False  # gone meanwhile: the next attempt creates it
+    if age > LOCK_STALE_AFTER:
+        return True
+    if len(text) == 2 and text[0] == _host() and text[1].isdigit():
+        return not process_alive(int(text[1]))
+    return False  # being written, or another machine's: wait
 
 
 def write_text(target: str | Path, text: str) -> Path:

@@ -205,12 +205,12 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
     """(header, body, sheet name, first data row, notes) of the sheet that holds the export: ``wanted``,
     or the first visible sheet with a header the resolver knows (a cover sheet before the data is
     passed over), or the first visible sheet."""
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+    from python_calamine import SheetVisibleEnum
 
     deadline = deadline or Deadline(path)
     notes = []
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = calamine_book(path)
         if not book.sheet_names:
             raise InputFileError(f"„{path}“ enthält kein Tabellenblatt. Bitte den Export erneut erstellen.")
         if wanted is not None:
@@ -252,6 +252,19 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
             f"Bitte die Datei in Excel öffnen und neu speichern."
         ) from None
     return _split_header(path, name, rows, found) + (notes,)
+
+
+def calamine_book(path: Path):
+    """The workbook, by path; a name in another encoding (unzipped from Windows) through Python, as
+    calamine would look for its UTF-8 spelling."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+    return CalamineWorkbook.from_path(str(path))
 
 
 def _read_xlsb_pyxlsb(path: Path, first_error: BaseException, deadline: Deadline | None = None, resolver=None):

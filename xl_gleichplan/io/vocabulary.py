@@ -32,15 +32,24 @@ def _str_key(value: str) -> str:  # workbooks repeat the same few hundred labels
     return _NOT_KEY.sub("", value.strip().lower().translate(_UMLAUTS))
 
 
+# Characters no workbook or document can hold (XML 1.0 forbids them; openpyxl and python-docx raise):
+# control characters such as vertical tab, ESC and NUL, and the lone surrogates of undecodable bytes.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def text(value: object) -> str:
-    """A cell value as text; 13.0 from a spreadsheet becomes '13'."""
+    """A cell value as text; 13.0 from a spreadsheet becomes '13'. Every text from outside passes
+    here: characters no output could hold (an ESC in a Bereich would stop the writers) become a
+    visible "\ufffd", so the clerk sees that something was there."""
     if type(value) is str:
+        if not value.isprintable() and _UNWRITABLE.search(value):
+            value = _UNWRITABLE.sub("\ufffd", value)
         return value.strip()
     if value is None:
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value)
-    return str(value).strip()
+    return text(str(value))
 
 
 # Synonyms seen in exports (besides each code and its label) and the word parts of bundled values

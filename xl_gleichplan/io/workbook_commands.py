@@ -2,18 +2,22 @@
 template, write results back. Each returns German lines that say what was written."""
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
 from ..errors import GleichplanError, WorkbookError
 from ..model import Agency
 from ..profiles import load_profile
-from ..rules.deadlines import latest_stichtag
+from ..rules.deadlines import latest_stichtag, stichtag_problem
 from . import vocabulary as vocab
+from .atomic import same_file
 from .tabular import read_table
 from .template import write_template
 from .workbook_writer import backup, fill_inputs, load, save, unpreservable_parts, write_findings, write_results
+
+
+# what unpreservable_parts finds, in the clerk's words
+LOST = "Diagramme, Bilder, Pivot-Tabellen oder Excel-Erweiterungen wie Datenbalken"
 
 
 def make_templates(args) -> list[str]:
@@ -48,6 +52,8 @@ def make_template_batch(listing: Path, folder: Path, profile, default_stichtag: 
             stichtag = vocab.to_date(get("stichtag")) if vocab.text(get("stichtag")) else (default_stichtag or latest_stichtag(profile))
             if stichtag is None:
                 raise GleichplanError(f"Zeile {row}: Der Stichtag „{vocab.text(get('stichtag'))}“ ist kein Datum (TT.MM.JJJJ).")
+            if stichtag_problem(stichtag):
+                raise GleichplanError(f"Zeile {row}: {stichtag_problem(stichtag)}")
             base = safe_filename(name)
             filename, n = f"{base}.xlsx", 1
             while filename in seen:
@@ -76,10 +82,18 @@ def import_into(args) -> list[str]:
     sheets = ({"stock"} | ({"forecast"} if imported.forecast else set()) if args.export else set()) \
         | ({"movements", "postings"} if args.movements else set()) | ({"committees"} if args.committees else set())
     out = _target(target, args.out, args.in_place, "_gefuellt")
+    lost = unpreservable_parts(target)
+    if lost and args.in_place:
+        raise GleichplanError(f"„{target}“ enthält {LOST}; beim Übernehmen in die Arbeitsmappe selbst gingen sie "
+                              f"verloren. Die Arbeitsmappe bleibt unverändert. Bitte ohne --in-place in eine neue Datei "
+                              f"übernehmen lassen (--out DATEI) und dort prüfen, oder eine frische Vorlage verwenden.")
     wb = load(target)
     fill_inputs(wb, imported, sheets)
     write_findings(wb, imported.findings)  # what the import noticed stays with the workbook
     lines = _save(wb, target, out, args.in_place)
+    if lost:
+        lines.append(f"Hinweis: „{target.name}“ enthält {LOST}; sie fehlen in „{out.name}“ (die Arbeitsmappe selbst "
+                     f"bleibt unverändert).")
     errors = [f for f in imported.findings if f.severity == "error"]
     lines.append(f"Übernommen: {imported.heads} Beschäftigte, {len(imported.movements)} Bewegungszeilen, "
                  f"{len(imported.committees)} Gremien; {len(imported.findings)} Feststellungen, davon {len(errors)} Fehler.")
@@ -94,29 +108,18 @@ def _target(source: Path, out: str | None, in_place: bool, suffix: str) -> Path:
         return source
     if out:
         path = Path(out)
-        if _same_file(path, source):
+        if same_file(path, source):
             raise GleichplanError("Die Zieldatei ist die Arbeitsmappe selbst. Dafür bitte --in-place angeben "
                                   "(es wird dann vorher eine Sicherungskopie angelegt).")
         return path
     return source.with_name(f"{source.stem}{suffix}{'.xlsx' if source.suffix.lower() == '.xlsb' else source.suffix}")
 
 
-def _same_file(path: Path, source: Path) -> bool:
-    """Whether writing ``path`` would overwrite ``source``: the same path however spelled (./x, a
-    symlink), or the same file under another name (a hard link, other case on Windows)."""
-    if path.resolve() == source.resolve():
-        return True
-    try:
-        return path.exists() and os.path.samefile(path, source)
-    except OSError:
-        return False
-
-
 def _save(wb, source: Path, out: Path, in_place: bool) -> list[str]:
     lines = []
     if in_place:
         lines.append(f"Sicherungskopie: {backup(source)}")
-    save(wb, out)
+    save(wb, out, replaces_input=in_place)
     lines.append(f"Geschrieben: {out}")
     return lines
 
@@ -129,9 +132,9 @@ def write_back(source: Path, analysis, out: str | None = None, in_place: bool = 
         from openpyxl import Workbook
 
         why = ("ist eine .xlsb-Datei" if source.suffix.lower() == ".xlsb"
-               else "enthält Diagramme, Bilder oder Pivot-Tabellen, die beim Zurückschreiben verloren gingen")
+               else f"enthält {LOST}, die beim Zurückschreiben verloren gingen")
         target = Path(out) if out and not in_place else source.with_name(f"{source.stem}_ergebnis.xlsx")
-        if _same_file(target, source):  # would replace the workbook by a results-only one, without backup
+        if same_file(target, source):  # would replace the workbook by a results-only one, without backup
             raise GleichplanError(
                 f"Die Zieldatei ist die Arbeitsmappe selbst. „{source.name}“ {why}; sie wird deshalb nie "
                 f"überschrieben, die Ergebnisse kommen in eine eigene Datei. Bitte bei --out einen anderen "

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from ..errors import WorkbookError, is_panic
 from ..model import Agency, Counts, Dataset, Finding, Measure, Target
-from ..profiles import Profile, load_profile
-from ..rules.deadlines import deadlines
+from ..profiles import Profile, available_profiles, load_profile
+from ..rules.deadlines import deadlines, stichtag_problem
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEASURE_KINDS, METADATA_SHEET,
                       MOVEMENT_KINDS, PARAMETERS, PERSONAL_TEXT_PATTERNS, SHEETS, TEMPLATE_VERSION, Sheet,
                       parameter_values)
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
 from .ooxml import check_zip
-from .tabular import CFB_MAGIC, column_letter, file_label
+from .tabular import CFB_MAGIC, calamine_book, column_letter, file_label
 
 # An input sheet has a few hundred rows; beyond this a list was pasted in (a personnel export):
 # only these rows are read, so a huge workbook is answered in bounded time and memory.
@@ -37,8 +37,6 @@ _MEASURE_LOOKUP = {vocab.key(k): k for k in MEASURE_KINDS} | {vocab.key(v): k fo
 
 def open_workbook(path: str | Path):
     """Open with calamine after the checks a clerk needs words for; returns the CalamineWorkbook."""
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"Die Arbeitsmappe „{path}“ wurde nicht gefunden.")
@@ -67,7 +65,7 @@ def open_workbook(path: str | Path):
     if not ({"xl/workbook.xml", "xl/workbook.bin"} & names):
         raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = calamine_book(path)
     except BaseException as exc:  # calamine's own error types, or a Rust panic (a BaseException)
         if not (isinstance(exc, Exception) or _damaged_file(exc)):
             raise
@@ -86,6 +84,9 @@ def lock_note(path: Path) -> str | None:
 
 
 SHEETS_BY_NAME = {s.name for s in SHEETS.values()}
+# The largest count a cell may hold: more than the whole public service of Germany (about 5 million);
+# anything above is a typing or export error, and numbers such as 1e308 would overflow the writers.
+MAX_COUNT = 10_000_000
 _SEX_CODES = {"": ("w", "m", "d", "x")}  # column codes of the count cells, in the order of Counts
 # (dimension, Bereich) as written -> codes; only pairs whose reading raised no finding, so no text that
 # looks like personal data is ever kept here, and such a text is reported in every file again
@@ -169,19 +170,25 @@ class _SheetReader:
         """A count cell: blank is 0; text, dates and negatives are errors (the value is not repeated,
         it may be a name or a birth date)."""
         kind = type(value)
-        if kind is int and value >= 0:  # the usual cells first: a number, or nothing
+        if kind is int and 0 <= value <= MAX_COUNT:  # the usual cells first: a number, or nothing
             return value
-        if kind is float and value >= 0 and value.is_integer():
+        if kind is float and 0 <= value <= MAX_COUNT and value.is_integer():
             return int(value)
         if _blank(value):
             return 0
+        if isinstance(value, (int, float)) and value > MAX_COUNT:  # 1e308 would overflow every writer
+            self.add("error", f"Die Anzahl ist größer als {MAX_COUNT:,}".replace(",", ".") + " und damit keine "
+                              "Zahl von Beschäftigten. Bitte die Zelle prüfen (ganze Zahl ab 0).", row, code)
+            return None
         if isinstance(value, (datetime, date)):
             self.add("error", "In einem Zählfeld steht ein Datum. Hier gehören nur Anzahlen hin – falls es ein "
                               "Geburtsdatum ist, bitte sofort löschen.", row, code)
             return None
         number = vocab.to_count(value)
+        if number is not None and number > MAX_COUNT:  # a text such as "1e308"
+            number = None
         if number is None and self.profile.count_basis == "vzae" and isinstance(value, (int, float)) and \
-                0 <= value < float("inf"):  # Fraction(inf) raises OverflowError; a cell can hold 1e999
+                0 <= value <= MAX_COUNT:
             number = Fraction(value).limit_denominator(1000)  # full-time equivalents such as 12.5
         if number is None:
             if isinstance(value, (int, float)) and value < 0:
@@ -251,15 +258,21 @@ class _SheetReader:
         return result
 
 
+meta_cells: dict[str, str] = {}  # key -> value cell of the metadata sheet last read (for findings)
+
+
 def read_metadata(book, file: str) -> dict:
     """The metadata sheet as {key: value}, after checking document type and template version."""
     if METADATA_SHEET not in book.sheet_names:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan: das Blatt „{METADATA_SHEET}“ fehlt. "
                             f"Bitte die Daten in eine aktuelle Vorlage übertragen (xl-gleichplan template).")
-    meta = {}
-    for row in book.get_sheet_by_name(METADATA_SHEET).to_python(skip_empty_area=False):
+    meta, rows = {}, {}
+    for number, row in enumerate(book.get_sheet_by_name(METADATA_SHEET).to_python(skip_empty_area=False), start=1):
         if len(row) >= 3 and vocab.text(row[0]):
             meta.setdefault(vocab.text(row[0]), row[2])
+            rows.setdefault(vocab.text(row[0]), number)
+    meta_cells.clear()
+    meta_cells.update({k: f"C{n}" for k, n in rows.items()})
     if vocab.text(meta.get("dokumenttyp")) != DOCUMENT_TYPE:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan (Dokumenttyp im Blatt „{METADATA_SHEET}“ "
                             f"fehlt oder ist falsch). Bitte eine Vorlage mit xl-gleichplan template erstellen.")
@@ -329,12 +342,16 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     ``to_python()`` and ``merged_cell_ranges`` (calamine's API; the Excel add-in adapts xlwings to it)."""
     meta = read_metadata(book, file)
     if not isinstance(profile, Profile):
-        profile = load_profile(profile or vocab.text(meta.get("profil")) or None)
+        profile = load_profile(profile or _named_profile(meta, file))
     findings = FindingList()
     stichtag = vocab.to_date(meta.get("stichtag"))
     if stichtag is None:
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
                      file, METADATA_SHEET)
+    elif stichtag_problem(stichtag):
+        findings.add("error", stichtag_problem(stichtag), file, METADATA_SHEET, meta_cells.get("stichtag"))
+        stichtag = None
+    if stichtag is None:
         stichtag = date(date.today().year - 1, *profile.stichtag_month_day)
     agency_type = vocab.text(meta.get("art")) or "landesverwaltung"
     profile.route(agency_type)  # an unknown type is an error the clerk must fix in the metadata
@@ -373,6 +390,20 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
             read(sheets[key], ds)
             sheets[key].summarise()
     return ds, profile
+
+
+def _named_profile(meta: dict, file: str) -> str | None:
+    """The profile the workbook's metadata names, only if it is a shipped one: a returned workbook
+    must not choose its own rules (a profile file with smaller cells switches off the draft's
+    protection; a path may point to a share). An office's own profile comes from --profile."""
+    named = vocab.text(meta.get("profil"))
+    if named and named not in available_profiles():
+        cell = meta_cells.get("profil", "")
+        raise WorkbookError(f"„{file}“ nennt im Blatt „{METADATA_SHEET}“ (Zelle {cell}) das Rechtsprofil „{named[:80]}“. "
+                            f"Ein Erhebungsbogen kann nur ein mitgeliefertes Profil nennen "
+                            f"({', '.join(available_profiles())}); ein eigenes Profil bitte beim Aufruf angeben "
+                            f"(--profile DATEI.toml), oder im Blatt eines der mitgelieferten eintragen.")
+    return named or None
 
 
 def analyse_workbook(path: str | Path, profile: Profile | str | None = None):

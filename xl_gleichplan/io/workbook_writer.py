@@ -8,6 +8,7 @@ rewritten: the results go into a separate file next to it, and the user is told 
 from __future__ import annotations
 
 import shutil
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -27,12 +28,29 @@ HEADER_FILL = PatternFill("solid", fgColor="FF1F4E79")
 
 
 def unpreservable_parts(path: str | Path) -> list[str]:
-    """Parts openpyxl would drop when it rewrites this workbook (charts, images, pivot tables)."""
+    """What openpyxl would drop when it rewrites this workbook: charts, images, pivot tables, and the
+    Excel 2010 extensions of a sheet (``extLst``: data bars and icon sets, sparklines, slicers, newer
+    validations), which it removes with no more than an English warning."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return sorted({p for name in zf.namelist() for p in PRESERVE_RISK if name.startswith(p)})
-    except zipfile.BadZipFile:
+            names = zf.namelist()
+            found = {p for name in names for p in PRESERVE_RISK if name.startswith(p)}
+            found |= {name for name in names if name.startswith("xl/worksheets/") and name.endswith(".xml")
+                      and _has_extensions(zf, name)}
+            return sorted(found)
+    except (zipfile.BadZipFile, OSError, RuntimeError):
         return []
+
+
+def _has_extensions(zf, name: str) -> bool:
+    """Whether a sheet part holds an ``extLst`` (read in chunks: a sheet can be hundreds of MB)."""
+    tail = b""
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            if b"extLst" in tail + chunk:
+                return True
+            tail = chunk[-16:]
+    return False
 
 
 def load(path: str | Path):
@@ -40,7 +58,9 @@ def load(path: str | Path):
     if path.suffix.lower() == ".xlsb":
         raise WorkbookError(f"In „{path.name}“ (.xlsb) kann nicht geschrieben werden. Bitte in Excel als .xlsx "
                             f"speichern, oder die Ergebnisse mit --out in eine eigene Datei schreiben.")
-    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+    with warnings.catch_warnings():  # "extension is not supported": unpreservable_parts says it in German
+        warnings.simplefilter("ignore", UserWarning)
+        return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
 
 
 def input_blocks(dataset, sheets: set[str], room: dict[str, int]) -> list[tuple[str, int, int, list[list]]]:
@@ -207,8 +227,8 @@ def _ratio(value):
     return None if value is None else float(value)
 
 
-def save(wb, target: str | Path) -> Path:
-    with atomic_path(target) as tmp:
+def save(wb, target: str | Path, replaces_input: bool = False) -> Path:
+    with atomic_path(target, replaces_input) as tmp:
         wb.save(tmp)
     return Path(target)
 

@@ -9,6 +9,21 @@ from datetime import date, timedelta
 from ..profiles import Profile
 
 
+# Stichtage the rules compute with: a plan runs six years after its Stichtag and the forecast looks back
+# a retirement age before it, so 31.12.9999 (HR systems' "open end") or 01.01.1900 (their "unknown")
+# is no Stichtag but a placeholder, and would run the date arithmetic out of the calendar.
+STICHTAG_YEARS = range(1990, 2101)
+
+
+def stichtag_problem(day: date) -> str | None:
+    """A German sentence if ``day`` cannot be a Stichtag, else None."""
+    if day.year in STICHTAG_YEARS:
+        return None
+    return (f"Der Stichtag {day:%d.%m.%Y} liegt nicht zwischen {STICHTAG_YEARS[0]} und {STICHTAG_YEARS[-1]} "
+            f"(Personalverwaltungssysteme schreiben etwa 31.12.9999 für „offenes Ende“). Bitte den Stichtag der "
+            f"Erhebung angeben, z. B. 30.06.{date.today().year - 1}.")
+
+
 def add_months(day: date, months: int, counting: str = "bgb") -> date:
     """``day`` plus whole months.
 
