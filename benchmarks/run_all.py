@@ -115,15 +115,18 @@ def german(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
+
+
 def markdown(results: dict, load: str) -> str:
-    lines = ["| Messung | Ergebnis | Vergleich | Faktor | Ziel |", "|---|---|---|---|---|"]
-    for r in results.values():
-        anchor = r["anchor"].replace("P, sep=';', encoding='utf-8-sig', ", "…, ").replace("(P)", "(…)")
-        lines.append(f"| {r['label']} | {german(r['work_s'])} s; {r['work_peak_mb']} MB | `{anchor}` "
-                     f"{german(r['anchor_s'])} s | {german(r['ratio'])} | {r['goal']}"
-                     f"{'' if r['met'] else ' (verfehlt)'} |")
-    lines.append(f"\nGemessen mit `python benchmarks/run_all.py` auf {os.cpu_count()} Kernen, Last (uptime) {load}; "
-                 f"Faktor = Median der Verhältnisse abwechselnd gemessener Paare.")
+    """The rows in the README's form (| Messung | Ergebnis |), with the load they were measured at."""
+    lines = ["| Messung | Ergebnis |", "|---|---|"]
+    for name, r in results.items():
+        lines.append(f"| {r['label']} | {german(r['work_s'])} s ({ANCHOR_LABELS[name]} {german(r['anchor_s'])} s: "
+                     f"Faktor {german(r['ratio'])}; Ziel {r['goal']}{'' if r['met'] else ', verfehlt'}); "
+                     f"{r['work_peak_mb']} MB |")
+    lines.append(f"\nGemessen mit `python benchmarks/run_all.py` auf {os.cpu_count()} Kernen, Last (uptime, 1 min) "
+                 f"{load}; Faktor = Median der Verhältnisse abwechselnd gemessener Paare.")
     return "\n".join(lines) + "\n"
 
 
