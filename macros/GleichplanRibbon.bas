@@ -1,5 +1,7 @@
 Attribute VB_Name = "GleichplanRibbon"
 Option Explicit
+' Not a worksheet function, not listed in the macro dialog.
+Option Private Module
 
 ' Ribbon callback of the Gleichstellungsplan add-in. Every button passes its
 ' Tag on to Python; the Python side decides what the button does, so this

@@ -3,6 +3,7 @@ Attribute VB_Name = "GleichplanUdfInfo"
 ' xl_gleichplan.excel.udfs; do not edit. Regenerate with:
 ' python -m xl_gleichplan.excel.udf_vba
 Option Explicit
+Option Private Module
 
 ' Excel runs Auto_Open when it loads the add-in. It registers description,
 ' category and argument help of each worksheet function for the function

@@ -4,7 +4,7 @@ Attribute VB_Name = "xlwings_udfs"
 Function GP_ANTEIL(w, m)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GP_ANTEIL = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ANTEIL", Array(w, m), ActiveWorkbook, Application.Caller)
+        GP_ANTEIL = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ANTEIL", Array(w, m), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         GP_ANTEIL = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ANTEIL", Array(w, m))
@@ -17,7 +17,7 @@ End Function
 Function GP_FRIST(stichtag, Optional art, Optional profil)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GP_FRIST = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_FRIST", Array(stichtag, art, profil), ActiveWorkbook, Application.Caller)
+        GP_FRIST = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_FRIST", Array(stichtag, art, profil), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         GP_FRIST = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_FRIST", Array(stichtag, art, profil))
@@ -30,7 +30,7 @@ End Function
 Function GP_UNTERREPRAESENTIERT(w, m, Optional profil)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GP_UNTERREPRAESENTIERT = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_UNTERREPRAESENTIERT", Array(w, m, profil), ActiveWorkbook, Application.Caller)
+        GP_UNTERREPRAESENTIERT = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_UNTERREPRAESENTIERT", Array(w, m, profil), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         GP_UNTERREPRAESENTIERT = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_UNTERREPRAESENTIERT", Array(w, m, profil))
@@ -43,7 +43,7 @@ End Function
 Function GP_ZIELE_HAELFTE(stellen)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GP_ZIELE_HAELFTE = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ZIELE_HAELFTE", Array(stellen), ActiveWorkbook, Application.Caller)
+        GP_ZIELE_HAELFTE = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ZIELE_HAELFTE", Array(stellen), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         GP_ZIELE_HAELFTE = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ZIELE_HAELFTE", Array(stellen))

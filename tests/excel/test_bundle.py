@@ -90,7 +90,7 @@ def test_install_script_writes_what_the_addin_reads(pip, tmp_path):
     assert 'foreach ($ansicht in "64", "32")' in text and "/reg:$ansicht" in text
     # python.exe, as `addin install` writes it (the add-in hides the console window itself)
     assert '$venvPython = "$Ziel\\venv\\Scripts\\python.exe"' in text and "pythonw" not in text
-    assert "--no-index --find-links" in text and "icacls" in text and "addin status" in text
+    assert "--no-index --find-links" in text and "icacls" in text and "-m xl_gleichplan addin status" in text
     assert "XLSTART" in text and "#Requires -RunAsAdministrator" in text
     assert (out / "install.cmd").read_bytes().decode("ascii").count("install.ps1") == 1
 
@@ -129,3 +129,37 @@ def test_missing_for_windows_evaluates_markers_for_the_target(tmp_path):
     wheels = [_wheel(tmp_path, "xlwings")]
     assert bundle.missing_for_windows(wheels) == ["pywin32>=224"]
     assert bundle.missing_for_windows(wheels + [_wheel(tmp_path, "pywin32")]) == []
+
+
+def test_install_script_runs_only_checked_files_isolated(pip, tmp_path):
+    # Review of issue 12: as administrator, Python ran without -I (a venv.py or struct.py in the
+    # current folder, e.g. Downloads, was imported elevated); SHA256SUMS was never checked; an
+    # existing -Ziel folder kept its owner and its files' rights; any Python was accepted.
+    out = tmp_path / "b"
+    bundle.build_bundle(out)
+    text = (out / "install.ps1").read_bytes().decode("utf-8-sig")
+    lines = text.split("\r\n")
+    runs = [line for line in lines if line.lstrip().startswith(("& $Python", "& $venvPython"))
+            or "& py " in line]
+    assert len(runs) == 5
+    assert all(" -I " in line for line in runs), runs
+    # every file against SHA256SUMS, before any Python runs
+    check = text.index('Get-FileHash -Algorithm SHA256 -LiteralPath (Join-Path $hier $datei)')
+    assert text.index('Get-Content -Encoding Ascii -LiteralPath "$hier\\SHA256SUMS"') < check < text.index(runs[0])
+    # pip installs exactly the wheels listed with their hashes
+    pip_line = next(line for line in runs if " -m pip install " in line)
+    assert "--require-hashes" in pip_line and pip_line.endswith('-r "$hier\\requirements.txt"')
+    requirements = (out / "requirements.txt").read_text(encoding="ascii").splitlines()
+    wheels = sorted((out / "wheels").glob("*.whl"))
+    assert requirements == [f"{w.name.split('-')[0].replace('_', '-')}=={w.name.split('-')[1]} "
+                            f"--hash=sha256:{hashlib.sha256(w.read_bytes()).hexdigest()}" for w in wheels]
+    assert "xl-gleichplan==1.0 --hash=sha256:" in requirements[3]
+    # the target: owner and rights replaced in the whole tree before the venv is (re)created empty
+    owner = text.index('icacls "$Ziel" /setowner "*S-1-5-32-544" /T /C')
+    reset = text.index('icacls "$Ziel" /reset /T /C')
+    grant = text.index('icacls "$Ziel" /inheritance:r /grant:r')
+    venv = text.index('& $Python -I -m venv --clear "$Ziel\\venv"')
+    assert owner < reset < grant < venv
+    # only a Python installed for all users under Program Files
+    assert '$Python.StartsWith("$env:ProgramFiles\\", [StringComparison]::OrdinalIgnoreCase)' in text
+    assert text.index("$env:ProgramFiles\\") < venv

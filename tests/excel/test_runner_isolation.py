@@ -59,15 +59,14 @@ def test_no_setting_is_read_from_a_workbook(vba):
     assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME' in procedures["GetConfigFilePath"]
     # the active workbook is still named to Python (which workbook to act on), never read for settings
     users = {name for name, text in procedures.items() if "ActiveWorkbook" in text}
-    assert users <= {"RunPython", "ExecuteMac", "ExecuteWindows", "XLPyCommand", "ShowError",
-                     "ToPosixPath"}  # (in a comment)
+    assert users <= {"RunPython", "ExecuteWindows", "XLPyCommand", "ShowError", "ToPosixPath"}  # (in a comment)
 
 
 def test_python_starts_isolated_from_a_full_path(vba):
     procedures = _procedures(vba["xlwings"])
-    assert '" -I -B -c """ & PythonCommand' in procedures["ExecuteWindows"]
-    assert "\" -I -B -c \"\"import xlwings; xlwings.serve('$(CLSID)')\"\" --from_xl=1\"" in procedures["XLPyCommand"]
-    assert '+ PythonInterpreter + " -I"' in procedures["ExecuteMac"]
+    assert f'" -I -B -c ""{runner_vba.NO_XLWINGS_PRO}" & PythonCommand' in procedures["ExecuteWindows"]
+    assert (f"\" -I -B -c \"\"{runner_vba.NO_XLWINGS_PRO}import xlwings; xlwings.serve('$(CLSID)')\"\" --from_xl=1\""
+            in procedures["XLPyCommand"])
     # no interpreter from PATH, no cmd.exe from the current folder (Excel's: the last workbook's)
     module = vba["xlwings"]
     assert 'GetConfig("INTERPRETER"' not in module
@@ -131,8 +130,9 @@ def hostile(tmp_path) -> Path:
     return folder
 
 
-def _run(args: list[str], folder: Path) -> subprocess.CompletedProcess:
+def _run(args: list[str], folder: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(extra or {})
     env.update(PYTHONPATH=str(folder), PYTHONSTARTUP=str(folder / "startup.py"), PYTHONUSERBASE=str(folder),
                XL_GLEICHPLAN_LOG_DIR=str(folder.parent / "log"))
     return subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
@@ -151,7 +151,7 @@ def test_button_imports_nothing_from_the_workbooks_folder(vba, interpreter, host
         "CondaCmd": "", "PythonInterpreter": shlex.quote(str(interpreter)), "PythonCommand": ribbon,
         # what xlwings' unchanged RunPython passes: ADD_WORKBOOK_TO_PYTHONPATH defaults to true
         "PYTHONPATH": f"true;{workbook};{hostile / addin.ADDIN_NAME};;;;{hostile}"})
-    result = _run(shlex.split(command) + [f"--wb={workbook.name}", "--from_xl=1"], hostile)
+    result = _run(shlex.split(command) + ["--from_xl=1"], hostile, {runner_vba.WORKBOOK_VARIABLE: workbook.name})
     assert _taken(hostile) == []
     # the real run_button ran: it found no Excel to take the workbook from (this is Linux)
     assert "ist für Python nicht erreichbar" in result.stderr, result.stderr[-2000:]
@@ -206,9 +206,10 @@ def test_status_names_the_setting_excel_reads(monkeypatch, tmp_path):
     assert "Kein Python eingerichtet (INTERPRETER_WIN fehlt" in addin.interpreter_status()[0]
     config = tmp_path / ".xl-gleichplan" / "xl-gleichplan.conf"
     config.parent.mkdir()
-    config.write_text(f'"INTERPRETER_WIN","{sys.executable}"\n"PYTHONPATH","C:\\\\fremd"\n')
+    python = r"C:\Users\sb\AppData\Local\Programs\Python\Python311\python.exe"
+    config.write_text(f'"INTERPRETER_WIN","{python}"\n"PYTHONPATH","C:\\\\fremd"\n')
     lines = addin.interpreter_status()
-    assert lines[0] == f"Excel startet: {sys.executable} -I (isoliert), eingestellt in: Einstellungen des Benutzers {config}"
+    assert lines[0] == f"Excel startet: {python} -I (isoliert), eingestellt in: Einstellungen des Benutzers {config}"
     assert not any("PYTHONPATH" in line for line in lines)  # not a key the add-in reads
     # IT's machine-wide key wins, and then the user's file is not read at all
     machine = {"INTERPRETER_WIN": r"C:\Program Files\xl-gleichplan\venv\Scripts\python.exe", "USE UDF SERVER": "True"}
@@ -217,3 +218,177 @@ def test_status_names_the_setting_excel_reads(monkeypatch, tmp_path):
     assert lines[0].startswith(r"Excel startet: C:\Program Files\xl-gleichplan\venv\Scripts\python.exe -I (isoliert), "
                                r"eingestellt in: maschinenweite Einstellung HKLM\SOFTWARE\xl-gleichplan")
     assert "gibt es nicht" in lines[1] and "  USE UDF SERVER = True" in lines
+
+
+# ---------------------------------------------------------------------------- review of issue 12, round two
+
+def _standard_modules(vba: dict[str, str]) -> set[str]:
+    # document and class modules carry VB_Base; their procedures are no worksheet functions
+    return {name for name, code in vba.items() if "Attribute VB_Base" not in code}
+
+
+def test_only_the_gp_functions_can_be_called_from_a_cell(vba):
+    # A public Function of a standard module without "Option Private Module" is a worksheet
+    # function in every open workbook: a returned .xlsx with =RunPython("import os;...") or
+    # =ExecuteWindows(...) would run code when it calculates, =ReadFile("%USERPROFILE%\...")
+    # would copy a local file into the sheet.
+    standard = _standard_modules(vba)
+    assert standard == {"xlwings", "GleichplanRibbon", "GleichplanUdfInfo", "xlwings_udfs"}
+    private = {name for name in standard if re.search(r"^Option Private Module\r?$", vba[name], re.M)}
+    assert private == standard - {"xlwings_udfs"}
+    callable_from_cells = {m.group(1) for name in standard - private
+                           for m in re.finditer(r"^(?:Public )?Function (\w+)", vba[name], re.M)}
+    assert callable_from_cells == {"GP_ANTEIL", "GP_FRIST", "GP_UNTERREPRAESENTIERT", "GP_ZIELE_HAELFTE"}
+    # defence in depth: even the add-in's own code cannot start Python on a cell's behalf
+    procedures = _procedures(vba["xlwings"])
+    assert 'CalledFromCell = (TypeName(Application.Caller) = "Range")' in procedures["CalledFromCell"]
+    run = procedures["RunPython"]
+    assert run.index("If CalledFromCell() Then Exit Function") < run.index("GetConfig(")
+    execute = procedures["ExecuteWindows"]
+    assert execute.index("If CalledFromCell() Then") < execute.index("WScript.Run(")
+    # an executable of the workbook's choice, a file written where the workbook says: gone
+    for gone in ("RunFrozenPython", "SaveConfigToFile"):
+        assert gone not in vba["xlwings"], gone
+
+
+def test_macos_is_refused_before_the_workbooks_name_is_used(vba):
+    # xlwings' AppleScript puts the workbook's name into `do shell script` inside double quotes:
+    # "Rueckmeldung $(curl ...|sh).xlsx" would run. The add-in refuses on the Mac instead.
+    module = vba["xlwings"]
+    for gone in ("ExecuteMac", "AppleScriptTask"):
+        assert gone not in module, gone
+    run = _procedures(module)["RunPython"]
+    refusal = re.search(r"#If Mac Then\r\n\s+MsgBox [^\r\n]*macOS nicht[^\r\n]*\r\n\s+Exit Function\r\n\s+#End If", run)
+    assert refusal is not None
+    assert refusal.start() < run.index("ActiveWorkbook") and refusal.start() < run.index("ToPosixPath")
+    assert "#If Mac" not in run[:refusal.start()]
+
+
+def _like(value: str, pattern: str) -> bool:
+    """VBA's Like (Option Compare Binary) for the pattern characters the add-in uses: * ? [a-z]."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else c if c in "[]-" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.S) is not None
+
+
+def test_interpreter_must_be_a_full_path_to_python_exe(vba, monkeypatch, tmp_path):
+    # "python" or a relative path: cmd.exe and LoadLibrary search Excel's current folder, which is
+    # the folder of the workbook opened last.
+    procedures = _procedures(vba["xlwings"])
+    assert "If Not IsFullPythonPath(CStr(GetConfig)) Then GetConfig = default" in procedures["GetConfig"]
+    check = procedures["IsFullPythonPath"]
+    patterns = re.findall(r'path Like "([^"]+)"', check)
+    assert "path = LCase$(path)" in check and 'InStr(path, "%") > 0 Then Exit Function' in check
+
+    def vba_accepts(value: str) -> bool:
+        value = value.lower()
+        return '"' not in value and "%" not in value and any(_like(value, p) for p in patterns)
+
+    cases = {r"C:\Program Files\xl-gleichplan\venv\Scripts\python.exe": True,
+             r"D:\Py\PYTHONW.EXE": True, r"\\server\apps\py311\python.exe": True,
+             "python": False, "pythonw": False, "python.exe": False, r"venv\Scripts\python.exe": False,
+             r"..\py\python.exe": False, "C:python.exe": False, r"C:\Python311\python.exe.cmd": False,
+             r"C:\Python311\py.exe": False, r"C:\%TEMP%\python.exe": False, 'C:\\x\\python.exe" & calc': False,
+             r"\\python.exe": False}
+    for value, expected in cases.items():
+        assert vba_accepts(value) is expected, value
+        assert runner_vba.is_full_python_path(value) is expected, value
+    # addin status says so instead of "Excel startet: python"
+    monkeypatch.setattr(addin, "_platform", lambda: "win32")
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    monkeypatch.setattr(addin, "machine_config", lambda: {"INTERPRETER_WIN": "pythonw"})
+    lines = addin.interpreter_status()
+    assert lines[0].startswith("Achtung: INTERPRETER_WIN = pythonw ist kein vollständiger Pfad zu python.exe")
+    assert not any(line.startswith("Excel startet") for line in lines)
+
+
+def test_workbook_name_is_not_on_the_command_line(vba, monkeypatch):
+    # cmd.exe expands %VAR% even inside quotes, and xlwings' Book.caller cuts --wb= at "=":
+    # "Bericht %USERNAME%.xlsx" or "a=b.xlsx" made the button fail or act on another workbook.
+    execute = _procedures(vba["xlwings"])["ExecuteWindows"]
+    command = execute[execute.index("WScript.Run("):execute.index("WindowStyle, WaitOnReturn)")]
+    assert "ActiveWorkbook" not in command and "--wb=" not in command
+    setting = f'WScript.Environment("Process")("{runner_vba.WORKBOOK_VARIABLE}") = ActiveWorkbook.Name'
+    assert execute.index(setting) < execute.index("WScript.Run(")
+    # the Python side takes the name from there, unchanged
+    from xl_gleichplan.excel import actions
+
+    opened = []
+    monkeypatch.setattr(actions, "_book_in_excel", lambda hwnd, name: opened.append((hwnd, name)) or name)
+    monkeypatch.setattr(sys, "argv", ["-c", "--from_xl=1", "--app=C:\\Office\\EXCEL.EXE", "--hwnd=132456"])
+    for name in ("Bericht %USERNAME%.xlsx", "a=b.xlsx", 'Rückmeldung "Amt" & Co.xlsx'):
+        monkeypatch.setenv(runner_vba.WORKBOOK_VARIABLE, name)
+        assert actions.calling_book() == name
+    assert opened == [(132456, "Bericht %USERNAME%.xlsx"), (132456, "a=b.xlsx"), (132456, 'Rückmeldung "Amt" & Co.xlsx')]
+
+
+_EMBEDDED = r'''
+# xlwings' UDF server on the first GP_* call (xlwings.udfs.get_udf_module, the real code), with
+# the Windows COM glue replaced: the workbook object the VBA hands over is a name here.
+import os, sys, types
+for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+    stub = types.ModuleType(name)
+    stub.__getattr__ = lambda attr: (lambda *a, **k: None)
+    sys.modules[name] = stub
+sys.modules["win32com.client"].Dispatch = lambda x: x
+import xlwings
+import xlwings.udfs as udfs
+SHEETS = {"ThisWorkbook": ADDIN_SHEETS,
+          "ActiveWorkbook": ["Daten", "xl_gleichplan.py"]}  # a returned workbook with embedded code
+CODE = "open(" + repr(MARK) + ", 'w').close()"
+class Rng:
+    def __init__(self, v): self.value = v; self.last_cell = types.SimpleNamespace(row=len(v))
+    def options(self, *a, **k): return self
+class Sheet:
+    def __init__(self, name): self.name = name; self.used_range = Rng([CODE])
+    def range(self, *a): return Rng([CODE])
+class Sheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str): raise KeyError(key)
+        return list.__getitem__(self, key)
+xlwings._xlwindows = types.SimpleNamespace(Book=lambda x: x)
+class Book:
+    def __init__(self, impl): self.sheets = Sheets(Sheet(n) for n in SHEETS[impl])
+udfs.Book = Book
+try:
+    module = udfs.get_udf_module("xl_gleichplan.excel.udfs", WORKBOOK)
+    print("PRO", xlwings.__pro__, "MODULE", module.__file__)
+except Exception as exc:
+    print("PRO", xlwings.__pro__, "FAILED", type(exc).__name__, exc)
+'''
+
+
+def test_gp_functions_take_no_code_from_the_active_workbook(vba, interpreter, tmp_path):
+    # With xlwings PRO active (XLWINGS_LICENSE_KEY=noncommercial is a valid key for public bodies),
+    # the UDF server writes a workbook's *.py sheets to a folder first on sys.path: a returned
+    # workbook with a sheet "xl_gleichplan.py" ran its code on the first GP_* recalculation.
+    calls = re.findall(r'XLPy\.CallUDF\("[^"]+", "(\w+)", Array\([^)]*\), (\w+), Application\.Caller\)',
+                       vba["xlwings_udfs"])
+    with zipfile.ZipFile(addin.packaged_addin()) as archive:
+        addin_sheets = re.findall(r'<sheet name="([^"]+)"', archive.read("xl/workbook.xml").decode())
+    assert not [name for name in addin_sheets if name.endswith(".py")]
+    tail = _vba_string(_assignment(_procedures(vba["xlwings"])["XLPyCommand"], "tail"), {})
+    server_start = shlex.split(tail)[shlex.split(tail).index("-c") + 1].split("import xlwings;")[0]
+    mark = tmp_path / (MARKER + "udf")
+    script = server_start + _EMBEDDED.replace("ADDIN_SHEETS", repr(addin_sheets)).replace(
+        "MARK", repr(str(mark))).replace("WORKBOOK)", repr(calls[0][1]) + ")")
+    result = _run([str(interpreter), "-I", "-c", script], tmp_path, {"XLWINGS_LICENSE_KEY": "noncommercial"})
+    assert not mark.exists(), result.stdout + result.stderr[-2000:]
+    assert "PRO False MODULE" in result.stdout and "xl_gleichplan/excel/udfs.py" in result.stdout, result.stderr[-2000:]
+    assert len(calls) == 4 and {workbook for _, workbook in calls} == {"ThisWorkbook"}
+
+
+def test_no_licence_key_turns_on_xlwings_pro_in_a_started_python(vba, interpreter, tmp_path):
+    # xlwings reads a key from the environment, the user's xlwings.conf and, in the button
+    # process, the active workbook's xlwings.conf sheet; PRO would run embedded code.
+    procedures = _procedures(vba["xlwings"])
+    probe = "import xlwings; print(xlwings.__pro__)"
+    button = _vba_string(_assignment(procedures["ExecuteWindows"], "RunCommand"), {
+        "CondaCmd": "", "PythonInterpreter": shlex.quote(str(interpreter)), "PythonCommand": probe})
+    tail = _vba_string(_assignment(procedures["XLPyCommand"], "tail"), {}).replace(
+        "import xlwings; xlwings.serve('$(CLSID)')", probe)
+    for args in (shlex.split(button), [str(interpreter)] + shlex.split(tail)):
+        result = _run(args, tmp_path, {"XLWINGS_LICENSE_KEY": "noncommercial"})
+        assert result.stdout.strip() == "False", result.stderr[-2000:]
+    # (the key is valid: without the add-in's start, PRO is on)
+    plain = _run([str(interpreter), "-I", "-c", probe], tmp_path, {"XLWINGS_LICENSE_KEY": "noncommercial"})
+    assert plain.stdout.strip() == "True", plain.stderr[-2000:]

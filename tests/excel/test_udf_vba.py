@@ -119,16 +119,21 @@ def run_import_udfs(xlwings_udfs, monkeypatch, modules: dict, workbook_name: str
 # ---------------------------------------------------------------------------- our UDFs
 
 def test_wrapper_module_equals_xlwings_import_udfs(xlwings_udfs, windows_metadata, monkeypatch):
-    book = run_import_udfs(xlwings_udfs, monkeypatch, {UDFS_MODULE: windows_metadata(UDFS_MODULE)}, "gleichplan.xlam")
-    expected = book.imported[0]
+    # What xlwings writes into a workbook (ThisWorkbook as the workbook argument). For an .xlam it
+    # writes ActiveWorkbook, and its UDF server would then take *.py sheets of the active (possibly
+    # returned) workbook as code; the add-in's module hands over the add-in itself.
+    metadata = {UDFS_MODULE: windows_metadata(UDFS_MODULE)}
+    expected = run_import_udfs(xlwings_udfs, monkeypatch, metadata, "gleichplan.xlsm").imported[0]
+    as_xlam = run_import_udfs(xlwings_udfs, monkeypatch, metadata, "gleichplan.xlam").imported[0]
+    assert as_xlam == expected.replace(", ThisWorkbook, Application.Caller", ", ActiveWorkbook, Application.Caller")
     # our generator on our own metadata, and the committed file (CRLF, as Excel stores it)
     ours = udf_vba.wrapper_module_text({UDFS_MODULE: udf_vba.load_with_metadata(UDFS_MODULE)})
     assert ours == expected
     committed = (addin.macros_dir() / "xlwings_udfs.bas").read_bytes().decode("ascii")
     assert committed == expected.replace("\n", "\r\n")
     # the parts the brief names, present as xlwings writes them
-    assert 'GP_ANTEIL = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ANTEIL", Array(w, m), ActiveWorkbook, ' \
-           "Application.Caller)" in expected
+    assert 'GP_ANTEIL = XLPy.CallUDF("xl_gleichplan.excel.udfs", "GP_ANTEIL", Array(w, m), ThisWorkbook, ' \
+           "Application.Caller)" in expected and "ActiveWorkbook" not in expected
     assert expected.count("If TypeOf Application.Caller Is Range Then On Error GoTo failed") == 4
 
 
@@ -244,8 +249,9 @@ def test_auto_open_sets_the_macro_options_xlwings_sets(xlwings_udfs, windows_met
 def test_info_module_runs_when_the_add_in_loads():
     info = (addin.macros_dir() / f"{udf_vba.INFO_MODULE}.bas").read_text(encoding="ascii")
     code = [line.strip() for line in info.splitlines() if line.strip() and not line.lstrip().startswith("'")]
-    assert code[:3] == [f'Attribute VB_Name = "{udf_vba.INFO_MODULE}"', "Option Explicit", "Sub Auto_Open()"]
-    assert code[3:5] == ["#If Not Mac Then", "On Error Resume Next"]
+    assert code[:4] == [f'Attribute VB_Name = "{udf_vba.INFO_MODULE}"', "Option Explicit", "Option Private Module",
+                        "Sub Auto_Open()"]
+    assert code[4:6] == ["#If Not Mac Then", "On Error Resume Next"]
     assert code[-3:] == ["ThisWorkbook.Saved = True", "#End If", "End Sub"]
     # no other Auto_Open anywhere in the add-in, or Excel would not know which to run
     modules = addin.vba_modules()
@@ -378,7 +384,7 @@ def test_every_function_in_the_module_is_a_udf_and_vice_versa():
         optional = [p.name for p in signature.parameters.values() if p.default is not inspect.Parameter.empty]
         assert [p.removeprefix("Optional ") for p in vba_params if p.startswith("Optional ")] == optional, name
         # the call hands over every argument, in order, to the function of the same name
-        call = re.search(rf'{name} = XLPy\.CallUDF\("{UDFS_MODULE}", "{name}", Array\(([^)]*)\), ActiveWorkbook', text)
+        call = re.search(rf'{name} = XLPy\.CallUDF\("{UDFS_MODULE}", "{name}", Array\(([^)]*)\), ThisWorkbook', text)
         assert call and [a.strip() for a in call.group(1).split(",")] == list(signature.parameters), name
     info = (addin.macros_dir() / f"{udf_vba.INFO_MODULE}.bas").read_text(encoding="ascii")
     assert set(re.findall(r"'!(\w+)\"", info)) == set(decorated)

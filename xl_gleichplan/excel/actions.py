@@ -486,10 +486,30 @@ ACTIONS = {
 }
 
 
+def calling_book() -> xw.Book:
+    """The workbook whose button was clicked. The add-in names it in the environment
+    (runner_vba.WORKBOOK_VARIABLE), not with --wb= on the command line: cmd.exe would expand
+    %VAR% in the name and xlwings' Book.caller cuts it at "=" (another workbook, or none)."""
+    from .runner_vba import WORKBOOK_VARIABLE
+
+    name = os.environ.get(WORKBOOK_VARIABLE)
+    hwnd = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--hwnd=")), None)
+    if name is None or hwnd is None:
+        return xw.Book.caller()  # a mock caller (tests) or the UDF server's connection
+    return _book_in_excel(int(hwnd), name)
+
+
+def _book_in_excel(hwnd: int, name: str) -> xw.Book:
+    # Windows only (the add-in refuses to run on macOS); as xlwings' Book.caller does it.
+    from xlwings import _xlwindows
+
+    return xw.App(impl=_xlwindows.App(xl=hwnd)).books[name]
+
+
 def run_button(tag: str):
     """Entry point of the ribbon callback: the action of the button ``tag`` on the calling workbook."""
     try:
-        book = xw.Book.caller()
+        book = calling_book()
     except Exception as exc:  # no workbook to show a message box in: log, and let xlwings show the text
         path = log_exception(exc)
         raise RuntimeError(f"Die Arbeitsmappe, in der „{tag}“ geklickt wurde, ist für Python nicht erreichbar "

@@ -31,7 +31,7 @@ import struct
 import sys
 import tempfile
 import zipfile
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -51,6 +51,14 @@ CONFIG_NAME = runner_vba.PROJECT_NAME
 
 # 1980-01-01 is the earliest date a zip entry can hold; any fixed value makes builds repeatable.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+# xlwings starts Python on macOS through an AppleScript that puts the workbook's name into a
+# shell command unquoted (`$(...)` in a returned file's name would run); the add-in refuses there.
+MAC_MESSAGE = (
+    "Das Add-in läuft unter macOS nicht: xlwings startet Python dort über ein AppleScript, das den "
+    "Namen der Arbeitsmappe ungeschützt in einen Shell-Befehl setzt, sodass eine zurückgesandte Datei "
+    "Befehle ausführen könnte. Bitte Excel unter Windows oder die Befehlszeile (xl-gleichplan) verwenden."
+)
 
 _LINUX_MESSAGE = (
     "Excel läuft nur unter Windows und macOS; auf diesem System gibt es keinen "
@@ -184,7 +192,8 @@ BASE_SHEET_MODULE = "Sheet2"
 VBA_PROJECT_STREAM = bytes.fromhex("cc61ffff000100")
 _BASE_PROJECT = "MyAddin"
 VBA_PROJECT_NAME = "Gleichstellungsplan"
-VBA_PROJECT_ID = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"  # ours, not the quickstart's
+# The project keeps the base's ID: its CMG, DPB and GC values are encrypted with a key derived
+# from the ID ([MS-OVBA] 2.4.3.2), so a new ID would need all three re-encrypted.
 
 
 def base_addin() -> Path:
@@ -236,7 +245,6 @@ def _vba_project_bin(modules: dict[str, str]) -> bytes:
     # inside the section.
     text = cfb.get_stream("PROJECT").decode("cp1252")
     text = text.replace(f'\r\nName="{_BASE_PROJECT}"\r\n', f'\r\nName="{VBA_PROJECT_NAME}"\r\n')
-    text = re.sub(r'^ID="\{[0-9A-F-]+\}"\r\n', f'ID="{VBA_PROJECT_ID}"\r\n', text)
     head, _, workspace = text.partition("[Workspace]\r\n")
     entries = [line for line in workspace.split("\r\n") if line]
     cfb.write_stream("PROJECT", (head + "[Workspace]\r\n" + "".join(f"{e}\r\n" for e in entries)
@@ -443,13 +451,6 @@ def machine_config() -> dict[str, str]:
     return values
 
 
-def _applescript() -> tuple[Path, Path]:
-    # RunPython on macOS calls this AppleScript; `xlwings addin install` copies it the same way.
-    name = f"xlwings-{metadata.version('xlwings')}.applescript"
-    target = Path.home() / "Library" / "Application Scripts" / "com.microsoft.Excel" / name
-    return _xlwings_dir() / name, target
-
-
 def _interpreter_key(platform: str) -> str:
     return "INTERPRETER_MAC" if _kind(platform) == "mac" else "INTERPRETER_WIN"
 
@@ -491,14 +492,12 @@ def _plan_elsewhere(verb: str, config: bool = False) -> list[str]:
         "Excel läuft nur unter Windows und macOS; auf diesem System gibt es keinen XLSTART-Ordner.",
         f"Unter Windows würde das Add-in {verb}: "
         rf"%APPDATA%\Microsoft\Excel\XLSTART\{ADDIN_NAME}",
-        f"Unter macOS würde das Add-in {verb}: ~/Library/Group Containers/UBF8T346G9.Office/"
-        f"User Content.localized/Startup.localized/Excel/{ADDIN_NAME}",
+        "Unter macOS läuft das Add-in nicht (aus Sicherheitsgründen, docs/excel-addin.md).",
     ]
     if config:
         lines.append(
             "Dazu würde der Python-Pfad in die Einstellungen des Add-ins eingetragen "
-            rf"(Windows: %USERPROFILE%\.{CONFIG_NAME}\{CONFIG_NAME}.conf, "
-            f"macOS: ~/Library/Containers/com.microsoft.Excel/Data/{CONFIG_NAME}.conf)."
+            rf"(%USERPROFILE%\.{CONFIG_NAME}\{CONFIG_NAME}.conf)."
         )
     return lines + ["Mit --ziel ORDNER kann das Add-in in einen beliebigen Ordner geschrieben werden."]
 
@@ -506,10 +505,12 @@ def _plan_elsewhere(verb: str, config: bool = False) -> list[str]:
 def install(dry_run: bool = False, target_dir=None) -> list[str]:
     """Copy the add-in shipped in the package into Excel's XLSTART folder (or ``target_dir``) and
     point xlwings at this Python; German report lines. No build tools are needed on the desktop."""
+    platform = _platform()
+    if _kind(platform) == "mac":
+        raise GleichplanError(MAC_MESSAGE)
     folder = _target(target_dir, dry_run)
     if folder is None:
         return _plan_elsewhere("hierhin kopiert", config=True)
-    platform = _platform()
     dest = folder / ADDIN_NAME
     if dry_run:
         lines = [f"Würde das Add-in ablegen: {dest}"]
@@ -537,18 +538,6 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
                          "Einstellung gesetzt; das Add-in liest dann nur diese, nicht die Datei des Benutzers.")
     else:
         lines.append("Keine Einstellungen: Excel läuft nicht auf diesem System.")
-    if _kind(platform) == "mac":
-        source, target = _applescript()
-        if dry_run:
-            lines.append(f"Würde das xlwings-AppleScript nach {target} kopieren.")
-        else:
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-            except OSError as exc:
-                raise OutputError(f"Das xlwings-AppleScript kann nicht nach {target} kopiert werden: "
-                                  f"{reason(exc)}.") from None
-            lines.append(f"xlwings-AppleScript kopiert: {target}")
     if not dry_run and _kind(platform):
         lines.append("Bitte Excel neu starten, damit das Menüband „Gleichstellungsplan“ erscheint.")
     return lines
@@ -611,6 +600,8 @@ def interpreter_status() -> list[str]:
     config = user_config_file(platform)
     if config is None:
         return []
+    if _kind(platform) == "mac":
+        return [MAC_MESSAGE]
     key = _interpreter_key(platform)
     machine = machine_config()
     if machine.get("INTERPRETER_WIN"):
@@ -621,6 +612,10 @@ def interpreter_status() -> list[str]:
     if not value:
         return [f"Kein Python eingerichtet ({key} fehlt in: {source}); die Schaltflächen melden das. "
                 "Bitte das Add-in installieren (xl-gleichplan addin install) oder die IT fragen."]
+    if _kind(platform) == "win" and not runner_vba.is_full_python_path(value):
+        return [f"Achtung: {key} = {value} ist kein vollständiger Pfad zu python.exe oder pythonw.exe "
+                rf"(z. B. C:\Program Files\xl-gleichplan\venv\Scripts\python.exe); das Add-in startet es "
+                f"nicht (eingestellt in: {source}). Bitte das Add-in neu installieren (xl-gleichplan addin install)."]
     lines = [f"Excel startet: {value} -I (isoliert), eingestellt in: {source}"]
     if not Path(value).is_file():
         lines.append(f"Achtung: {value} gibt es nicht; die Schaltflächen werden das melden.")

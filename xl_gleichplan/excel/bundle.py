@@ -9,10 +9,14 @@ holds everything an installation needs:
   that only Windows needs (``pywin32`` for xlwings, ``colorama`` for tqdm) are added by
   evaluating every wheel's ``Requires-Dist`` for Windows, until nothing is missing.
 * ``gleichplan.xlam``: the add-in shipped in the package.
-* ``install.ps1`` / ``install.cmd``: a machine-wide installation (administrator): a venv under
-  Program Files, the add-in in Excel's machine XLSTART, the interpreter in HKLM (both registry
-  views), folder rights that users cannot change; ``uninstall.ps1`` undoes it.
-* ``SHA256SUMS``: a checksum per file, to check the copy on the distribution share.
+* ``requirements.txt``: every wheel pinned with its SHA-256, for ``pip install --require-hashes``.
+* ``install.ps1`` / ``install.cmd``: a machine-wide installation (administrator): checks every
+  file against ``SHA256SUMS``, requires a base Python installed for all users under Program
+  Files, locks the target folder down (owner Administrators, rights replaced in the whole tree)
+  before it writes a venv there, runs every Python isolated (``-I``: as administrator, a
+  ``venv.py`` in the current folder must not be imported), puts the add-in in Excel's machine
+  XLSTART and the interpreter in HKLM (both registry views); ``uninstall.ps1`` undoes it.
+* ``SHA256SUMS``: a checksum per file, checked by the install script.
 
 The bundle is written into a temporary folder beside the target and renamed when complete; an
 existing target folder is never overwritten.
@@ -99,6 +103,15 @@ def _download(requirements: list[str], dest: Path, python_version: str, find_lin
     _run_pip(args + requirements)
 
 
+def hashed_requirements(wheels: list[Path]) -> str:
+    """One ``name==version --hash=sha256:...`` line per wheel: pip installs exactly these files."""
+    lines = []
+    for wheel in wheels:
+        name, version = wheel.name.split("-")[:2]
+        lines.append(f"{_project(name)}=={version} --hash=sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}\n")
+    return "".join(lines)
+
+
 def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION,
                  find_links: str | os.PathLike | None = None) -> list[str]:
     """Write the offline bundle to the new folder ``out``; German report lines."""
@@ -142,6 +155,7 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
             raise GleichplanError("Die Abhängigkeiten für Windows ließen sich nicht vollständig laden: "
                                   + ", ".join(missing))
         shutil.copyfile(addin_file, work / ADDIN_NAME)
+        (work / "requirements.txt").write_text(hashed_requirements(sorted(wheels.glob("*.whl"))), encoding="ascii")
         for name, text in _scripts(python_version).items():
             # CRLF: Windows PowerShell 5.1 and cmd.exe read these files
             (work / name).write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig" if name.endswith(".ps1")
@@ -191,31 +205,51 @@ param(
 )
 $ErrorActionPreference = "Stop"
 $hier = Split-Path -Parent $MyInvocation.MyCommand.Path
+# Every Python below runs isolated (-I): as administrator, a venv.py or struct.py in the current
+# folder (Downloads, a share) must not be imported.
 
-# 1. Python @PYVER@ (64 Bit, für alle Benutzer installiert) finden
-if (-not $Python) {
-    try { $Python = & py "-@PYVER@-64" -c "import sys; print(sys.executable)" } catch { $Python = "" }
+# 0. Jede Datei des Pakets muss zu SHA256SUMS passen (Kopie auf der Freigabe unverändert)
+foreach ($zeile in Get-Content -Encoding Ascii -LiteralPath "$hier\SHA256SUMS") {
+    $summe, $datei = $zeile -split "  ", 2
+    $ist = (Get-FileHash -Algorithm SHA256 -LiteralPath (Join-Path $hier $datei)).Hash.ToLower()
+    if ($ist -ne $summe) { throw "Die Datei $datei passt nicht zu SHA256SUMS; das Installationspaket ist verändert oder unvollständig." }
 }
-if (-not $Python -or -not (Test-Path $Python)) {
+
+# 1. Python @PYVER@ (64 Bit, für alle Benutzer unter Program Files installiert) finden
+if (-not $Python) {
+    try { $Python = & py "-@PYVER@-64" -I -c "import sys; print(sys.executable)" } catch { $Python = "" }
+}
+if (-not $Python -or -not (Test-Path -LiteralPath $Python)) {
     throw "Python @PYVER@ (64 Bit) wurde nicht gefunden. Bitte zuerst für alle Benutzer installieren oder mit -Python angeben."
 }
-& $Python -c "import struct, sys; sys.exit(0 if sys.version_info[:2] == tuple(map(int, '@PYVER@'.split('.'))) and struct.calcsize('P') == 8 else 1)"
+$Python = (Resolve-Path -LiteralPath $Python).Path
+if (-not $Python.StartsWith("$env:ProgramFiles\", [StringComparison]::OrdinalIgnoreCase)) {
+    throw "$Python ist keine Installation für alle Benutzer unter $env:ProgramFiles; Benutzer könnten sie verändern. Bitte Python @PYVER@ für alle Benutzer installieren."
+}
+& $Python -I -c "import struct, sys; sys.exit(0 if sys.version_info[:2] == tuple(map(int, '@PYVER@'.split('.'))) and struct.calcsize('P') == 8 else 1)"
 if ($LASTEXITCODE -ne 0) { throw "$Python ist nicht Python @PYVER@ (64 Bit)." }
 
-# 2. Umgebung unter Program Files, nur aus den mitgelieferten Paketen
+# 2. Zielordner: Besitzer Administratoren, alle Rechte im ganzen Baum ersetzt (auch in einem
+#    schon vorhandenen Ordner), dann Administratoren und System ändern, Benutzer lesen und führen aus
+if (-not [IO.Path]::IsPathRooted($Ziel)) { throw "-Ziel muss ein vollständiger Pfad sein (z. B. C:\Program Files\xl-gleichplan)." }
 New-Item -ItemType Directory -Force -Path $Ziel | Out-Null
-& $Python -m venv "$Ziel\venv"
+icacls "$Ziel" /setowner "*S-1-5-32-544" /T /C | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "Der Besitzer von $Ziel konnte nicht gesetzt werden." }
+icacls "$Ziel" /reset /T /C | Out-Null
+icacls "$Ziel" /inheritance:r /grant:r "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)RX" | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "Die Rechte von $Ziel konnten nicht gesetzt werden." }
+
+# 3. Umgebung, neu angelegt (--clear: nichts Vorhandenes bleibt), nur aus den mitgelieferten
+#    Paketen mit ihren Prüfsummen
+& $Python -I -m venv --clear "$Ziel\venv"
 if ($LASTEXITCODE -ne 0) { throw "Die Python-Umgebung $Ziel\venv konnte nicht angelegt werden." }
 $venvPython = "$Ziel\venv\Scripts\python.exe"
-& $venvPython -m pip install --no-index --find-links "$hier\wheels" --disable-pip-version-check xl-gleichplan
+& $venvPython -I -m pip install --no-index --find-links "$hier\wheels" --require-hashes --only-binary=:all: --disable-pip-version-check -r "$hier\requirements.txt"
 if ($LASTEXITCODE -ne 0) { throw "Die Installation der Pakete ist gescheitert." }
 Copy-Item -Force "$hier\gleichplan.xlam" "$Ziel\gleichplan.xlam"
 # Kam das Paket aus dem Internet oder einer E-Mail, trägt die Kopie die Markierung „aus dem
 # Internet“ (Mark of the Web), und Excel blockiert ihre Makros.
 Unblock-File -Path "$Ziel\gleichplan.xlam"
-
-# 3. Rechte: Administratoren und System ändern, Benutzer lesen und führen aus
-icacls "$Ziel" /inheritance:r /grant:r "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)RX" | Out-Null
 
 # 4. Einstellung für das Add-in in HKLM (Benutzer können sie nicht ändern); beide Ansichten,
 #    denn 32-Bit-Office liest WOW6432Node
@@ -235,7 +269,7 @@ if (-not $OhneXlstart) {
 }
 
 # 6. Rauchtest: was Excel verwenden wird
-& "$Ziel\venv\Scripts\xl-gleichplan.exe" addin status
+& $venvPython -I -m xl_gleichplan addin status
 Write-Output "Installiert. Bitte Excel neu starten und die Prüfliste in docs/excel-addin.md abarbeiten."
 """
 
