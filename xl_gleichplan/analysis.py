@@ -121,6 +121,25 @@ def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResul
     return out
 
 
+def _target_warnings(targets: list[Target], areas: list[AreaResult]) -> list[Finding]:
+    """A Zielvorgabe is required for underrepresented Bereiche (§ 4 Abs. 3): one set for a sex that
+    is not underrepresented there at the Stichtag is flagged, so the office checks or explains it."""
+    from .schema import DIMENSIONS, SEX_WORDS, VERDICT_SEX, area_label
+
+    verdicts = {(a.dimension, a.area): a.underrepresented for a in areas}
+    out = []
+    for t in targets:
+        key = (t.dimension, t.area)
+        if key in verdicts and VERDICT_SEX.get(verdicts[key] or "") != t.sex:
+            out.append(Finding(
+                "warning",
+                f"Zielvorgabe {t.id} gilt für {SEX_WORDS.get(t.sex, t.sex)} in {DIMENSIONS.get(t.dimension, t.dimension)} "
+                f"{area_label(t.dimension, t.area)}; dort sind {SEX_WORDS.get(t.sex, t.sex)} am Stichtag nicht "
+                f"unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe noch nötig ist, und sie sonst im Plan begründen.",
+                sheet="Zielvorgaben"))
+    return out
+
+
 def analyse(dataset: Dataset, profile: Profile) -> Analysis:
     route = approval(dataset.agency.type, profile)
     movements = [r for (kind, dim, area), counts in dataset.movements.items()
@@ -130,19 +149,20 @@ def analyse(dataset: Dataset, profile: Profile) -> Analysis:
         if kind == "bewerbung":
             hired = dataset.movements.get(("einstellung", dim, area), Counts())
             rates.append(SuccessRate(dim, area, _rate(hired.w, applied.w), _rate(hired.m, applied.m)))
+    areas = _verdicts(dataset.stock.items(), profile)
     return Analysis(
         profile=profile,
         dataset=dataset,
         route=route,
         plan_required=plan_required(dataset.heads, profile),
         deadlines=deadlines(dataset.stichtag, profile),
-        areas=_verdicts(dataset.stock.items(), profile),
+        areas=areas,
         movements=movements,
         committees=_verdicts([(("gremium", name), c) for name, c in dataset.committees.items()], profile),
         success_rates=rates,
         targets=[(t, target_met(t)) for t in dataset.targets],
         leadership=leadership_rule(dataset.targets, profile, dataset.agency.type, dataset.stichtag),
-        findings=list(dataset.findings) + _stichtag_findings(dataset, profile),
+        findings=list(dataset.findings) + _stichtag_findings(dataset, profile) + _target_warnings(dataset.targets, areas),
     )
 
 

@@ -134,6 +134,9 @@ def _add_import_staff(sub) -> None:
     p.add_argument("--committees", metavar="DATEI", help="Gremien")
     p.add_argument("--out", metavar="DATEI", help="Zieldatei (Standard: ARBEITSMAPPE_gefuellt.xlsx)")
     p.add_argument("--in-place", action="store_true", help="in die Arbeitsmappe selbst schreiben (mit Sicherungskopie)")
+    p.add_argument("--trotz-fehlern", dest="despite_errors", action="store_true",
+                   help="auch übernehmen, wenn Zeilen der Exporte nicht lesbar sind (die Fehler stehen dann auf dem "
+                        "Blatt Feststellungen)")
     _add_export_options(p)
     p.set_defaults(func=cmd_import_staff)
 

@@ -103,7 +103,10 @@ def movement_rows(n_staff: int = 300, seed: int = 2025, stichtag: date = DEMO_ST
     for kind, per_head in plan:
         for _ in range(round(per_head * n_staff)):
             career, groups, p_w, _ = rng.choices(_CAREERS, weights=[c[3] for c in _CAREERS])[0]
-            sex = "" if kind == "ausschreibung" else ("w" if rng.random() < p_w else "m")
+            # about 2 % divers/ohne Angabe (applicants often give no sex): the totals must count them (issue 14)
+            r = rng.random()
+            sex = "" if kind == "ausschreibung" else "w" if r < p_w * 0.98 else "m" if r < 0.98 else \
+                "d" if r < 0.99 else "x"
             i += 1
             yield {"vorgang": kind, "datum": (start + timedelta(days=rng.randint(0, days))).strftime("%d.%m.%Y"),
                    "geschlecht": sex, "laufbahngruppe": career, "besoldungs_entgeltgruppe": rng.choice(groups),

@@ -97,7 +97,8 @@ POSTING_KIND = "ausschreibung"  # job postings: counted, not by sex
 PERSONAL_COLUMNS = ("name", "personalnummer", "geburtsdatum")
 # Texts that look like personal data where only names of Bereiche, committees or measures belong
 PERSONAL_TEXT_PATTERNS = [
-    (re.compile(r"\b\d{1,2}\.\d{1,2}\.(19|20)\d{2}\b"), "ein Datum (Geburtsdatum?)"),
+    (re.compile(r"\b\d{1,2}\.\d{1,2}\.((19|20)\d{2}|\d{2})\b|\b(19|20)\d{2}-\d{1,2}-\d{1,2}\b"),
+     "ein Datum (Geburtsdatum?)"),
     (re.compile(r"\b[A-Z]{0,3}\d{5,}\b"), "eine Personalnummer"),
     (re.compile(r"\b(Frau|Herr|Fr\.|Hr\.)\s+[A-ZÄÖÜ]"), "ein Name (Frau/Herr …)"),
 ]
@@ -139,6 +140,7 @@ class Sheet:
     hint: str
     columns: tuple[Column, ...]
     free_rows: int  # empty input rows below the prefilled ones
+    former: tuple[str, ...] = ()  # names of the sheet in older templates, still read
 
     def letter(self, code: str) -> str:
         return column_letter([c.code for c in self.columns].index(code))
@@ -225,12 +227,12 @@ SHEETS = {
                 formula="=IF(OR({target}=\"\",{achieved}=\"\"),\"\",MIN(N({achieved}),N({target})))")),
         free_rows=40),
     "measures": Sheet(
-        "Massnahmen", "Maßnahmen",
+        "Maßnahmen", "Maßnahmen",
         "Organisatorische, personelle und Fortbildungsmaßnahmen, möglichst mit Bezug auf eine Zielvorgabe.",
         (Column("target_id", "zu Ziel Nr.", "text", 9), Column("kind", "Art", "measure_kind", 16),
          Column("text", "Maßnahme", "text", 60), Column("responsible", "zuständig", "text", 20),
          Column("deadline", "bis", "date", 12)),
-        free_rows=40),
+        free_rows=40, former=("Massnahmen",)),  # ASCII name up to template version of issue 14
 }
 
 MEASURE_KINDS = {"organisatorisch": "organisatorisch", "personell": "personell", "fortbildung": "Fortbildung"}

@@ -267,7 +267,7 @@ def test_a_sheet_is_read_up_to_max_columns(remote_book, excel):
 
 def test_pruefen_without_findings(remote_book, excel, files):
     _, wb, ui, _ = run(remote_book, excel, actions.pruefen, files["filled"])
-    assert wb[FINDINGS_SHEET]["A1"].value == "Keine Feststellungen."
+    assert wb[FINDINGS_SHEET]["A1"].value.startswith("Prüfhinweise zu den Daten: keine.")
     assert "Keine Feststellungen" in alert_text(ui)
 
 

@@ -433,7 +433,7 @@ class Reader:
             raise AssertionError(f"count table in an unexpected place: {h1} / {h2}")
         if header[:2] == ["Rechenhilfe", "Wert"]:
             return self._sizing(h2, grid[1:])
-        if header[:5] == ["Nr.", "Bereich", "für", "Ziel", "erreicht"]:
+        if header[:5] == ["Nr.", "Bereich", "für", "Ziel", "Ist"]:
             return self._attainment(grid[1:])
         if header[:2] == ["Lesart", "Wert"]:
             self.i2 = grid[2][1]
@@ -490,10 +490,11 @@ class Reader:
                 s.verdict(r.w, r.m, self.whole(r), cells[col["unterrepräsentiert"]], f"{r.key} Urteil")
         if family == "stock" and "unterrepräsentiert" in col:
             self.judged.add(dim)  # the stock tables carry a verdict column for the Bereiche of the law only
-        if not has_margin and family not in ("part", "leave") and self.s.basis == "w_m":
+        if not has_margin and family not in ("part", "leave") and self.s.basis == "w_m" and not with_dx:
             # protected without a margin (no "insgesamt" row; the "davon" tables do get one): no
             # column equations, so nothing is hidden by complementary suppression, and a row that
-            # shows any cell hides only sexes below the minimum (the draft's note says so)
+            # shows any cell hides only sexes below the minimum (the draft's note says so). Not with
+            # a divers/ohne Angabe column (committees counted whole): a small one hides a partner.
             for r, cells in zip(rows, [c for c in body if c[0] != "insgesamt"]):
                 shown = [cells[col[h]] != "." for h in ("Frauen", "Männer")] + [cells[total_col] != "."]
                 if any(shown):
@@ -505,7 +506,7 @@ class Reader:
     # -- Zielvorgaben ------------------------------------------------------------------------------
     def _sizing(self, heading: str, body: list[list[str]]):
         s = self.s
-        m = re.fullmatch(r"Zielvorgabe \d+: (Frauen|Männer) (.+)", heading)
+        m = re.fullmatch(r"Zielvorgabe Z\d+: (Frauen|Männer) (.+)", heading)
         sex = SEX[m.group(1)]
         dim, area = self.where[m.group(2)]
         r = self.row("stock", dim, area, False)
@@ -646,13 +647,23 @@ class Reader:
             kind = KIND_CODE[h2]
             g = self.row(f"mov:{kind}", "gesamt", "gesamt", self.s.basis == "alle")
             key = f"mov:{kind}|gesamt|gesamt"
-            m = re.fullmatch(rf"Von den ([\d.]+) {h2} entfielen ([\d.]+) auf Frauen(?: \(([\d,]+)\u202f%\))? und "
-                             rf"([\d.]+) auf Männer(?: \(([\d,]+)\u202f%\))?\.", text)
-            both = g.w + g.m + (g.dx if g.dx is not None else Lin())
+            # the sentence counts everybody: divers/ohne Angabe are in its total (issue 14)
+            gd = self.row(f"mov:{kind}", "gesamt", "gesamt", True)
+            both = g.w + g.m + gd.dx
+            m = re.fullmatch(rf"Von den (?:([\d.]+) )?{h2} entfielen ([\d.]+) auf Frauen(?: \(([\d,]+)\u202f%\))?"
+                             rf"(?: und|,) ([\d.]+) auf Männer(?: \(([\d,]+)\u202f%\))?(?: und ([\d.]+) auf Personen "
+                             rf"mit dem Eintrag divers oder ohne Angabe)?(\.|; die Zahl der Fälle .*)", text)
             if m:
-                s.eq(both, number(m.group(1)), text)
+                if m.group(1):
+                    s.eq(both, number(m.group(1)), text)
                 s.eq(g.w, number(m.group(2)), text)
                 s.eq(g.m, number(m.group(4)), text)
+                if m.group(6):
+                    s.eq(gd.dx, number(m.group(6)), text)
+                elif m.group(7) != ".":  # divers/ohne Angabe hidden in a row protected on its own: 1..min-1
+                    s.cells.setdefault(f"{key}|dx", gd.dx)
+                    s.cells.setdefault(f"{key}|total", both)
+                    s.add(gd.dx, lo=1, hi=s.min_cell - 1, why="verdeckte Zahl divers/ohne Angabe")
                 for pct, lin in ((m.group(3), g.w), (m.group(5), g.m)):
                     if pct:
                         s.share(lin, self.whole(g), number(pct) / 100, text)

@@ -137,7 +137,7 @@ CASES = {
     # before: calamine's XmlError for a broken input sheet came through as a traceback
     "input sheet XML broken": (lambda good, tmp: _part(_part_of(good, "Bestand"), lambda x: x[:-30])(good, tmp),
                                "error", ["Bestand", "beschädigt"]),
-    "a very long measure text with a number": (_edited(_set("Massnahmen", C5="1" * 40_000 + "x")), "finding",
+    "a very long measure text with a number": (_edited(_set("Maßnahmen", C5="1" * 40_000 + "x")), "finding",
                                                ["Personalnummer"]),
 }
 

@@ -227,7 +227,9 @@ def test_many_bad_rows_are_summarised(run_import, capsys, tmp_path):
 def test_header_only(run_import, capsys, tmp_path):
     path = write_csv(tmp_path / "personal.csv", [["geschlecht", "laufbahngruppe"]])
     findings = expect_findings(run_import, capsys, "staff", path)
-    assert [(f.severity, f.message) for f in findings] == [("warning", "Der Personalbestand enthält keine Datenzeilen.")]
+    # an error since issue 11 (review): a plan of nobody is no plan, so plan refuses it
+    assert [(f.severity, f.message) for f in findings] == [
+        ("error", "Der Personalbestand enthält keine Datenzeilen. Bitte den Export mit allen Beschäftigten erstellen.")]
 
 
 def test_negative_and_non_numeric_committee_counts(run_import, capsys, tmp_path):

@@ -149,7 +149,7 @@ def test_committees_table(testamt_doc):
 
 def test_zielvorgaben_sizing_helpers(testamt_doc):
     def sizing(i, title):
-        return dict((r[0], r[1]) for r in rows(table_after(testamt_doc, f"Zielvorgabe {i}: {title}"))[1:])
+        return dict((r[0], r[1]) for r in rows(table_after(testamt_doc, f"Zielvorgabe Z{i}: {title}"))[1:])
 
     hoeherer = sizing(1, "Frauen im höheren Dienst")
     assert hoeherer["Frauen im Bereich am Stichtag"] == "4"
@@ -184,14 +184,14 @@ def test_zielvorgaben_sizing_helpers(testamt_doc):
 
 
 def test_zielvorgaben_propose_measures_of_every_kind(testamt_doc):
-    measures = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe 5: Frauen auf der Ebene der Abteilungsleitungen")
+    measures = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe Z5: Frauen auf der Ebene der Abteilungsleitungen")
                 if isinstance(b, Paragraph) and b.text.startswith("Vorgeschlagene Maßnahmen")]
     assert len(measures) == 1
     text = measures[0]
     for kind in ("organisatorisch", "personell", "Fortbildung"):
         assert kind in text
     assert "Teilzeit in Führungspositionen" in text and "Mentoring" in text
-    men = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe 2: Männer in der Besoldungsgruppe A 13")
+    men = [b.text for b in section_blocks(testamt_doc, "Zielvorgabe Z2: Männer in der Besoldungsgruppe A 13")
            if isinstance(b, Paragraph) and b.text.startswith("Vorgeschlagene")][0]
     assert "Männer" in men and "Mentoring" not in men  # mentoring is for women
 
@@ -491,7 +491,7 @@ def test_sachsen_anhalt_draft_sizes_by_more_than_half(tmp_path):
                         tmp_path / "lsa.docx", profile="sachsen-anhalt")
     text = all_text(document)
     assert "ThürGleichG" not in text and "50-%-Regel" not in text
-    sizing = dict((r[0], r[1]) for r in rows(table_after(document, "Zielvorgabe 1: Frauen im höheren Dienst"))[1:])
+    sizing = dict((r[0], r[1]) for r in rows(table_after(document, "Zielvorgabe Z1: Frauen im höheren Dienst"))[1:])
     assert sizing["Mehr als die Hälfte der frei werdenden Stellen für Frauen (nach § 20 Abs. 3 Satz 2 FrFG)"] == "4"
     assert "im Benehmen aufzustellen; zuständige Stelle: bestellte Gleichstellungsbeauftragte" in text
 
@@ -551,3 +551,95 @@ def test_full_time_equivalents_with_decimal_commas(tmp_path):
     ]
     assert (f"umfasste der Personalbestand 53 Vollzeitäquivalente (VZÄ), davon 30,50 VZÄ Frauen (57,55{NB}%) und "
             f"22,50 VZÄ Männer (42,45{NB}%).") in all_text(document)
+
+
+# -- movement totals count everybody (issue 14) -------------------------------------------------
+
+def test_movement_totals_count_divers_and_ohne_angabe(tmp_path):
+    """Testamt with divers/ohne Angabe in the movement totals, counted by hand:
+    Bewerbungen 21 W + 9 M + 2 d + 1 x = 33 (d + x = 3 is not below 3: named, total 33 not 30);
+    Fortbildungen 10 W + 10 M + 1 d = 21: one person would follow from a total beside 10 and 10,
+    so the total is not given and the sentence says why (before the fix: "Von den 20 ...")."""
+    from xl_gleichplan.model import Counts
+
+    ds = make_testamt()
+    ds.movements[("bewerbung", "gesamt", "gesamt")] = Counts(21, 9, 2, 1)
+    ds.movements[("fortbildung", "gesamt", "gesamt")] = Counts(10, 10, 1, 0)
+    text = "\n".join(paragraphs(draft_of(ds, tmp_path / "entwurf.docx")))
+    assert (f"Von den 33 Bewerbungen entfielen 21 auf Frauen (70,00{NB}%), 9 auf Männer (30,00{NB}%) und 3 auf "
+            f"Personen mit dem Eintrag divers oder ohne Angabe.") in text
+    assert (f"Von den Fortbildungen entfielen 10 auf Frauen (50,00{NB}%) und 10 auf Männer (50,00{NB}%); die Zahl "
+            f"der Fälle mit dem Eintrag divers oder ohne Angabe und damit die Gesamtzahl werden aus "
+            f"Datenschutzgründen nicht ausgewiesen.") in text
+    assert "Von den 30 Bewerbungen" not in text and "Von den 20 Fortbildungen" not in text
+
+
+def test_demo_movement_totals_equal_every_row_of_the_export(tmp_path):
+    """The demo's Bewerbungen and Fortbildungen: the sentence's total is the number of rows of that
+    kind in the export (counted here with the csv module, every sex), not women plus men."""
+    import csv
+    from collections import Counter
+
+    from xl_gleichplan.cli import main
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "exporte" / "personalbewegungen.csv", encoding="utf-8-sig") as fh:
+        rows_ = list(csv.DictReader(fh, delimiter=";"))
+    every = Counter(r["vorgang"] for r in rows_)
+    wm = Counter(r["vorgang"] for r in rows_ if r["geschlecht"] in ("w", "m"))
+    text = "\n".join(paragraphs(docx.Document(str(tmp_path / "gleichstellungsplan_entwurf.docx"))))
+    for kind, noun in (("bewerbung", "Bewerbungen"), ("fortbildung", "Fortbildungen")):
+        assert every[kind] > wm[kind]  # the demo has divers/ohne Angabe among them
+        assert f"Von den {every[kind]} {noun} entfielen" in text
+        assert f"Von den {wm[kind]} {noun}" not in text
+
+
+def test_title_page_says_how_many_cells_are_hidden_and_why(testamt_doc):
+    """Issue 14: the note's total is the number of "." cells in all tables (counted here from the
+    document), and its three reasons add up to it."""
+    dots = sum(cell == "." for t in testamt_doc.tables for row in rows(t)[1:] for cell in row[1:])
+    note = next(p for p in paragraphs(testamt_doc) if p.startswith("In den Tabellen dieses Entwurfs"))
+    m = re.search(r"sind (\d+) Angaben .*: (\d+) Zahlen, die weniger als 3 .* (\d+) weitere Zahlen, .* und (\d+) "
+                  r"Anteile", note)
+    assert m, note
+    total, rule, secondary, derived = map(int, m.groups())
+    assert total == dots > 0 and rule + secondary + derived == total and rule > 0
+
+
+# -- targets: one numbering, and a warning where a target does not fit (issue 14) -------------------
+
+def test_targets_for_a_sex_that_is_not_underrepresented_are_flagged(testamt_doc):
+    """Testamt, by hand: Z1 women in Abteilungsleitung (1 of 4 = 25 %: underrepresented, fits),
+    Z2 women in Referatsleitung (3 of 7 = 42,86 %: not), Z3 women in the höherer Dienst (28,57 %:
+    fits), Z4 men in the mittlerer Dienst (8 of 20 = exactly 40 %: not, the rule is strictly below)."""
+    from xl_gleichplan.analysis import analyse
+    from xl_gleichplan.profiles import load_profile
+
+    warned = [f for f in analyse(make_testamt(), load_profile()).findings if f.sheet == "Zielvorgaben"]
+    assert [f.message.split()[1] for f in warned] == ["Z2", "Z4"]
+    assert all(f.severity == "warning" and "nicht unterrepräsentiert" in f.message for f in warned)
+    assert "Hinweis: Bei Z2 und Z4 ist das Geschlecht" in "\n".join(paragraphs(testamt_doc))
+
+
+def test_new_targets_are_numbered_like_the_previous_plans(testamt_doc):
+    """Section 5 numbers its Zielvorgaben Z1, Z2, ... as section 6 lists the previous plan's."""
+    level2 = [p.text for p in testamt_doc.paragraphs if p.style.name == "Heading 2"]
+    numbered = [t for t in level2 if t.startswith("Zielvorgabe ")]
+    assert numbered and all(re.match(rf"Zielvorgabe Z{i}: ", t) for i, t in enumerate(numbered, 1))
+    assert rows(table_after(testamt_doc, "6. Bericht über die Zielerreichung"))[0][:5] == \
+        ["Nr.", "Bereich", "für", "Ziel", "Ist"]
+
+
+def test_committee_totals_count_every_member(tmp_path):
+    """Issue 14, by hand: Personalrat 5 W, 4 M and 3 divers = 12 members (was "zusammen 9");
+    Auswahlkommission 1 W, 4 M, 1 ohne Angabe: W = 1 and d/x = 1 are below 3, so they and the total
+    are hidden (4 men shown; the three hidden cells keep the row sum open)."""
+    from xl_gleichplan.model import Counts
+
+    ds = make_testamt()
+    ds.committees["Personalrat"] = Counts(5, 4, 3, 0)
+    ds.committees["Auswahlkommission"] = Counts(1, 4, 0, 1)
+    table = rows(table_after(draft_of(ds, tmp_path / "entwurf.docx"), "Gremien"))
+    assert table[0][:5] == ["Bereich", "Frauen", "Männer", "divers/ o. A.", "gesamt"]
+    assert table[1:] == [["Personalrat", "5", "4", "3", "12", f"55,56{NB}%", ""],
+                         ["Auswahlkommission", ".", "4", ".", ".", ".", "Frauen"]]

@@ -294,3 +294,15 @@ def test_bounds_from_non_negativity_do_not_reveal_a_total():
     assert values[(0, "total")] >= {8}  # the truth is among the solutions
     pinned_by_margin = {cell for cell in values if cell[1] == "w"}
     assert all(len(v) >= 2 for cell, v in values.items() if cell not in pinned_by_margin), values
+
+
+def test_complementary_suppression_hides_the_fewest_cells():
+    """Issue 14: the optimum, by hand. a = (2, 5), b = (6, 7), c = (8, 9), margin (16, 21, 0, 37).
+    The rule hides a.w and a.total; column w and column total then each need one more hidden
+    cell, so at least 4 cells are hidden. Four suffice: a.w, a.total, b.w, b.total leave rank 3
+    for 4 unknowns (row a, row b, column w; column total follows). The greedy cascade hid 10
+    (rows a and b whole, c.w and c.m). Between b and c the smaller counts are hidden."""
+    pub = run([Counts(2, 5), Counts(6, 7), Counts(8, 9)], 3, Counts(16, 21))
+    assert hidden(pub) == {(0, "w"), (0, "total"), (1, "w"), (1, "total")}
+    assert pub[2] == {"w": 8, "m": 9, "dx": 0, "total": 17}
+    assert linear_leaks(pub, truth(Counts(16, 21))) == []

@@ -16,6 +16,8 @@ from openpyxl import Workbook, load_workbook
 
 from wbhelpers import TEMPLATES, name_cell, run_cli
 from xl_gleichplan import cli
+from xl_gleichplan.io.printing import PORTRAIT_WIDTH
+from xl_gleichplan.profiles import load_profile
 from xl_gleichplan.io.workbook_reader import read_workbook
 from xl_gleichplan.schema import DOCUMENT_TYPE, SHEETS, TEMPLATE_VERSION
 
@@ -75,7 +77,9 @@ def test_standard_template_metadata(name, profile, agency_type):
     wb = load_workbook(TEMPLATES / name)
     meta = {row[0]: row[2] for row in wb["Metadaten"].iter_rows(min_row=2, max_col=3, values_only=True) if row[0]}
     assert meta["dokumenttyp"] == DOCUMENT_TYPE and meta["vorlagenversion"] == TEMPLATE_VERSION
-    assert meta["profil"] == profile and meta["art"] == agency_type
+    # the drop-down shows German labels, not codes (issue 14); the reader maps them back
+    assert meta["profil"] == profile and meta["art"] == load_profile(profile).route(agency_type).label
+    assert "_" not in meta["art"]
     assert meta["dienststelle"] in ("", None) and meta["stichtag"] == datetime(2025, 6, 30)
     assert name_cell(wb, "GP_NUR_FRAUEN").value == (0 if profile == "thueringen" else 1)
     assert [s for s in wb.sheetnames] == ["Anleitung", "Übersicht", *(s.name for s in SHEETS.values()), "Metadaten"]
@@ -86,7 +90,7 @@ def test_standard_template_metadata(name, profile, agency_type):
 
 def test_template_features(tmp_path):
     """Input cells unlocked, formulas locked, sheet protection without a password, validation lists,
-    named ranges for every input block, A4 landscape fitted to the width, frozen header."""
+    named ranges for every input block, A4 fitted to the width, frozen header."""
     wb = load_workbook(TEMPLATES / STANDARD[0])
     for key, sheet in SHEETS.items():
         ws = wb[sheet.name]
@@ -96,7 +100,10 @@ def test_template_features(tmp_path):
             assert cell.protection.locked == (col.kind == "formula"), (sheet.name, col.code)
         assert f"GP_{key.upper()}" in wb.defined_names
         assert ws.data_validations.dataValidation, sheet.name
-        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+        # A4; portrait where the columns fit it (issue 14: more rows on a page), else landscape
+        width = sum(ws.column_dimensions[sheet.letter(c.code)].width for c in sheet.columns)
+        assert ws.page_setup.orientation == ("portrait" if width <= PORTRAIT_WIDTH else "landscape"), sheet.name
+        assert int(ws.page_setup.paperSize) == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
         assert ws.freeze_panes and ws.print_title_rows == "$4:$4"
     assert wb["Bestand"].conditional_formatting

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ..io.atomic import atomic_path, write_text
 from ..io.ooxml import make_reproducible
+from ..io.printing import print_setup, row_height
 from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, VERDICT_LABELS, area_label
 from ..texts import SEVERITY, fmt_date, fmt_pct
 from .hierarchy import ALL
@@ -77,16 +78,16 @@ def _json_value(value):
 
 # ------------------------------------------------------------------------------------------- cells
 
-def _cell(ws, value, number_format: str | None = None, font=None, indent: int = 0):
+def _cell(ws, value, number_format: str | None = None, font=None, indent: int = 0, wrap: bool = False):
     """A value for ``ws.append``: plain where it needs no style (much faster in write-only mode), a
-    styled cell for dates, formats and fonts; a text with a leading "=" stays text."""
+    styled cell for dates, formats, fonts and wrapped text; a text with a leading "=" stays text."""
     if _missing(value):
         value = None
     elif hasattr(value, "item"):
         value = value.item()
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    plain = not (number_format or font or indent or isinstance(value, date)
+    plain = not (number_format or font or indent or wrap or isinstance(value, date)
                  or (isinstance(value, str) and value.startswith("=")))
     if plain:
         return value
@@ -99,8 +100,8 @@ def _cell(ws, value, number_format: str | None = None, font=None, indent: int = 
         cell.number_format = DATE
     if font:
         cell.font = font
-    if indent:
-        cell.alignment = Alignment(indent=indent)
+    if indent or wrap:
+        cell.alignment = Alignment(indent=indent, wrap_text=wrap, vertical="top" if wrap else None)
     return cell
 
 
@@ -116,6 +117,7 @@ def _header(ws, labels: list[str]) -> list:
 
 def _table_sheet(wb, name: str, title: str, notes: list[str], columns: list[tuple[str, int]]):
     ws = wb.create_sheet(name)
+    print_setup(ws)  # write-only: the sheet's properties are written with the first row
     for i, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     header_row = 1 + len(notes) + 2  # title, notes, one empty row, header
@@ -130,12 +132,14 @@ def _table_sheet(wb, name: str, title: str, notes: list[str], columns: list[tupl
 
 def _finish(ws, header_row: int, n_columns: int, n_rows: int) -> None:
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(n_columns)}{header_row + max(n_rows, 1)}"
+    print_setup(ws, f"{header_row}:{header_row}", n_columns, header_row + n_rows)
 
 
 # ------------------------------------------------------------------------------------------- sheets
 
 def _overview(wb, c) -> None:
     ws = wb.create_sheet("Übersicht")
+    print_setup(ws)  # write-only: the sheet's properties are written with the first row
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 110
     threshold = fmt_pct(c.profile.threshold, " ")
@@ -157,10 +161,12 @@ def _overview(wb, c) -> None:
     ]
     ws.append([_cell(ws, "Zusammenführung der Gleichstellungsstatistiken", font=TITLE_FONT)])
     ws.append([])
-    for label, value in rows:
-        ws.append([_cell(ws, label, font=BOLD), _cell(ws, value, PERCENT if isinstance(value, float) else None)])
+    for row, (label, value) in enumerate(rows, start=3):  # labels wrap in their column, as high as they need
+        ws.row_dimensions[row].height = row_height([(label, 44)])
+        ws.append([_cell(ws, label, font=BOLD, wrap=True), _cell(ws, value, PERCENT if isinstance(value, float) else None)])
     ws.append([])
     ws.append([_cell(ws, "Wie gerechnet wird", font=BOLD)])
+    row = len(rows) + 5  # the next row: title, blank, the rows, blank, "Wie gerechnet wird"
     notes = [
         ("Fristen", f"Ein Erhebungsbogen sagt nicht, wann der Plan beschlossen wurde. „überfällig“ heißt hier nur: "
                     f"der Bezugstag ({fmt_date(c.today)}) liegt nach der Frist des Rechtsprofils (Plan und Anpassung, "
@@ -188,7 +194,10 @@ def _overview(wb, c) -> None:
     for label, text in notes:
         cell = WriteOnlyCell(ws, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.append([_cell(ws, label, font=BOLD), cell])
+        ws.row_dimensions[row].height = row_height([(text, 110), (label, 44)])  # else it overlaps the next row
+        ws.append([_cell(ws, label, font=BOLD, wrap=True), cell])
+        row += 1
+    print_setup(ws, columns=2, rows=row - 1)
 
 
 def _agencies(wb, c) -> None:
@@ -270,10 +279,11 @@ def _findings(wb, c) -> None:
     notes = [f"Jedes Problem jeder Datei ({counts}). „nicht gelesen“: die Datei fehlt in allen Summen; "
              f"„Zusammenführung“: ein Hinweis zur Zuordnung der Stellen."]
     ws, header = _table_sheet(wb, "Feststellungen", "Feststellungen", notes, columns)
-    for row in c.findings.itertuples(index=False):
+    for i, row in enumerate(c.findings.itertuples(index=False), start=header + 1):
+        ws.row_dimensions[i].height = row_height([(row.message, 120)])  # the last column wraps, not cut
         ws.append([_cell(ws, v) for v in (row.path, row.agency, row.stichtag, FILE_STATUS.get(row.status, row.status),
                                           SEVERITY.get(row.severity, row.severity), row.sheet, row.cell,
-                                          None if _missing(row.row) else int(row.row), row.message)])
+                                          None if _missing(row.row) else int(row.row))] + [_cell(ws, row.message, wrap=True)])
     _finish(ws, header, len(columns), len(c.findings))
 
 
@@ -281,18 +291,19 @@ def _history(wb, c) -> None:
     """Share of women in leadership positions over the Stichtage: overall, per ministry, and the target."""
     series = c.leadership_history
     ws = wb.create_sheet("Verlauf")
+    print_setup(ws)  # write-only: the sheet's properties are written with the first row
     target = float(c.leadership_target)
     stichtage = sorted(set(series["stichtag"]))
     ministries = sorted({m for m in series["ministry"] if m != ALL}, key=lambda m: (m.casefold(), m))
     labels = [ALL, *ministries]
     ws.column_dimensions["A"].width = 12
-    for i in range(len(labels) + 1):
+    for i in range(max(len(labels) + 1, 7)):  # at least as wide as the notes: the page ends there
         ws.column_dimensions[get_column_letter(i + 2)].width = 16
     ws.append([_cell(ws, "Frauenanteil in Führungspositionen im Verlauf", font=TITLE_FONT)])
-    ws.append([_cell(ws, f"Summe aller Führungsebenen je Stichtag, insgesamt und je Ministerium (oberste Ebene), aus den "
-                         f"summierten Anzahlen; Zielwert {fmt_pct(c.leadership_target, ' ')} ({_target_source(c)}). Quelle: "
-                         f"{c.history_file if c.history_file else 'diese Zusammenführung'}.")])
-    ws.append([])
+    ws.append([_cell(ws, "Summe aller Führungsebenen je Stichtag, insgesamt und je Ministerium (oberste Ebene), aus den "
+                         "summierten Anzahlen.")])
+    ws.append([_cell(ws, f"Zielwert {fmt_pct(c.leadership_target, ' ')} ({_target_source(c)}). "
+                         f"Quelle: {c.history_file if c.history_file else 'diese Zusammenführung'}.")])
     header_row = 4
     ws.append(_header(ws, ["Stichtag", *labels, f"Zielwert ({fmt_pct(c.leadership_target, ' ')})"]))
     share = {(s, m): v for s, m, v in zip(series["stichtag"], series["ministry"], series["share_w"])}
@@ -331,6 +342,7 @@ def _history(wb, c) -> None:
     for row in series.itertuples(index=False):
         ws.append([_cell(ws, row.stichtag), _cell(ws, row.ministry), _cell(ws, row.agencies),
                    *[_cell(ws, v) for v in (row.w, row.m, row.d, row.x)], _cell(ws, row.share_w, PERCENT)])
+    print_setup(ws, columns=max(len(labels) + 2, 8), rows=chart_row + 23 + len(series))
 
 
 def _rule(c) -> str:

@@ -7,6 +7,7 @@ finds the header row below a title block and suggests the closest known name for
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -91,7 +92,15 @@ class Resolver:
         if target is not None:
             if target == IGNORE:
                 return Column(position, text, "unused")
+            flag = self.v.flags.get(k)
+            if flag is not None and flag.code == target:  # a yes/no column stays one when a mapping names it
+                return Column(position, text, "flag", target, flag)
             return Column(position, text, "used", target)
+        bare = vocab.key(_HINT.sub("", text))  # "Geschlecht (m/w/d)", "Teilzeit (j/n)": the hint says nothing
+        if bare and bare != k:
+            found = self.column(position, _HINT.sub("", text))
+            if found.status not in ("unknown", "empty"):
+                return Column(position, text, found.status, found.code, found.flag)
         if k in self.own:
             return Column(position, text, "used", self.own[k])
         personal = self.v.personal.get(k)
@@ -113,10 +122,13 @@ class Resolver:
         return [self.column(i, h, suggest) for i, h in enumerate(headers)]
 
     def score(self, headers: list) -> int:
-        """How many cells of a row are column names this export may have (used, personal, unused).
-        Without suggestions: the header search scores every row of the head, values mostly, and
-        a fuzzy match per value took more time than reading 500,000 rows."""
-        return sum(c.status in ("used", "flag", "personal", "unused") for c in self.columns(headers, suggest=False))
+        """How many cells of a row are column names this export may have (used, personal, unused), less
+        the cells that are values (a sex, a pay group, a number, a date): a first row of data whose
+        values happen to be column names ("Teilzeit", "befristet") must not beat the header above it.
+        Without suggestions: the header search scores every row of the head, values mostly, and a
+        fuzzy match per value took more time than reading 500,000 rows."""
+        names = sum(c.status in ("used", "flag", "personal", "unused") for c in self.columns(headers, suggest=False))
+        return names - sum(is_value(v) for v in headers)
 
     def suggest(self, k: str) -> str | None:
         """The closest column name this importer reads, for an unknown column."""
@@ -127,6 +139,18 @@ class Resolver:
         if not close:  # an abbreviation: "besgrp" in "besoldungsgruppe", "fuehrung" in "fuehrungsebene"
             close = [n for n in candidates if len(k) >= 4 and (n.startswith(k[:4]) and k[:6] in n)][:1]
         return candidates[close[0]] if close else None
+
+
+_HINT = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
+
+
+def is_value(cell) -> bool:
+    """A cell that is a value rather than a column name."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return True
+    text = vocab.text(cell)
+    return bool(text) and (vocab.code("geschlecht", text) is not None and len(text) <= 2 or vocab.is_pay_group(text)
+                           or vocab.to_date(text) is not None or text.replace(",", "").replace(".", "").isdigit())
 
 
 # A header is looked for in the first rows: exports put a title block above it (report name,

@@ -1,6 +1,8 @@
 """Collects findings while a file is read; per problem it lists the first rows and counts the rest."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..model import Finding
@@ -27,3 +29,13 @@ class FindingList(list):
         if rest > 0:
             self.add(severity, (summary or "… und {rest} weitere Zeilen mit demselben Problem in Spalte „{column}“.")
                      .format(rest=rest, column=column), table.file, table.sheet)
+
+
+def message_text(f: Finding) -> str:
+    """The message without a leading "Zeile 602 (Zelle E602): " where the finding names its row
+    and cell anyway (the sheet's columns, the CLI's "Zelle E602:"): said once, not twice."""
+    m = re.match(r"Zeile (\d+) \(Zelle ([A-Z]+\d+)\): ", f.message)
+    if m and f.cell == m.group(2):
+        rest = f.message[m.end():]
+        return rest[:1].upper() + rest[1:]
+    return f.message

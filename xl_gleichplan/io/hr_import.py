@@ -25,10 +25,10 @@ from ..schema import (AREA_DIMENSIONS, COMMITTEE_COLUMNS, DIMENSIONS, LEADERSHIP
 from . import vocabulary as vocab
 from .atomic import write_text
 from .budget import german_number, limit
-from .columns import COLUMNS, IGNORE, Resolver
+from .columns import COLUMNS, IGNORE, Resolver, is_value
 from .findings import FindingList
 from .mapping import Mapping, MappingDraft
-from .tabular import Table, column_letter, normalise_name, read_table
+from .tabular import TOTALS, Table, column_letter, normalise_name, read_table
 
 __all__ = ["Mapping", "import_exports"]
 
@@ -140,10 +140,16 @@ class _Reader:
                               self.t.first_row + index, topic)
 
     def without_totals(self, filled: pd.Series, column: str, is_code) -> pd.Series:
-        """A totals row at the end ("Summe", "Gesamt: 60") is not counted when its ``column`` holds no
-        code (``is_code``): a person always has a sex, a committee a name."""
+        """A totals row ("Summe", "Gesamt: 60", "Summe Abt. 1" between the departments) is not counted
+        when its ``column`` holds no code (``is_code``): a person always has a sex, a committee a name.
+        Rows are looked at where the code is missing (few); the reader found those near the end whose
+        totals word stands in a column it does not read."""
         filled = filled.copy()
-        for i in self.t.totals:
+        codes, _ = _map_unique(self.t.columns[column], lambda v: True if is_code(v) else None)
+        open_rows = np.flatnonzero(codes.isna().to_numpy() & filled.to_numpy())
+        worded = {int(i) for i in open_rows[:100_000]
+                  if any(TOTALS.match(vocab.text(series.iloc[i])) for series in self.t.columns.values())}
+        for i in sorted(worded | set(self.t.totals)):
             if filled.iloc[i] and not is_code(self.t.columns[column].iloc[i]):
                 filled.iloc[i] = False
                 self.add("info", f"Zeile {self.t.first_row + i} sieht nach einer Summenzeile aus („Summe“, „Gesamt“) "
@@ -156,7 +162,7 @@ class _Reader:
         known = [c for c in header if c.status in ("used", "flag", "personal", "unused")]
         # a real header names at least two columns we know; one match may be a value ("Teilzeit")
         if missing and (any(_looks_like_data(normalise_name(c.header)) or vocab.personal_reason(c.header)
-                            for c in header) or len(known) < min(2, len(header))):
+                            or is_value(c.header) for c in header) or len(known) < min(2, len(header))):
             # an export without a header row: its "column names" are the first person's data, and
             # a message must never repeat them
             sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
@@ -169,6 +175,7 @@ class _Reader:
                 f"Export anders, bitte in einer Zuordnungsdatei (--mapping) angeben, wie sie dort heißen."
             )
         if missing:
+            self.draft_columns()  # --write-mapping helps most when a column is not found
             shown = [c.header if len(c.header) <= 40 else c.header[:40] + "…" for c in header[:30]]
             found = (", ".join(shown) + (f" und {len(header) - 30} weitere" if len(header) > 30 else "")) or "keine"
             sheet = f" (gelesen wurde das Blatt „{self.t.sheet}“)" if self.t.sheet else ""
@@ -186,11 +193,7 @@ class _Reader:
         unknown with the closest known name; warn where a Bereich of the plan is missing or a column
         that is not read looks like one."""
         header = self.t.header
-        for c in header:
-            if c.status in ("used", "flag"):
-                self.draft.column(c.header, c.code)
-            elif c.status == "personal":
-                self.draft.column(c.header, "", "personenbezogen: wird nie ausgewertet", active=False)
+        self.draft_columns()
         personal = [c.header for c in header if c.status == "personal"]
         if personal:
             kept = [c.header for c in header if c.status == "personal" and c.code == "geburtsdatum"]
@@ -210,11 +213,13 @@ class _Reader:
                          topic=COLUMNS)
                 self.draft.column(c.header, area, "sieht nach einem Bereich aus – bitte prüfen", active=False)
             elif c.status == "unknown":
-                guess = f" Gemeint ist vielleicht „{c.suggestion}“." if c.suggestion else ""
+                many = self._many_values(c)
+                guess = (" Sie hat fast in jeder Zeile einen anderen Wert (Namen, Nummern oder Freitext?)." if many
+                         else f" Gemeint ist vielleicht „{c.suggestion}“." if c.suggestion else "")
                 self.add("info", f"Die Spalte „{c.header}“ (Spalte {column_letter(c.position)}) ist unbekannt und wird "
                                  f"nicht ausgewertet.{guess} Falls sie gebraucht wird, bitte in einer Zuordnungsdatei "
                                  f"angeben (--write-mapping DATEI schreibt einen Entwurf).", topic=COLUMNS)
-                self.draft.column(c.header, c.suggestion or "", "unbekannt – bitte prüfen", active=False)
+                self.draft.column(c.header, "" if many else c.suggestion or "", "unbekannt – bitte prüfen", active=False)
             else:
                 quiet.append(c.header)
                 self.draft.column(c.header, IGNORE, "für den Plan ohne Bedeutung")
@@ -229,11 +234,32 @@ class _Reader:
                              f"Zuordnungsdatei angeben (--write-mapping DATEI schreibt einen Entwurf); fehlt sie, "
                              f"bitte den Export um diese Spalte ergänzen.", topic=COLUMNS)
 
+    def draft_columns(self) -> None:
+        """The columns as read into the mapping draft; a yes/no column only as a note (a mapping entry
+        would not make it more of one)."""
+        for c in self.t.header:
+            if c.status == "used":
+                self.draft.column(c.header, c.code)
+            elif c.status == "flag":
+                self.draft.column(c.header, c.code, f"ja/nein-Spalte für {DIMENSIONS[c.code]}: wird so erkannt",
+                                  active=False)
+            elif c.status == "personal":
+                self.draft.column(c.header, "", "personenbezogen: wird nie ausgewertet", active=False)
+            elif c.status == "unknown" and c.suggestion and not self._many_values(c):
+                self.draft.column(c.header, c.suggestion, "unbekannt – Vorschlag, bitte prüfen", active=False)
+
+    def _many_values(self, column) -> bool:
+        """Almost every row a value of its own: names, numbers or free text, never a Bereich."""
+        name = "?" + (normalise_name(column.header) or str(column.position))
+        if name not in self.t.columns:
+            return False
+        values = self.t.columns[name].map(vocab.text)
+        filled = int((values != "").sum())
+        return filled >= 10 and values[values != ""].nunique() > 0.5 * filled
+
     def _looks_like_area(self, column, present: set[str]) -> str | None:
         """The Bereich whose values a column that is not read holds (most of its distinct values are
         pay groups, Laufbahngruppen, leadership levels or status groups), or None."""
-        if column.suggestion in SNIFFED_AREAS and column.suggestion not in present and column.status == "unknown":
-            return column.suggestion
         name = "?" + (normalise_name(column.header) or str(column.position))
         if name not in self.t.columns:
             return None
@@ -315,8 +341,9 @@ class _Reader:
                 self.draft.value(dimension, area[:40], "", "keine erkannte Besoldungs-/Entgeltgruppe")
         elif vocab.has_vocabulary(dimension):
             no_function = {"keine", "nein", "ohne", ""} if dimension == "fuehrungsebene" else {""}
-            # an export with a Beurlaubung column leaves it blank for everyone who is not on leave
-            blank = "keine" if dimension == "beurlaubung" else None
+            # an export with a Beurlaubung or Befristung column leaves it blank for everyone not on leave,
+            # not on a fixed term
+            blank = {"beurlaubung": "keine", "befristet": "nein"}.get(dimension)
             # a value outside the vocabulary is kept as its own Bereich, and reported
             codes, table = _map_unique(raw, lambda v: blank if vocab.text(v) == "" else None
                                        if vocab.key(v) in no_function else vocab.code(dimension, v) or vocab.text(v))
@@ -435,7 +462,6 @@ def _count_dims(reader: _Reader, frame: pd.DataFrame, dims: list[str], weights, 
     return _ordered(counts, ["gesamt", *dims])
 
 
-_TOTAL_NAME = re.compile(r"^(summe|gesamt|insgesamt|total)")
 
 
 def _is_sex(value) -> bool:
@@ -452,8 +478,9 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
     reader.require("geschlecht")
     reader.report_columns(plan_areas=True)  # after require: a header row, not a first person's data
     filled = reader.without_totals(pd.Series(~table.blank), "geschlecht", _is_sex)  # empty lines are nobody
-    if not filled.any():
-        findings.add("warning", "Der Personalbestand enthält keine Datenzeilen.", table.file, table.sheet)
+    if not filled.any():  # a plan of nobody is no plan
+        findings.add("error", "Der Personalbestand enthält keine Datenzeilen. Bitte den Export mit allen Beschäftigten "
+                              "erstellen.", table.file, table.sheet)
     sexes = reader.sexes(required=filled)
     valid = sexes.notna() & filled
     reader.refuse_if_mostly_unreadable("geschlecht", valid, filled, reader.column("geschlecht"),
@@ -574,7 +601,7 @@ def import_committees(path, mapping: Mapping, findings: FindingList, draft: Mapp
     reader = _Reader(table, None, mapping, findings, draft)
     reader.require("gremium", "w", "m")
     reader.report_columns()
-    kept = reader.without_totals(pd.Series(~table.blank), "gremium", lambda v: not _TOTAL_NAME.match(vocab.key(v)))
+    kept = reader.without_totals(pd.Series(~table.blank), "gremium", lambda v: not TOTALS.match(vocab.text(v)))
     totals = set(np.flatnonzero(~kept.to_numpy() & ~table.blank))
     out = {}
     cols = [c for c in ("w", "m", "d", "x") if c in table.columns]

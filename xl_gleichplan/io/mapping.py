@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputFileError
-from ..schema import AREA_DIMENSIONS, COMMITTEE_COLUMNS, DIMENSIONS, MOVEMENT_COLUMNS, STAFF_COLUMNS, TARGET_COLUMNS
+from ..schema import COMMITTEE_COLUMNS, DIMENSIONS, MOVEMENT_COLUMNS, STAFF_COLUMNS, TARGET_COLUMNS
 from . import vocabulary as vocab
 from .columns import IGNORE, personal_kind
 from .tabular import normalise_name
@@ -40,12 +40,14 @@ class Mapping:
                 raise InputFileError(f"In der Zuordnungsdatei „{source}“ ist „{target}“ (für die Spalte „{name}“) keine "
                                      f"bekannte Spalte. Möglich sind: {', '.join(sorted(TARGETS - {IGNORE}))} oder "
                                      f"„{IGNORE}“. {_LAYOUT}")
-            # a name, a personnel number or a birth date must never become a Bereich of the plan
-            if target in AREA_DIMENSIONS and personal_kind(str(name)):
+            # a name, a personnel number or a birth date must never become a Bereich of the plan, nor a
+            # sex or any other value that messages and drafts repeat
+            kind = personal_kind(str(name))
+            if kind and target not in (kind, IGNORE):
                 raise InputFileError(
-                    f"In der Zuordnungsdatei „{source}“ soll die Spalte „{name}“ als „{DIMENSIONS[target]}“ gelesen "
-                    f"werden. „{name}“ enthält personenbezogene Daten, die nie in einen Bereich des Plans gelangen "
-                    f"dürfen. Bitte die Zeile aus der Zuordnungsdatei löschen.")
+                    f"In der Zuordnungsdatei „{source}“ soll die Spalte „{name}“ als „{DIMENSIONS.get(target, target)}“ "
+                    f"gelesen werden. „{name}“ enthält personenbezogene Daten, die nie in einen Bereich des Plans oder "
+                    f"eine Meldung gelangen dürfen. Bitte die Zeile aus der Zuordnungsdatei löschen.")
 
     @classmethod
     def load(cls, path: str | Path | None) -> "Mapping":

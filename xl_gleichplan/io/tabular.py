@@ -203,8 +203,7 @@ def _native_failure(exc: BaseException) -> bool:
 
 def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wanted: str | None = None):
     """(header, body, sheet name, first data row, notes) of the sheet that holds the export: ``wanted``,
-    or the first visible sheet with a header the resolver knows (a cover sheet before the data is
-    passed over), or the first visible sheet."""
+    or the visible sheet whose header the resolver knows best, or the first visible sheet."""
     from python_calamine import SheetVisibleEnum
 
     deadline = deadline or Deadline(path)
@@ -222,22 +221,15 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
             # visible sheets only: a hidden helper sheet is never the export
             candidates = [s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible] \
                 or book.sheet_names[:1]
-        first = None
-        for name in candidates:
-            data = book.get_sheet_by_name(name)
-            deadline.check(f"beim Laden des Blatts „{name}“")
-            check_shape(path, name, data.height, data.width)
-            rows = data.to_python(skip_empty_area=False)
-            deadline.check(f"beim Lesen des Blatts „{name}“")
-            found = find_header(rows, resolver)
-            if first is None:
-                first = (name, rows, found)
-            if resolver is None or wanted is not None or (found and resolver.score(found[2]) >= 2):
-                if name != first[0]:
-                    notes.append(("info", f"Gelesen wurde das Blatt „{name}“: Das erste Blatt „{first[0]}“ enthält "
-                                          f"keine erkennbare Kopfzeile. Ein anderes Blatt wählt --sheet NAME.", COLUMNS))
-                return _split_header(path, name, rows, found) + (notes,)
-        name, rows, found = first
+        if resolver is not None and len(candidates) > 1:
+            candidates = _best_sheet(book, candidates, resolver, notes)
+        name = candidates[0]
+        data = book.get_sheet_by_name(name)
+        deadline.check(f"beim Laden des Blatts „{name}“")
+        check_shape(path, name, data.height, data.width)
+        rows = data.to_python(skip_empty_area=False)
+        deadline.check(f"beim Lesen des Blatts „{name}“")
+        found = find_header(rows, resolver)
     except InputFileError:
         raise
     except (zipfile.BadZipFile, OSError) as exc:
@@ -252,6 +244,23 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
             f"Bitte die Datei in Excel öffnen und neu speichern."
         ) from None
     return _split_header(path, name, rows, found) + (notes,)
+
+
+def _best_sheet(book, names: list[str], resolver, notes: list) -> list[str]:
+    """The visible sheet whose header names the most columns (a cover sheet or a pivot table before the
+    data is passed over), judged by the first rows of each; the first sheet on a tie."""
+    scores = []
+    for name in names:
+        head = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=2 * HEADER_SEARCH_ROWS)
+        found = find_header(head, resolver)
+        scores.append(resolver.score(found[2]) if found else -1)
+    best = max(range(len(names)), key=lambda i: (scores[i], -i))
+    others = [n for i, n in enumerate(names) if i != best and scores[i] >= 2]
+    if best != 0 or others:
+        also = f" Auch {', '.join(f'„{n}“' for n in others)} hat eine Kopfzeile." if others else ""
+        notes.append(("info", f"Gelesen wurde das Blatt „{names[best]}“ (die meisten bekannten Spaltennamen).{also} "
+                              f"Ein anderes Blatt wählt --sheet NAME.", COLUMNS))
+    return [names[best]]
 
 
 def calamine_book(path: Path):
@@ -480,8 +489,9 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
         table = _resolved_columns(str(path), None, header, lambda i: frame[i].astype(object), len(frame), resolver,
                                   start + count + 1, deadline, notes)
         # the last lines, whatever their columns: one in which pandas read the same number of rows
-        tail = body[-8192:].decode(encoding, errors="replace").splitlines()
-        table.totals = [len(frame) - len(tail) + i for i in _totals_rows(list(csv.reader(tail, delimiter=sep)))
+        # records, not lines: a quoted cell with a line break near the end is one row, as for pandas
+        tail = list(csv.reader(io.StringIO(body[-8192:].decode(encoding, errors="replace"), newline=""), delimiter=sep))
+        table.totals = [len(frame) - len(tail) + i for i in _totals_rows(tail)
                         if 0 <= len(frame) - len(tail) + i < len(frame)]
         return table
     columns, letters = {}, {}
@@ -531,7 +541,8 @@ def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list
         pd.DataFrame(index=pd.RangeIndex(table.num_rows))
 
 
-_TOTALS = re.compile(r"^(summe|gesamt|insgesamt|total|ergebnis|anzahl)")
+# a word of its own at the start of a cell: "Summe", "Gesamt: 60", "Summe Abt. 1" (not "Gesamtverwaltung")
+TOTALS = re.compile(r"^\s*(summe|zwischensumme|gesamt|gesamtsumme|insgesamt|total|ergebnis|anzahl)\b", re.IGNORECASE)
 TOTALS_SEARCH_ROWS = 5
 
 
@@ -539,10 +550,10 @@ def _totals_rows(rows: list[list]) -> list[int]:
     """Indices of the last non-empty rows (at most five) with a totals word at the start of a cell."""
     found, seen = [], 0
     for i in range(len(rows) - 1, -1, -1):
-        cells = [vocab.key(v) for v in rows[i]]
+        cells = [vocab.text(v) for v in rows[i]]
         if not any(cells):
             continue
-        if any(_TOTALS.match(c) for c in cells if c):
+        if any(TOTALS.match(c) for c in cells if c):
             found.append(i)
         seen += 1
         if seen >= TOTALS_SEARCH_ROWS:
@@ -585,8 +596,8 @@ def _resolved_columns(file, sheet, header, values, rows: int, resolver, first_ro
 def _merge(file, sheet, first, second, a: pd.Series, b: pd.Series, first_row: int) -> pd.Series:
     """Two columns for one code (Besoldungsgruppe and Entgeltgruppe, or Geschlecht twice): one
     column where each row has at most one value, or both agree; an error where they contradict."""
-    left = np.asarray(a.map(vocab.text), dtype=object)
-    right = np.asarray(b.map(vocab.text), dtype=object)
+    left = np.asarray(a.map(vocab.key), dtype=object)  # "A 11" and "A11" say the same
+    right = np.asarray(b.map(vocab.key), dtype=object)
     clash = np.flatnonzero((left != "") & (right != "") & (left != right))
     if len(clash):
         where = f" (Blatt „{sheet}“)" if sheet else ""

@@ -27,6 +27,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INS
                       parameter_values)
 from .atomic import atomic_path
 from .ooxml import make_reproducible, put
+from .printing import print_setup, row_height
 
 INPUT_FILL = PatternFill("solid", fgColor="FFFFFFFF")
 FORMULA_FILL = PatternFill("solid", fgColor="FFE7E6E6")
@@ -110,7 +111,7 @@ def _lists(wb: Workbook, profile: Profile) -> dict[str, str]:
         "sex": ["Frauen", "Männer"],
         "yesno": ["ja", "nein"],
         "measure_kind": list(MEASURE_KINDS.values()),
-        "art": list(profile.routing),
+        "art": [route.label for route in profile.routing.values()],  # German labels; the reader maps them back
         "bereiche": [DIMENSIONS[d] for d in profile.bereich_dimensions if d in DIMENSIONS],
     }
     refs, col = {}, 8  # column H onwards, out of the way of the metadata table
@@ -189,7 +190,7 @@ def _input_sheet(wb: Workbook, key: str, profile: Profile, lists: dict[str, str]
             ws.conditional_formatting.add(f"{p}{FIRST_DATA_ROW}:{p}{last}", FormulaRule(
                 formula=[f"N(${p}{FIRST_DATA_ROW})>N(${w}{FIRST_DATA_ROW})"], fill=FLAG_FILL))
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3 if key != "committees" else 2)
-    _print_setup(ws, f"${HEADER_ROW}:${HEADER_ROW}")
+    print_setup(ws, f"${HEADER_ROW}:${HEADER_ROW}", len(sheet.columns), last)
     ws.protection.sheet = True  # no password: protects the formulas, never locks the office out
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -197,26 +198,16 @@ def _input_sheet(wb: Workbook, key: str, profile: Profile, lists: dict[str, str]
         f"GP_{key.upper()}", attr_text=f"'{sheet.name}'!$A${FIRST_DATA_ROW}:${sheet.letter(codes[-1])}${last}")
 
 
-def _print_setup(ws, title_rows: str | None = None) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-
-
 def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) -> None:
     from ..rules.deadlines import deadlines
 
     ws = wb.create_sheet(METADATA_SHEET)
     dl = deadlines(stichtag, profile)
-    # "art" as the canonical type (landtag -> oberste_landesbehoerde): VLOOKUP into GP_ROUTING and the
-    # drop-down list know no aliases
+    # "art" as the German label of the canonical type (landtag -> oberste Landesbehörde): VLOOKUP into
+    # GP_ROUTING (first column: the label) and the drop-down list know no aliases
     values = {"dokumenttyp": DOCUMENT_TYPE, "vorlagenversion": TEMPLATE_VERSION,
               "generator": f"xl-gleichplan {__version__}", "profil": profile.id, "rechtsgrundlage": profile.legal_basis,
-              "dienststelle": agency.name, "art": profile.route(agency.type).type, "uebergeordnet": agency.parent or "",
+              "dienststelle": agency.name, "art": profile.route(agency.type).label, "uebergeordnet": agency.parent or "",
               "stichtag": stichtag, "zeitraum_von": dl.flow_window_start, "zeitraum_bis": dl.flow_window_end}
     ws["A1"], ws["B1"], ws["C1"] = "Schlüssel", "Angabe", "Wert"
     for c in ("A1", "B1", "C1"):
@@ -247,13 +238,13 @@ def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) ->
     first = row
     for route in profile.routing.values():
         procedure = PROCEDURE.get(route.procedure, route.procedure)
-        for i, value in enumerate((route.type, route.label, route.body, procedure, route.leadership_approver), 1):
+        for i, value in enumerate((route.label, route.type, route.body, procedure, route.leadership_approver), 1):
             put(ws, row, i, value)
         row += 1
     wb.defined_names["GP_ROUTING"] = DefinedName("GP_ROUTING", attr_text=f"{METADATA_SHEET}!$A${first}:$E${row - 1}")
     for letter, width in (("A", 22), ("B", 44), ("C", 40), ("D", 40), ("E", 60)):
         ws.column_dimensions[letter].width = width
-    _print_setup(ws)  # one landscape page wide, not one portrait page per column
+    print_setup(ws, columns=5, rows=row - 1)  # one page wide, not one portrait page per column
     ws.protection.sheet = True
 
 
@@ -326,8 +317,9 @@ def _overview(wb: Workbook, profile: Profile) -> None:
     # the approval body and approver are shown in full (they are looked up from the routing table)
     ws.column_dimensions["B"].width = min(max(34, *(len(t) + 2 for r in profile.routing.values()
                                                      for t in (r.body, r.leadership_approver))), 90)
-    ws.column_dimensions["C"].width = 22
-    _print_setup(ws)
+    # column C keys each row for scripts and tests; hidden, since a clerk has no use for English keys
+    ws.column_dimensions["C"].hidden = True
+    print_setup(ws, columns=2, rows=FIRST_DATA_ROW + len(rows) - 1)
     ws.protection.sheet = True
 
 
@@ -345,7 +337,7 @@ INSTRUCTIONS = [
     "4. „Bewegungen“: Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und Fortbildungen im "
     "Berichtszeitraum (die {window} Jahre bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
     "5. „Gremien“: Mitglieder je Gremium am Stichtag. „Prognose“: erwartete Abgänge im Planzeitraum.",
-    "6. „Zielvorgaben“ und „Massnahmen“: für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist.",
+    "6. „Zielvorgaben“ und „Maßnahmen“: für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist.",
     "",
     "Graue Spalten und das Blatt „Übersicht“ rechnet Excel selbst: Anteile, Unterrepräsentanz (orange markiert), "
     "Fristen{leadership_rule}. Diese Zellen sind geschützt; der Blattschutz "
@@ -362,6 +354,9 @@ def _instructions(wb: Workbook, profile: Profile) -> None:
     ws["A1"] = f"Erhebungsbogen Gleichstellungsplan – {profile.name}"
     ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
     width = 110
+    # the title wraps in its column: the page ends there, a longer line would be cut mid-word
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = row_height([(ws["A1"].value, width)], size=16)
     cites = {"no_personal_data": f" ({profile.cite('no_personal_data')})" if profile.cite("no_personal_data") else "",
              "leadership_rule": f" und die 50-%-Regel für Führungspositionen ({profile.cite('leadership_rule')})"
              if profile.has("leadership_rule") else "",
@@ -369,12 +364,11 @@ def _instructions(wb: Workbook, profile: Profile) -> None:
     for i, line in enumerate(line.format(**cites) for line in INSTRUCTIONS):
         i += 3
         ws.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
-        # explicit heights: neither Excel nor LibreOffice fits the rows of a generated file on opening
-        ws.row_dimensions[i].height = 15 * max(1, -(-len(line) // width))
+        ws.row_dimensions[i].height = row_height([(line, width)])
     ws["A3"].font = Font(bold=True, size=12)
     ws.row_dimensions[3].height = 18
     ws.column_dimensions["A"].width = width
-    _print_setup(ws)
+    print_setup(ws, columns=1, rows=2 + len(INSTRUCTIONS))
     ws.protection.sheet = True
 
 

@@ -70,12 +70,16 @@ def _value_tables() -> tuple[dict[str, dict[str, str]], dict[str, tuple[list, li
     for dim, codes in {"geschlecht": SEXES, **VALUES, "vorgang": {**MOVEMENT_KINDS, POSTING_KIND: POSTING_KIND}}.items():
         synonyms = data.get("werte", {}).get(dim, {})
         tables[dim] = {key(word): c for c, label in codes.items() for word in (c, label, *synonyms.get(c, []))}
+    rules = data.get("werte_enthalten", {})
     parts = {dim: ([(key(a), b) for a, b in rule.get("regeln", [])], [key(w) for w in rule.get("ausser", [])])
-             for dim, rule in data.get("werte_enthalten", {}).items()}
-    return tables, parts
+             for dim, rule in rules.items() if isinstance(rule, dict)}
+    return tables, parts, [key(w) for w in rules.get("verneinung", [])]
 
 
-_VOCAB, _PARTS = _value_tables()
+_VOCAB, _PARTS, _NEGATIONS = _value_tables()
+# a negation is a word of the value: "keine Teilzeit", "Nicht-Beamte", "ohne Beurlaubung"; not a part of
+# one ("nichttechnischer Dienst"); "Sonderurlaub ohne Bezüge" has a rule of its own
+_NEGATED = re.compile(r"(?<![a-zäöüß])(" + "|".join(map(re.escape, _NEGATIONS)) + r")(?![a-zäöüß])", re.IGNORECASE)
 
 
 def code(dimension: str, value: object) -> str | None:
@@ -86,7 +90,8 @@ def code(dimension: str, value: object) -> str | None:
     if found is not None or not word or dimension not in _PARTS:
         return found
     rules, unless = _PARTS[dimension]
-    if any(u in word for u in unless):
+    if any(u in word for u in unless) or (_NEGATIONS and _NEGATED.search(text(value)) and
+                                          not any(part in word for part, _ in rules if "ohne" in part)):
         return None
     return next((c for part, c in rules if part in word), None)
 

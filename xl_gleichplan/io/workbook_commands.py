@@ -79,6 +79,19 @@ def import_into(args) -> list[str]:
     imported = import_exports(staff=args.export, movements=args.movements, committees=args.committees,
                               mapping=args.mapping, profile=profile, stichtag=dataset.stichtag, agency=dataset.agency,
                               sheet=getattr(args, "sheet", None), write_mapping=getattr(args, "write_mapping", None))
+    errors = [f for f in imported.findings if f.severity == "error"]
+    if errors and not getattr(args, "despite_errors", False):
+        # the Erhebungsbogen keeps the counts, not the rows that could not be read: a plan from it would
+        # look complete
+        from ..report.text import finding_line
+
+        listed = "\n".join("  " + finding_line(f) for f in errors[:10])
+        raise GleichplanError(
+            f"Die Exporte werden nicht übernommen: {len(errors)} Fehler, und der Erhebungsbogen würde ohne diese "
+            f"Zeilen vollständig aussehen.\n{listed}" + (f"\n  … und {len(errors) - 10} weitere" if len(errors) > 10
+                                                        else "")
+            + "\nBitte den Export berichtigen und erneut importieren. Wer trotzdem übernehmen will, gibt "
+              "--trotz-fehlern an; die Fehler stehen dann auf dem Blatt Feststellungen.")
     sheets = ({"stock"} | ({"forecast"} if imported.forecast else set()) if args.export else set()) \
         | ({"movements", "postings"} if args.movements else set()) | ({"committees"} if args.committees else set())
     out = _target(target, args.out, args.in_place, "_gefuellt")
@@ -94,7 +107,6 @@ def import_into(args) -> list[str]:
     if lost:
         lines.append(f"Hinweis: „{target.name}“ enthält {LOST}; sie fehlen in „{out.name}“ (die Arbeitsmappe selbst "
                      f"bleibt unverändert).")
-    errors = [f for f in imported.findings if f.severity == "error"]
     lines.append(f"Übernommen: {imported.heads} Beschäftigte, {len(imported.movements)} Bewegungszeilen, "
                  f"{len(imported.committees)} Gremien; {len(imported.findings)} Feststellungen, davon {len(errors)} Fehler.")
     from ..report.text import finding_line

@@ -7,6 +7,8 @@ declaration in ``schema.SHEETS``, and every problem becomes a finding with sheet
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
+from itertools import chain
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -83,7 +85,7 @@ def lock_note(path: Path) -> str | None:
     return None
 
 
-SHEETS_BY_NAME = {s.name for s in SHEETS.values()}
+SHEETS_BY_NAME = {name for s in SHEETS.values() for name in (s.name, *s.former)}
 # The largest count a cell may hold: more than the whole public service of Germany (about 5 million);
 # anything above is a typing or export error, and numbers such as 1e308 would overflow the writers.
 MAX_COUNT = 10_000_000
@@ -285,6 +287,19 @@ def read_metadata(book, file: str) -> dict:
     return meta
 
 
+def agency_type_code(profile: Profile, text: str) -> str:
+    """The metadata's "Art der Dienststelle": the German label the drop-down offers, or (templates
+    before issue 14) the type code itself. A label of another shipped profile gives that profile's
+    code, which this profile may know as an alias (a Thuringian template read with "bund")."""
+    key = vocab.key(text)
+    others = (load_profile(name) for name in available_profiles() if name != profile.id)  # only if needed
+    for candidate in chain([profile], others):
+        code = next((c for c, route in candidate.routing.items() if vocab.key(route.label) == key), None)
+        if code is not None:
+            return code
+    return text
+
+
 def read_workbook(path: str | Path, profile: Profile | str | None = None, *,
                   check_formulas: bool = True) -> tuple[Dataset, Profile]:
     """The Dataset of a filled Erhebungsbogen file and the law profile it was made for. The one way a
@@ -353,7 +368,7 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
         stichtag = None
     if stichtag is None:
         stichtag = date(date.today().year - 1, *profile.stichtag_month_day)
-    agency_type = vocab.text(meta.get("art")) or "landesverwaltung"
+    agency_type = agency_type_code(profile, vocab.text(meta.get("art")) or "landesverwaltung")
     profile.route(agency_type)  # an unknown type is an error the clerk must fix in the metadata
     ds = Dataset(Agency(vocab.text(meta.get("dienststelle")) or file, agency_type,
                         vocab.text(meta.get("uebergeordnet")) or None), stichtag, findings=findings)
@@ -371,6 +386,9 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
                                     f"ausgewertet. Gezählt wird nur „{copy_of}“; bitte die Zahlen dorthin übernehmen und "
                                     f"die Kopie löschen.", file, name)
     for key, sheet in SHEETS.items():
+        former = next((name for name in sheet.former if name in book.sheet_names), None)
+        if sheet.name not in book.sheet_names and former:
+            sheet = replace(sheet, name=former)  # an older template: read under its own name
         if sheet.name not in book.sheet_names:
             findings.add("error", f"Das Blatt „{sheet.name}“ fehlt. Bitte aus einer frischen Vorlage übernehmen; "
                                   f"seine Angaben fehlen in der Auswertung.", file, sheet.name)

@@ -13,13 +13,16 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..errors import OutputError, WorkbookError
+from ..model import Counts
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS, MOVEMENT_KINDS, RESULTS_SHEET,
                       SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
 from ..texts import SEVERITY, deadline_labels
 from .atomic import atomic_path
+from .findings import message_text
+from .printing import LINE_HEIGHT, print_setup, row_height
 from .ooxml import put
 
 PRESERVE_RISK = ("xl/charts/", "xl/drawings/", "xl/pivotTables/", "xl/media/", "xl/embeddings/")
@@ -68,7 +71,11 @@ def input_blocks(dataset, sheets: set[str], room: dict[str, int]) -> list[tuple[
     every input row of the named sheets, so old values are cleared in the same write. Formula
     columns lie between the blocks and are never touched."""
     rows = {
-        "stock": [(DIMENSIONS[d], area_label(d, a), c, dataset.part_time.get((d, a)), dataset.on_leave.get((d, a)))
+        # davon columns: 0 where the export has the data but nobody in the Bereich (not blank, so
+        # 0 and "no data" do not look alike); blank only when the export has no such data at all
+        "stock": [(DIMENSIONS[d], area_label(d, a), c,
+                   dataset.part_time.get((d, a), Counts() if dataset.part_time else None),
+                   dataset.on_leave.get((d, a), Counts() if dataset.on_leave else None))
                   for (d, a), c in dataset.stock.items()],
         "movements": [(MOVEMENT_KINDS[k], DIMENSIONS[d], area_label(d, a), c) for (k, d, a), c in dataset.movements.items()],
         "postings": [(DIMENSIONS[d], area_label(d, a), n) for (d, a), n in dataset.postings.items()],
@@ -178,7 +185,8 @@ def result_rows(analysis) -> list[list]:
              {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}[lead.approval_required]),
             ("zuständig", lead.approver),
         ]
-    rows = [["Ergebnis der Auswertung mit xl-gleichplan (Werte, von Python berechnet)"], []]
+    rows = [["Ergebnis der Auswertung"], ["Feste Werte, berechnet mit xl-gleichplan; nach einer Änderung der "
+                                          "Eingaben bitte neu berechnen."]]
     rows += [[label, value] for label, value in facts] + [[], RESULT_HEADER]
     for label, results in (("Bestand", analysis.areas), ("Bewegung", analysis.movements), ("Gremium", analysis.committees)):
         for a in results:
@@ -190,8 +198,11 @@ def result_rows(analysis) -> list[list]:
 
 
 def finding_rows(findings) -> list[list]:
-    head = [f"Feststellungen: {len(findings)}" if findings else "Keine Feststellungen."]
-    return [head, [], FINDINGS_HEADER] + [[SEVERITY[f.severity], f.file, f.sheet, f.cell, f.row, f.message]
+    """The checks of the data ("Prüfhinweise": not the verdicts of the law, which are in the
+    Ergebnis sheet); the place is in its own columns, so the text does not repeat it."""
+    head = [f"Prüfhinweise zu den Daten: {len(findings)}" if findings else
+            "Prüfhinweise zu den Daten: keine. Die Ergebnisse (Anteile, Unterrepräsentanz) stehen im Blatt „Ergebnis“."]
+    return [head, [], FINDINGS_HEADER] + [[SEVERITY[f.severity], f.file, f.sheet, f.cell, f.row, message_text(f)]
                                           for f in findings]
 
 
@@ -218,9 +229,19 @@ def _write_sheet(wb, name: str, rows: list[list], widths) -> None:
         if line in (RESULT_HEADER, FINDINGS_HEADER):
             for c in range(1, len(line) + 1):
                 ws.cell(r, c).font, ws.cell(r, c).fill = HEADER_FONT, HEADER_FILL
+                ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")  # "Frauenanteil" fits
+            ws.row_dimensions[r].height = 2 * LINE_HEIGHT
     ws["A1"].font = Font(bold=True, size=14, color="FF1F4E79")
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(65 + i)].width = width
+    header = next(r for r, line in enumerate(rows, start=1) if line in (RESULT_HEADER, FINDINGS_HEADER))
+    if name == FINDINGS_SHEET:  # long messages wrap in their column, each row as high as it needs
+        for r in range(header + 1, len(rows) + 1):
+            for c in range(1, len(widths)):
+                ws.cell(r, c).alignment = Alignment(vertical="top")  # beside the first line of the message
+            ws.cell(r, len(widths)).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = row_height([(ws.cell(r, len(widths)).value, widths[-1])])
+    print_setup(ws, f"{header}:{header}", len(widths), len(rows))
 
 
 def _ratio(value):

@@ -35,7 +35,7 @@ from ..errors import GleichplanError
 from ..io.atomic import atomic_path
 from ..model import Counts
 from ..rules.privacy import ProtectedRow, protect
-from ..rules.shares import shares, underrepresented
+from ..rules.shares import shares
 from ..schema import (DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, ON_LEAVE, PART_TIME, SEX_WORDS,
                       VERDICT_SEX, area_label)
 from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, VERDICT_SHORT, deadline_labels, fmt_date, fmt_number,
@@ -75,6 +75,8 @@ class _Draft:
     subsection: str = ""
     stock_rows: dict[tuple[str, str], ProtectedRow] = field(default_factory=dict)
     figures: int = 0
+    hidden: dict[str, int] = field(default_factory=lambda: {"all": 0, "rule": 0, "secondary": 0})
+    privacy_note: object = None  # the title page's paragraph on hidden cells
 
     # -- protection ------------------------------------------------------------------------
     @property
@@ -86,10 +88,10 @@ class _Draft:
         return Counts(c.w, c.m) if self.w_m else c
 
     def protect(self, items: list[tuple[str, Counts]], margin: Counts | None = None, judged: bool = False,
-                hide=()) -> list[ProtectedRow]:
-        """``judged``: the rows show their verdict, which the protection then takes into account."""
-        verdict = (lambda c: underrepresented(c, self.analysis.profile)) if judged else None
-        return protect(items, self.min_cell, margin, verdict, hide)
+                hide=(), quiet: bool = False) -> list[ProtectedRow]:
+        """``judged``: the rows show their verdict, which the protection then takes into account
+        (``quiet``: not where a row's counts are all hidden)."""
+        return protect(items, self.min_cell, margin, self.analysis.profile if judged else None, hide, quiet)
 
     def lone(self, value):
         """A single published count (vacancies, achieved): hidden in 1..min_cell-1, by the same rule."""
@@ -147,6 +149,7 @@ class _Draft:
         """A table that fits the text width: fixed column widths, header row repeated on every page,
         rows never split across pages; numbers right-aligned. A note follows if a cell is hidden."""
         noted = any(SUPPRESSED in row[1:] for row in rows)
+        self.hidden["all"] += sum(row[1:].count(SUPPRESSED) for row in rows)
         keep = len(rows) <= KEEP_TOGETHER
         self.doc.element.body._insert_tbl(_table_xml(header, rows, widths, size, keep, noted))
         if noted:
@@ -165,13 +168,16 @@ class _Draft:
 
     def count_table(self, dimension: str, results: list[AreaResult], margin: AreaResult | None = None,
                     margin_row: ProtectedRow | None = None, verdicts: bool = True,
-                    quiet: bool = False, hide=()) -> dict[str, ProtectedRow]:
+                    quiet: bool = False, hide=(), everybody: bool = False) -> dict[str, ProtectedRow]:
         """Women, men, both, the share of women (and the verdict) per Bereich, protected as one table.
 
         ``margin`` (the Dienststelle's row) is used when the Bereiche add up to it: protection then
         also covers the columns; ``margin_row``, if given, is shown as the line "insgesamt".
-        ``quiet``: a row with nothing shown shows no verdict either (see ``_nothing_shown``)."""
-        items = [(r.area, self.counts(r.counts)) for r in results]
+        ``quiet``: a row with nothing shown shows no verdict either (see ``_nothing_shown``).
+        ``everybody``: the rows count divers/ohne Angabe in their own column and in the total, as
+        with share basis "alle" (committees: their members are counted whole, issue 14)."""
+        with_dx = not self.w_m or (everybody and any(r.counts.d + r.counts.x for r in results))
+        items = [(r.area, r.counts if with_dx else self.counts(r.counts)) for r in results]
         margin_counts = self.counts(margin.counts) if margin is not None else None
         if margin_counts is not None and sum((c for _, c in items), Counts()) != margin_counts:
             margin_counts = margin_row = None  # the Bereiche do not cover everybody: no column sums
@@ -179,20 +185,24 @@ class _Draft:
             # one Bereich that is everybody: it is the "insgesamt" row, shown exactly as that row
             protected = [ProtectedRow(items[0][0], margin_row.w, margin_row.m, margin_row.dx, margin_row.total)]
         else:
-            protected = self.protect(items, margin_counts, verdicts and self.analysis.profile.judges(dimension), hide)
+            protected = self.protect(items, margin_counts, verdicts and self.analysis.profile.judges(dimension), hide,
+                                     quiet)
         lines = [(area_label(dimension, r.area), p, r) for r, p in zip(results, protected)]
         if margin_row is not None and margin is not None:
             lines.append(("insgesamt", margin_row, margin))
-        header = ["Bereich", "Frauen", "Männer"] + ([] if self.w_m else ["divers/ o. A."]) + \
-                 ["zu\u00adsammen" if self.w_m else "gesamt", "Frauen\u00adanteil"]
-        widths = list(COUNT_WIDTHS) if self.w_m else [5.0, 1.6, 1.6, 1.6, 1.8, 2.2, 2.2]
+        header = ["Bereich", "Frauen", "Männer"] + (["divers/ o. A."] if with_dx else []) + \
+                 ["gesamt" if with_dx else "zu\u00adsammen", "Frauen\u00adanteil"]
+        widths = [5.0, 1.6, 1.6, 1.6, 1.8, 2.2, 2.2] if with_dx else list(COUNT_WIDTHS)
         if verdicts:
             header.append("unter\u00adrepräsentiert")
         else:
             widths = [widths[0] + widths[-1], *widths[1:-1]]
         rows = []
         for label, p, r in lines:
-            row = [label, self.cell(p.w), self.cell(p.m)] + ([] if self.w_m else [self.cell(p.dx)]) + \
+            for col in ("w", "m", "total") + (("dx",) if with_dx else ()):
+                if getattr(p, col) is None:
+                    self.hidden["secondary" if col in p.secondary else "rule"] += 1
+            row = [label, self.cell(p.w), self.cell(p.m)] + ([self.cell(p.dx)] if with_dx else []) + \
                   [self.cell(p.total), self.share_cell(p, r.share_women)]
             verdict = SUPPRESSED if quiet and _nothing_shown(p) else VERDICT_SHORT[r.underrepresented]
             rows.append(row + ([verdict] if verdicts else []))
@@ -301,6 +311,7 @@ def write_draft(analysis: Analysis, out: str | Path, min_cell: int | None = None
     _targets(d)
     _attainment(d)
     _closing(d)
+    _hidden_note(d)
     with atomic_path(out) as tmp:
         d.doc.save(tmp)
     return Path(out)
@@ -360,7 +371,27 @@ def _title(d: _Draft) -> None:
            f"enthält keine personenbezogenen Daten; kleine Anzahlen (1 bis {d.min_cell - 1}) und was sich aus ihnen "
            f"zurückrechnen ließe, sind nicht ausgewiesen; Null wird gezeigt.",
            italic=True, size=9)
+    d.privacy_note = d.para(italic=True, size=9)  # filled in by _hidden_note when every table is written
     d.doc.add_page_break()
+
+
+def _hidden_note(d: _Draft) -> None:
+    """How many table cells are hidden, and why: below the minimum (the rule), hidden so that no
+    hidden count can be recomputed (the fewest such cells, an integer program finds them), and
+    shares, verdicts and derived figures that would give a hidden count away."""
+    h = d.hidden
+    if not h["all"]:
+        text = "In den Tabellen dieses Entwurfs ist keine Zahl verdeckt."
+    else:
+        derived = h["all"] - h["rule"] - h["secondary"]
+        text = (f"In den Tabellen dieses Entwurfs sind {fmt_number(h['all'])} Angaben durch „{SUPPRESSED}“ ersetzt: "
+                f"{fmt_number(h['rule'])} Zahlen, die weniger als {d.min_cell} Personen betreffen (oder eine solche "
+                f"Zahl mit ihrer Summe verraten würden), {fmt_number(h['secondary'])} weitere Zahlen, damit keine "
+                f"verdeckte Zahl aus Summen oder anderen Tabellen zurückgerechnet werden kann (so wenige wie "
+                f"möglich), und {fmt_number(derived)} Anteile, Urteile und abgeleitete Werte, die aus verdeckten "
+                f"Zahlen berechnet wären.")
+    run = d.privacy_note.add_run(text)
+    run.italic, run.font.size = True, Pt(9)
 
 
 def _procedure(d: _Draft) -> None:
@@ -425,13 +456,19 @@ def _stock_total(d: _Draft) -> dict:
     Angabe by the rule; the overall total only when divers/ohne Angabe is shown, since women and men
     are public through the tables' column sums and the total would give the hidden rest."""
     total, margin = _stock_margin(d)
-    if total is None:
-        return {}
+    return _whole_row(d, total, margin) if total is not None else {}
+
+
+def _whole_row(d: _Draft, total: AreaResult, margin: ProtectedRow) -> dict:
+    """The Dienststelle's row of the stock or of a movement, everybody counted (divers/ohne Angabe
+    too); ``margin`` is its women-and-men row as the tables show it."""
     full = d.protect([("gesamt", total.counts)], judged=True)[0]  # its verdict is shown (section 3)
     if not d.w_m:
         return {"w": full.w, "m": full.m, "dx": full.dx, "total": full.total, "shown": d.share_shown(full),
                 "result": total}
-    shown_total = total.counts.total if None not in (full.dx, margin.w, margin.m) else None
+    # women and men (or, both below the minimum, their sum) are public through the tables' sum rows:
+    # the total of everybody is shown only beside a shown divers/ohne Angabe
+    shown_total = total.counts.total if None not in (full.dx, margin.total) else None
     return {"w": margin.w, "m": margin.m, "dx": full.dx, "total": shown_total, "shown": margin.shares_shown,
             "result": total}
 
@@ -644,9 +681,10 @@ def _movements(d: _Draft) -> None:
         margin = d.single(total.counts) if total is not None else None
         judged = []
         if total is not None:
-            shown = d.share_shown(margin)
-            d.para(say.movement_overview(label, margin.w, margin.m, margin.total,
-                                         total.share_women if shown else None, total.share_men if shown else None))
+            t = _whole_row(d, total, margin)
+            d.para(say.movement_overview(label, t["w"], t["m"], t["dx"], t["total"],
+                                         total.share_women if t["shown"] else None,
+                                         total.share_men if t["shown"] else None))
             judged.append((total, margin))
         for dim, rows in _dimensions([r for r in results if r.dimension != "gesamt"]).items():
             d.para(f"{label} nach {DIMENSIONS.get(dim, dim)}", bold=True, keep=True)
@@ -656,7 +694,7 @@ def _movements(d: _Draft) -> None:
     if a.committees:
         d.heading("Gremien", 2)
         d.para(f"Besetzung der Gremien am Stichtag {fmt_date(a.deadlines.stichtag)}.")
-        protected = d.count_table("gremium", a.committees, quiet=True)
+        protected = d.count_table("gremium", a.committees, quiet=True, everybody=True)
         _justification(d, "zur Besetzung der Gremien", [(r, protected[r.area]) for r in a.committees])
 
 
@@ -676,14 +714,16 @@ def _targets(d: _Draft) -> None:
         d.placeholder(f"Zielvorgaben zum Frauen- und Männeranteil für jede Führungsebene "
                       f"({p.cite('leadership_level_targets')})")
     measures = catalogue()
-    d.heading("Maßnahmenkatalog", 2)
-    d.para("Organisatorische, personelle und Fortbildungsmaßnahmen zur Gleichstellung, zur Vereinbarkeit von Beruf "
-           "und Familie einschließlich Pflege und zur Erhöhung des Anteils des unterrepräsentierten Geschlechts. "
-           "Maßnahmen „für alle“ gelten übergreifend; die übrigen schlagen die Zielvorgaben für Führungsebenen "
-           "und für das jeweils unterrepräsentierte Geschlecht vor.", keep=True)
-    d.table(["Nr.", "Art", "Maßnahme", "für"],
-            [[m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
-              ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.0, 2.8, 10.2, 2.0])
+    d.heading("Maßnahmenkatalog zur Auswahl", 2)
+    d.para("Ein Angebot, noch kein Beschluss: organisatorische, personelle und Fortbildungsmaßnahmen zur "
+           "Gleichstellung, zur Vereinbarkeit von Beruf und Familie einschließlich Pflege und zur Erhöhung des "
+           "Anteils des unterrepräsentierten Geschlechts. Maßnahmen „für alle“ gelten übergreifend; die übrigen "
+           "schlagen die Zielvorgaben für Führungsebenen und für das jeweils unterrepräsentierte Geschlecht vor. "
+           "Gewählte Maßnahmen ankreuzen, nicht gewählte aus dem Plan streichen.", keep=True)
+    d.table(["gewählt", "Nr.", "Art", "Maßnahme", "für"],
+            [["\u2610", m["id"], MEASURE_KINDS[m["kind"]], f"{m['topic']}: {m['text']}",
+              ", ".join(FOR_LABEL[f] for f in m["for"])] for m in measures], [1.4, 1.0, 2.6, 9.2, 1.8])
+    d.placeholder("Maßnahmen aus dem Katalog auswählen, eigene ergänzen und den Katalog auf die gewählten kürzen")
     # a Bereich whose counts are all hidden is not named (its verdict would tell the few persons' sex)
     hidden = [s for s in target_suggestions(a) if _nothing_shown(d.stock_rows[(s.dimension, s.area)])]
     suggestions = [s for s in target_suggestions(a) if s not in hidden]
@@ -696,16 +736,16 @@ def _targets(d: _Draft) -> None:
         d.para("In keinem Bereich ist ein Geschlecht unterrepräsentiert; Zielvorgaben sind nicht erforderlich.")
     for i, s in enumerate(suggestions, 1):
         title = f"{SEX_WORDS[s.sex]} {say.where(s.dimension, s.area)}"
-        d.heading(f"Zielvorgabe {i}: {title}", 2)
+        d.heading(f"Zielvorgabe Z{i}: {title}", 2)
         d.table(["Rechenhilfe", "Wert"], _sizing_rows(d, s), [12.0, 4.0])
         chosen = choose_measures(measures, s.sex, s.dimension == "fuehrungsebene")
         by_kind = [f"{MEASURE_KINDS[k]} " + ", ".join(f"{m['id']} ({m['topic']})" for m in chosen if m["kind"] == k)
                    for k in MEASURE_KINDS if any(m["kind"] == k for m in chosen)]
         d.para("Vorgeschlagene Maßnahmen aus dem Katalog: " + "; ".join(by_kind) + ".")
-        d.placeholder(f"Zielvorgabe {i} ({title}): Anzahl und Frist festlegen, Maßnahmen auswählen und Zuständigkeit "
+        d.placeholder(f"Zielvorgabe Z{i} ({title}): Anzahl und Frist festlegen, Maßnahmen auswählen und Zuständigkeit "
                       f"bestimmen, Qualifikationspotenzial bewerten"
                       + (f" ({p.cite('targets')})" if p.cite("targets") else ""),
-                      where=f"{d.section} – Zielvorgabe {i}")
+                      where=f"{d.section} – Zielvorgabe Z{i}")
     own = a.dataset.measures
     if own:
         d.heading("Maßnahmen aus dem Erhebungsbogen", 2)
@@ -786,8 +826,20 @@ def _attainment(d: _Draft) -> None:
                          "–" if t.achieved is None else d.cell(achieved), fmt_date(t.deadline),
                          {True: "erreicht", False: "nicht erreicht", None: "offen"}[met],
                          "ja" if t.leadership else "nein"])
-        d.table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Frist", "Stand", "Führung"], rows,
+        d.table(["Nr.", "Bereich", "für", "Ziel", "Ist", "Frist", "Stand", "Führung"], rows,
                 [0.9, 4.0, 1.5, 1.0, 1.8, 2.1, 2.4, 2.3], size=8.5)
+        d.para("Nr. = Nummer der Zielvorgabe im vorigen Plan; die Zielvorgaben dieses Plans (Abschnitt 5) werden bei "
+               "der Anpassung unter ihren Nummern Z1, Z2, … berichtet.", italic=True, size=8)
+        # say where a target no longer fits, from the verdicts section 2 shows (not where a Bereich's
+        # counts are all hidden: there the verdict is not shown either)
+        verdict = {(r.dimension, r.area): r.underrepresented for r in a.areas
+                   if not _nothing_shown(d.stock_rows.get((r.dimension, r.area), _SHOWN))}
+        odd = [t.id for t, _ in a.targets if (t.dimension, t.area) in verdict
+               and VERDICT_SEX.get(verdict[(t.dimension, t.area)] or "") != t.sex]
+        if odd:
+            names = odd[0] if len(odd) == 1 else f"{', '.join(odd[:-1])} und {odd[-1]}"
+            d.para(f"Hinweis: Bei {names} ist das Geschlecht, für das die Zielvorgabe gilt, im Bereich am "
+                   f"Stichtag nicht unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe fortgeführt werden soll.")
         for t, met in a.targets:
             if met is False:
                 d.placeholder(f"Gründe, warum die Zielvorgabe {t.id} nicht erreicht wurde{source}")

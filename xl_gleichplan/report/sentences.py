@@ -134,17 +134,23 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} und {parts[-1]}"
 
 
-def movement_overview(noun: str, w: Number | None, m: Number | None, both: Number | None,
+def movement_overview(noun: str, w: Number | None, m: Number | None, dx: Number | None, total: Number | None,
                       share_w: Fraction | None, share_m: Fraction | None) -> str:
-    """'Von den 30 Bewerbungen entfielen 20 auf Frauen (66,67 %) und 10 auf Männer (33,33 %).'"""
-    if both == 0:
+    """'Von den 30 Bewerbungen entfielen 20 auf Frauen (66,67 %) und 10 auf Männer (33,33 %).'
+    ``total`` counts everybody, divers/ohne Angabe too (``dx``, named when not 0)."""
+    if total == 0:
         return f"Im Berichtszeitraum gab es keine {noun}."
-    if w is not None and m is not None and both is not None:
-        return (f"Von den {fmt_number(both)} {noun} entfielen {fmt_number(w)} auf Frauen"
-                + (f" ({fmt_pct(share_w)})" if share_w is not None else "")
-                + f" und {fmt_number(m)} auf Männer" + (f" ({fmt_pct(share_m)})" if share_m is not None else "") + ".")
-    if both is not None:
-        return (f"Im Berichtszeitraum gab es {fmt_number(both)} {noun}; die Verteilung auf Frauen und Männer wird "
+    if w is not None and m is not None:
+        parts = [f"{fmt_number(w)} auf Frauen" + (f" ({fmt_pct(share_w)})" if share_w is not None else ""),
+                 f"{fmt_number(m)} auf Männer" + (f" ({fmt_pct(share_m)})" if share_m is not None else "")]
+        if dx:
+            parts.append(f"{fmt_number(dx)} auf Personen mit dem Eintrag divers oder ohne Angabe")
+        if total is not None:
+            return f"Von den {fmt_number(total)} {noun} entfielen {_join(parts)}."
+        return (f"Von den {noun} entfielen {_join(parts)}; die Zahl der Fälle mit dem Eintrag divers oder ohne "
+                f"Angabe und damit die Gesamtzahl werden aus Datenschutzgründen nicht ausgewiesen.")
+    if total is not None:
+        return (f"Im Berichtszeitraum gab es {fmt_number(total)} {noun}; die Verteilung auf Frauen und Männer wird "
                 f"aus Datenschutzgründen nicht ausgewiesen.")
     return f"Die Zahl der {noun} wird aus Datenschutzgründen nicht ausgewiesen."
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..analysis import Analysis
+from ..io.findings import message_text
 from ..schema import DIMENSIONS, MOVEMENT_KINDS, area_label
 from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, deadline_labels, fmt_date,
                      fmt_number, fmt_pct)
@@ -76,11 +77,11 @@ def render(a: Analysis) -> str:
                 f"  maßgeblich: {READING[lead.reading]}",
                 f"  Ergebnis: {verdict}"]
     if a.findings:
-        out += ["", f"Feststellungen ({len(a.findings)}):", *("  " + finding_line(f) for f in a.findings)]
+        out += ["", f"Prüfhinweise zu den Daten ({len(a.findings)}):", *("  " + finding_line(f) for f in a.findings)]
     return _printable("\n".join(out))
 
 
 def finding_line(f) -> str:
     """[Fehler] datei.xlsx, Bestand, Zelle C7: what to do."""
     where = ", ".join(x for x in (f.file, f.sheet, f.cell and f"Zelle {f.cell}") if x)
-    return _printable(f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{f.message}")
+    return _printable(f"[{SEVERITY[f.severity]}] {where + ': ' if where else ''}{message_text(f)}")
