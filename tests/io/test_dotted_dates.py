@@ -21,3 +21,4 @@ def test_dotted_dates_read_as_strptime_reads_them():
         assert to_date(text) == expected, text
     assert to_date("29.02.2023") is None and to_date("31.04.2025") is None
     assert to_date(" 1.6.2025 ") == datetime(2025, 6, 1).date()
+    assert to_date("Geschlecht") is None and to_date("Juni") is None  # no digit: no date in any form

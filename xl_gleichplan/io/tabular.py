@@ -537,7 +537,8 @@ def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list
         parts = [np.array(chunk.dictionary.to_pylist(), dtype=object)[chunk.indices.to_numpy(zero_copy_only=False)]
                  for chunk in table.column(names[i]).chunks]
         columns[i] = pd.Series(np.concatenate(parts) if parts else np.array([], dtype=object), dtype=object)
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows)) if columns else \
+    # copy=False: the columns stay separate blocks (consolidating them copied every cell once more)
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False) if columns else \
         pd.DataFrame(index=pd.RangeIndex(table.num_rows))
 
 
