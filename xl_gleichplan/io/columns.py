@@ -122,13 +122,18 @@ class Resolver:
         return [self.column(i, h, suggest) for i, h in enumerate(headers)]
 
     def score(self, headers: list) -> int:
-        """How many cells of a row are column names this export may have (used, personal, unused), less
-        the cells that are values (a sex, a pay group, a number, a date): a first row of data whose
-        values happen to be column names ("Teilzeit", "befristet") must not beat the header above it.
-        Without suggestions: the header search scores every row of the head, values mostly, and a
-        fuzzy match per value took more time than reading 500,000 rows."""
-        names = sum(c.status in ("used", "flag", "personal", "unused") for c in self.columns(headers, suggest=False))
-        return names - sum(is_value(v) for v in headers)
+        """How well a row names the columns of this export: the columns read count twice, personal and
+        known unused ones once, a row naming none that is read not at all; less the cells that are values
+        (a sex, a pay group, a number, a date): a first row of data whose values happen to be column names
+        ("Teilzeit", "befristet") must not beat the header above it. Without suggestions: the header
+        search scores every row of the head, values mostly, and a fuzzy match per value took more time
+        than reading 500,000 rows."""
+        columns = self.columns(headers, suggest=False)
+        used = sum(c.status in ("used", "flag") for c in columns)
+        if not used:  # a title line of known words ("Stichtag, Dienststelle, Referat") is no header
+            return 0
+        names = 2 * used + sum(c.status in ("personal", "unused") for c in columns)
+        return names - 2 * sum(is_value(v) for v in headers)
 
     def suggest(self, k: str) -> str | None:
         """The closest column name this importer reads, for an unknown column."""

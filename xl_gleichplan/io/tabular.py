@@ -433,6 +433,16 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
                                                     d == detect_delimiter(first_line)))
     records = _head_records(data, encoding, sep)
     found = find_header([r for r, _ in records], resolver)
+    if resolver is not None:
+        # the separator under which the header names the most columns: one value full of commas in a
+        # ";" file, or a title line full of them, must not decide
+        for other in (";", ",", "\t", "|"):
+            if other == sep or not any(other in line for line in head_lines):
+                continue
+            other_records = _head_records(data, encoding, other)
+            other_found = find_header([r for r, _ in other_records], resolver)
+            if other_found and (found is None or resolver.score(other_found[2]) > resolver.score(found[2])):
+                sep, records, found = other, other_records, other_found
     if found is None:
         raise InputFileError(f"Die Datei „{path}“ enthält keine Kopfzeile. Die erste Zeile muss die Spaltennamen enthalten.")
     start, count, header = found
