@@ -8,6 +8,18 @@ from __future__ import annotations
 
 import re
 
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA'. Here, with no import, so that the add-in's first click need not load
+    pandas with io.tabular for it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 # Sexes as stored in the model, with the labels a reader sees.
 SEXES = {"w": "weiblich", "m": "männlich", "d": "divers", "x": "ohne Angabe"}
 SEX_WORDS = {"w": "Frauen", "m": "Männer"}
@@ -131,8 +143,6 @@ class Sheet:
     former: tuple[str, ...] = ()  # names of the sheet in older templates, still read
 
     def letter(self, code: str) -> str:
-        from .io.tabular import column_letter
-
         return column_letter([c.code for c in self.columns].index(code))
 
     @property

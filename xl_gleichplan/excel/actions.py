@@ -28,16 +28,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import xlwings as xw
+from . import import_xlwings
+
+xw = import_xlwings()
 
 from .. import __version__
 from ..errors import GleichplanError, InputFileError, WorkbookError
 from ..logs import log_dir, log_exception
 from ..model import Agency, Dataset, Target
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, METADATA_SHEET, RESULTS_SHEET, SHEETS,
-                      area_label)
+                      area_label, column_letter)
 from ..texts import PROCEDURE, deadline_labels, fmt_date, fmt_pct
-from ..io.workbook_writer import FINDINGS_WIDTHS, RESULT_WIDTHS
 from .book import Formula, LiveBook, a1
 
 DATE_FORMAT = "DD.MM.YYYY"
@@ -233,8 +234,6 @@ def neue_erhebung(live: LiveBook, profile=None, stichtag: date | None = None) ->
 
 
 def _letter(col: int) -> str:
-    from ..io.tabular import column_letter
-
     return column_letter(col - 1)
 
 
@@ -243,7 +242,7 @@ def personaldaten_importieren(live: LiveBook, paths=None, mapping=None) -> Actio
     """Personaldaten importieren: HR exports (chosen in a file dialog, or ``paths``) counted into
     the input sheets, as ``xl-gleichplan import-staff`` does for a file."""
     from ..io.hr_import import Mapping, import_exports
-    from ..io.workbook_writer import finding_rows, input_blocks
+    from ..io.workbook_writer import FINDINGS_WIDTHS, finding_rows, input_blocks
     from ..report.text import finding_line
 
     dataset, profile = _read(live)
@@ -284,7 +283,7 @@ def personaldaten_importieren(live: LiveBook, paths=None, mapping=None) -> Actio
 @_guarded
 def pruefen(live: LiveBook) -> ActionResult:
     """Prüfen: every finding into the Feststellungen sheet; the cell of the first error is selected."""
-    from ..io.workbook_writer import finding_rows
+    from ..io.workbook_writer import FINDINGS_WIDTHS, finding_rows
     from ..report.text import finding_line
 
     dataset, _ = _read(live)
@@ -311,7 +310,7 @@ def pruefen(live: LiveBook) -> ActionResult:
 def berechnen(live: LiveBook) -> ActionResult:
     """Berechnen: results and verdicts into the Ergebnis sheet, the findings into Feststellungen
     (the same sheets as ``xl-gleichplan compute ARBEITSMAPPE --write``)."""
-    from ..io.workbook_writer import finding_rows, result_rows
+    from ..io.workbook_writer import FINDINGS_WIDTHS, RESULT_WIDTHS, finding_rows, result_rows
 
     analysis = _analyse(live)
     _write_sheet(live, RESULTS_SHEET, result_rows(analysis), RESULT_WIDTHS, percent_columns=(2, 9, 10))

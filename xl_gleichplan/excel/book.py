@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
 
-import xlwings as xw
+from ..schema import column_letter
+from . import import_xlwings
 
-from ..io.tabular import column_letter
+xw = import_xlwings()
 
 EXCEL_EPOCH = date(1899, 12, 30)
 # Columns read per sheet: every sheet of the Erhebungsbogen is narrower. A used range that Excel

@@ -83,7 +83,7 @@ class Resolver:
         self.known, self.keep, self.v = known, keep, vocabulary()
         self.own = {vocab.key(code): code for code in known}  # our own names always mean themselves
 
-    def column(self, position: int, header: object) -> Column:
+    def column(self, position: int, header: object, suggest: bool = True) -> Column:
         text = vocab.text(header)
         k = vocab.key(text)
         if not k:
@@ -116,17 +116,19 @@ class Resolver:
         # it is a value, and a first row of data must not pass for a header because of it
         if k in self.v.unused or ((k in self.v.names or k in self.v.flags) and len(k) > 1):
             return Column(position, text, "unused")
-        return Column(position, text, "unknown", suggestion=self.suggest(k))
+        return Column(position, text, "unknown", suggestion=self.suggest(k) if suggest else None)
 
-    def columns(self, headers: list) -> list[Column]:
-        return [self.column(i, h) for i, h in enumerate(headers)]
+    def columns(self, headers: list, suggest: bool = True) -> list[Column]:
+        return [self.column(i, h, suggest) for i, h in enumerate(headers)]
 
     def score(self, headers: list) -> int:
         """How well a row names the columns of this export: the columns read count twice, personal and
         known unused ones once, a row naming none that is read not at all; less the cells that are values
         (a sex, a pay group, a number, a date): a first row of data whose values happen to be column names
-        ("Teilzeit", "befristet") must not beat the header above it."""
-        columns = self.columns(headers)
+        ("Teilzeit", "befristet") must not beat the header above it. Without suggestions: the header
+        search scores every row of the head, values mostly, and a fuzzy match per value took more time
+        than reading 500,000 rows."""
+        columns = self.columns(headers, suggest=False)
         used = sum(c.status in ("used", "flag") for c in columns)
         if not used:  # a title line of known words ("Stichtag, Dienststelle, Referat") is no header
             return 0

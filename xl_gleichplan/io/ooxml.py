@@ -19,14 +19,17 @@ _PROLOG_BYTES = 1 << 20
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 # The r attribute of a cell or row, in every form python-calamine accepts (single quotes, blanks
-# around "=", lower-case letters). A cell beyond column ZZ or a row beyond 99,999; a sheet without
-# one spans at most 702 x 99,999 cells. The patterns also hit attributes that merely end in "r"
+# around "=", lower-case letters). The patterns also hit attributes that merely end in "r"
 # (footer="0.3"); such hits can only widen the extent a little (a lookbehind to skip them would
 # make the scan four times slower). A cell position always ends in digits, which the message of a
 # drop-down (error="Bitte ...") does not.
 _R_ATTRIBUTE = rb'r\s*=\s*["\']'
-_FAR_CELL = re.compile(_R_ATTRIBUTE + rb'(?:[A-Za-z]{3,}[0-9]|[A-Za-z]{0,2}[0-9]{6})')
-_NEAR_COLUMNS, _NEAR_CELLS = 702, 702 * 99_999
+# One pass decides for most sheets: a cell beyond column Z or beyond row MAX_SHEET_CELLS // 26 puts
+# the sheet out of the rectangle A1:Z<that row>, one beyond ZZ or row MAX_SHEET_CELLS // 702 out of
+# A1:ZZ<that row>; a sheet in either rectangle is within the budget. Only a sheet outside both is
+# doubtful and has every position collected (a 500,000-row export with columns A to N lies in the
+# first; the former single rectangle A1:ZZ99999 sent it to the exact pass).
+_TIER_COLUMNS = ((1, 26), (2, 702))  # letters of a column name, the last column they reach
 _CELL_COLUMN = re.compile(_R_ATTRIBUTE + rb'([A-Za-z]+)[0-9]')
 _CELL_ROW = re.compile(_R_ATTRIBUTE + rb'[A-Za-z]+([0-9]+)')  # cells only: an empty formatted row allocates nothing
 _POSITION = re.compile(r"([A-Za-z]*)([0-9]+)")
@@ -308,6 +311,33 @@ def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 2
         yield carry
 
 
+def _digits_above(number: int) -> bytes:
+    """A pattern for a run of digits whose value exceeds ``number`` (a run with leading zeros and
+    more digits than ``number`` counts as above: the exact pass decides then)."""
+    text = str(number)
+    longer = rb"[0-9]{%d,}" % (len(text) + 1)
+    same = [text[:i].encode() + b"[%d-9]" % (int(text[i]) + 1) + b"[0-9]" * (len(text) - i - 1)
+            for i in range(len(text)) if text[i] != "9"]
+    return rb"(?:" + b"|".join([longer, *same]) + rb")(?![0-9])"
+
+
+_TIER_CACHE: dict = {}
+
+
+def _near_tiers() -> list[re.Pattern]:
+    """For each rectangle A1:<column><row> within the budget (see _TIER_COLUMNS), a pattern that
+    finds a cell outside it. Used on blocks whose positions are explicit (_positions_explicit:
+    every cell element starts with <c r="), so the literal start finds every cell, and twice as
+    fast as _R_ATTRIBUTE would (a row element without cells allocates nothing)."""
+    key = (limit("MAX_SHEET_CELLS"), limit("MAX_COLUMNS"))
+    if key not in _TIER_CACHE:
+        cells, columns = key
+        _TIER_CACHE[key] = [re.compile(rb'<c r="(?:[A-Za-z]{%d,}[0-9]|[A-Za-z]{0,%d}%s)'
+                                       % (letters + 1, letters, _digits_above(cells // last)))
+                            for letters, last in _TIER_COLUMNS if last <= columns and cells // last >= 1]
+    return _TIER_CACHE[key]
+
+
 def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, stream=None) -> None:
     """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
     allocate the whole rectangle). ``data``: the bytes of an .xlsb sheet; for XML, a function that
@@ -323,20 +353,22 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, strea
         min_row, max_row, min_col, max_col = box
         cols, rows = [min_col, max_col], [min_row, max_row]
     else:
-        bare = far = False
+        bare = False
+        tiers = list(_near_tiers())  # the rectangles within the budget the sheet may still lie in
         for block in data():
             if not _positions_explicit(block):
                 bare = True
                 break
-            far = far or bool(_FAR_CELL.search(block))
+            tiers = [t for t in tiers if not t.search(block)]
+        far = not tiers
         if bare:
             extent = _parsed_extent(path, info, stream)
             if extent is None:
                 return
             cols, rows = extent
         else:
-            if not far and limit("MAX_SHEET_CELLS") >= _NEAR_CELLS and limit("MAX_COLUMNS") >= _NEAR_COLUMNS:
-                return  # every cell lies within ZZ99999: within the budget, no need to collect them
+            if not far:
+                return  # every cell lies within a rectangle of the budget: no need to collect them
             # distinct column letters and row numbers only, collected in C: a sheet has thousands of cells
             letters, numbers = set(), set()
             for block in data():

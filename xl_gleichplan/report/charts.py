@@ -24,6 +24,9 @@ LEGEND = {"women": "Frauen unterrepräsentiert", "men": "Männer unterrepräsent
           None: "kein Geschlecht unterrepräsentiert"}
 
 
+# fixed margins around the axis (see share_chart): room for the ticks, their padding and a border, half of the
+# "100 %" under the right end, the label of the top bar, and the x tick labels with "Frauenanteil"
+_LABEL_PAD_PX, _RIGHT_IN, _TOP_IN, _AXIS_BELOW_IN = 24, 0.25, 0.1, 0.5
 _LABEL_BOX = dict(facecolor="white", edgecolor="none", pad=0.6)  # labels stay readable over the dashed lines
 
 
@@ -75,10 +78,16 @@ def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = N
     handles = [Patch(color=COLOURS[v], label=LEGEND[v]) for v in used]
     handles.append(plt.Line2D([], [], color="#333333", linestyle="--", linewidth=1,
                               label="Schwelle " + " / ".join(fmt_pct(x).replace(",00", "") for x in lines)))
-    # legend in its own strip under the axis; tight_layout fits the axis above it (no second
-    # render for a "tight" bounding box: the figure keeps its size, the draft sets it to 16 cm)
+    # legend in its own strip under the axis; the axis gets fixed margins, the left one as wide as
+    # the longest label measured by the renderer: tight_layout drew the whole figure once more for
+    # that, half of the chart's time (the figure keeps its size, the draft sets it to 16 cm)
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, legend_in / height, 1, 1))
+    renderer = fig.canvas.get_renderer()
+    font = ax.get_yticklabels()[0].get_fontproperties() if bars else None
+    label_px = max((renderer.get_text_width_height_descent(b.label, font, ismath=False)[0] for b in bars), default=0)
+    width_px = WIDTH_IN * fig.dpi
+    fig.subplots_adjust(left=min(0.6, (label_px + _LABEL_PAD_PX) / width_px), right=1 - _RIGHT_IN / WIDTH_IN,
+                        top=1 - _TOP_IN / height, bottom=(legend_in + _AXIS_BELOW_IN) / height)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)

@@ -1,0 +1,169 @@
+"""One run that measures each row of the performance table against its anchor (issue 16).
+
+Each measurement runs in a fresh Python process (peak memory = that process's ru_maxrss). Anchor and
+work of a row alternate (interleaved pairs, the order swapped each round), so that a busy moment of
+the shared machine hits both alike; the ratio reported is the median of the per-pair ratios.
+
+Rows:
+  csv    compute on the 500,000-row CSV      vs pandas read_csv(engine="pyarrow")   goal <= 1.3x
+  xlsx   compute on the 500,000-row xlsx     vs fastexcel -> Arrow                  goal <= 1.5x, < 700 MB
+  click  import of the add-in's action module vs import xlwings                     goal <= 0.5 s in total
+
+"seconds" is the timed call inside the process, after the row's common imports (the same in
+anchor and work, so neither pays import costs the other is spared), except for "click", which
+times the imports themselves.
+
+    pip install -r benchmarks/requirements.txt
+    python benchmarks/run_all.py                     # 500,000 rows, 3 pairs per row
+    python benchmarks/run_all.py --quick             # 20,000 rows, 1 pair: a smoke run
+    python benchmarks/run_all.py --rows csv,click --repeat 5 --markdown benchmarks/results/table.md
+
+Data are generated on first use into benchmarks/data/ (git-ignored); results in
+benchmarks/results/run_all.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate_staff import generate, paths  # noqa: E402
+
+COMPUTE = r"""
+import contextlib
+from xl_gleichplan.cli import main
+def compute(path):
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        code = main(["compute", "--staff", path, "--format", "json"])
+    if code != 0:
+        raise SystemExit(f"compute endete mit Code {code}")
+"""
+# name: (label, file kind, common imports, anchor code, work code, goal ratio, goal seconds, goal MB)
+ROWS = {
+    "csv": ("compute, {n} Zeilen CSV", "csv", "import pandas as pd\n" + COMPUTE,
+            "pd.read_csv(P, sep=';', encoding='utf-8-sig', engine='pyarrow')", "compute(P)",
+            1.3, None, None),
+    "xlsx": ("compute, {n} Zeilen xlsx", "xlsx", "import fastexcel\n" + COMPUTE,
+             "fastexcel.read_excel(P).load_sheet(0).to_arrow()", "compute(P)", 1.5, None, 700),
+    "click": ("erster Klick im Menüband (Importe)", None, "",
+              "import xlwings", "import xl_gleichplan.excel.actions", None, 0.5, None),
+}
+CHILD = r"""
+import os, resource, sys, time
+P = sys.argv[1]
+{imports}
+t = time.perf_counter()
+{code}
+seconds = time.perf_counter() - t
+print("RESULT", seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
+"""
+
+
+def measure(imports: str, code: str, path: Path | None) -> tuple[float, float]:
+    """(seconds, peak MB) of ``code`` in a fresh process."""
+    child = CHILD.replace("{imports}", imports).replace("{code}", code)
+    done = subprocess.run([sys.executable, "-c", child, str(path or "")], capture_output=True, text=True)
+    lines = [line for line in done.stderr.splitlines() if line.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"Messung fehlgeschlagen (Code {done.returncode}): {code}\n{done.stderr[-3000:]}")
+    _, seconds, peak = lines[-1].split()
+    return float(seconds), float(peak)
+
+
+def run_row(name: str, rows: int, repeat: int) -> dict:
+    label, kind, imports, anchor, work, goal_ratio, goal_s, goal_mb = ROWS[name]
+    path = None
+    if kind:
+        path = dict(zip(("csv", "xlsx"), paths(rows)))[kind]
+        if not path.exists():
+            print(f"Erzeuge {rows} Zeilen …", file=sys.stderr)
+            generate(rows)
+        path.read_bytes()  # into the page cache for both sides
+    pairs = []
+    for i in range(repeat):
+        order = ("anchor", "work") if i % 2 == 0 else ("work", "anchor")
+        got = {side: measure(imports, anchor if side == "anchor" else work, path) for side in order}
+        pairs.append(got)
+    ratio = statistics.median(p["work"][0] / p["anchor"][0] for p in pairs)
+    result = {"label": label.format(n=f"{rows:,}".replace(",", ".")), "anchor": anchor, "work": work,
+              "anchor_s": round(statistics.median(p["anchor"][0] for p in pairs), 3),
+              "work_s": round(statistics.median(p["work"][0] for p in pairs), 3),
+              "work_peak_mb": round(max(p["work"][1] for p in pairs)), "ratio": round(ratio, 2),
+              "pairs": [[round(p["anchor"][0], 3), round(p["work"][0], 3)] for p in pairs]}
+    checks = []
+    if goal_ratio:
+        checks.append(result["ratio"] <= goal_ratio)
+    if goal_s:
+        checks.append(result["work_s"] <= goal_s)
+    if goal_mb:
+        checks.append(result["work_peak_mb"] < goal_mb)
+    result["goal"] = " und ".join(g for g in (goal_ratio and f"≤ {goal_ratio}x".replace(".", ","),
+                                               goal_s and f"≤ {goal_s} s".replace(".", ","),
+                                               goal_mb and f"< {goal_mb} MB") if g)
+    result["met"] = all(checks)
+    return result
+
+
+def german(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
+
+
+def markdown(results: dict, load: str) -> str:
+    """The rows in the README's form (| Messung | Ergebnis |), with the load they were measured at."""
+    lines = ["| Messung | Ergebnis |", "|---|---|"]
+    for name, r in results.items():
+        lines.append(f"| {r['label']} | {german(r['work_s'])} s ({ANCHOR_LABELS[name]} {german(r['anchor_s'])} s: "
+                     f"Faktor {german(r['ratio'])}; Ziel {r['goal']}{'' if r['met'] else ', verfehlt'}); "
+                     f"{r['work_peak_mb']} MB |")
+    lines.append(f"\nGemessen mit `python benchmarks/run_all.py` auf {os.cpu_count()} Kernen, Last (uptime, 1 min) "
+                 f"{load}; Faktor = Median der Verhältnisse abwechselnd gemessener Paare.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Jede Zeile der Leistungstabelle gegen ihren Vergleich messen")
+    ap.add_argument("--rows", default=",".join(ROWS), help="Auswahl, z. B. csv,click")
+    ap.add_argument("--n", type=int, default=500_000, help="Zeilen der Personaldatei")
+    ap.add_argument("--repeat", type=int, default=3, help="Paare je Zeile")
+    ap.add_argument("--quick", action="store_true", help="20.000 Zeilen, 1 Paar (Rauchtest)")
+    ap.add_argument("--markdown", type=Path, help="die Tabelle zusätzlich als Markdown hierhin schreiben")
+    ap.add_argument("--check", action="store_true", help="Exit-Code 1, wenn ein Ziel verfehlt wird")
+    args = ap.parse_args(argv)
+    n, repeat = (20_000, 1) if args.quick else (args.n, args.repeat)
+    names = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = [r for r in names if r not in ROWS]
+    if unknown:
+        ap.error(f"unbekannte Zeile(n): {', '.join(unknown)}; vorhanden: {', '.join(ROWS)}")
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    results = {name: run_row(name, n, repeat) for name in names}
+    load = " / ".join(f"{a:.2f}–{b:.2f}".replace(".", ",") for a, b in zip(load_before[:1], os.getloadavg()[:1]))
+    print(f"\n{'Messung':38} {'Vergleich s':>11} {'Arbeit s':>9} {'Faktor':>7} {'MB':>6}  Ziel")
+    for r in results.values():
+        print(f"{r['label']:38} {r['anchor_s']:11.3f} {r['work_s']:9.3f} {r['ratio']:7.2f} {r['work_peak_mb']:6d}  "
+              f"{r['goal']} {'erreicht' if r['met'] else 'VERFEHLT'}")
+    print(f"{repeat} Paare je Zeile, {time.perf_counter() - started:.0f} s; Last (1 min) vorher–nachher {load} "
+          f"auf {os.cpu_count()} Kernen")
+    out = HERE / "results" / ("run_all_quick.json" if args.quick else "run_all.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": n, "repeat": repeat, "load": load, "results": results}, indent=2) + "\n",
+                   encoding="utf-8")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown(results, load), encoding="utf-8")
+        print(f"-> {args.markdown}")
+    return 1 if args.check and not all(r["met"] for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The one-pass extent check (issue 16): a sheet is passed without collecting its positions only
+when every cell lies in a rectangle within the cell budget; everything else goes to the exact pass."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from xl_gleichplan.errors import LimitError
+from xl_gleichplan.io import ooxml
+from xl_gleichplan.io.ooxml import _check_extent, _digits_above
+
+
+@pytest.mark.parametrize("number", [1, 9, 10, 99, 142_450, 3_846_153, 99_999, 100_000, 1_000_009])
+def test_digits_above_matches_exactly_the_larger_numbers(number):
+    pattern = re.compile(b"^" + _digits_above(number) + b"$")
+    for value in {0, 1, number - 1, number, number + 1, 10 * number, number // 10, 10 ** len(str(number)) - 1}:
+        if value >= 0:
+            assert bool(pattern.match(str(value).encode())) == (value > number), (number, value)
+    assert pattern.match(b"0" + str(number).encode())  # leading zeros: doubtful, to the exact pass
+
+
+def check(positions: list[str]) -> None:
+    xml = b"<sheetData>" + b"".join(b'<row r="%s"><c r="%s"><v>1</v></c></row>'
+                                    % (re.sub(rb"[A-Z]", b"", p.encode()), p.encode()) for p in positions) \
+        + b"</sheetData>"
+    _check_extent("x.xlsx", zipfile.ZipInfo("xl/worksheets/sheet1.xml"), lambda: (xml,),
+                  stream=lambda: io.BytesIO(xml))
+
+
+def test_a_tall_narrow_sheet_takes_one_pass(monkeypatch):
+    """A1:N500000 lies in A1:Z3846153 (budget 100,000,000 / 26 columns): no position is collected."""
+    monkeypatch.setattr(ooxml, "_CELL_ROW", None)  # the exact pass would fail on it
+    check(["A1", "N500000", "Z3846153"])
+
+
+@pytest.mark.parametrize("positions", [
+    ["A1", "Z3846154"],            # one row beyond 100,000,000 / 26
+    ["A1", "B2", "ZZ142451"],      # two letters: one row beyond 100,000,000 / 702
+    ["AA1", "A3846153"],           # each cell in a rectangle of its own, together 27 x 3,846,153
+    ["A1", "AAA1", "A200000"],     # three letters
+])
+def test_a_sheet_outside_both_rectangles_is_measured_exactly(monkeypatch, positions):
+    """Hand-computed extents, each beyond 100,000,000 cells: 26 x 3,846,154 = 100,000,004;
+    702 x 142,451 = 100,000,602; 27 x 3,846,153 = 103,846,131; AAA = column 703, 703 x 200,000."""
+    calls = []
+    findall = ooxml._CELL_ROW.findall
+    monkeypatch.setattr(ooxml, "_CELL_ROW", type("P", (), {"findall": staticmethod(
+        lambda b: calls.append(1) or findall(b))}))
+    with pytest.raises(LimitError):
+        check(positions)
+    assert calls  # the exact pass ran
+
+
+def test_a_doubtful_sheet_within_the_budget_is_read():
+    """Outside both rectangles, but the exact pass finds A1:AA142451 = 27 x 142,451 cells."""
+    check(["A1", "AA142451", "B2"])
+    check(["A1", "ZZ142450"])  # 702 x 142,450 = 99,999,900: the second rectangle
