@@ -179,10 +179,13 @@ def test_most_movements_of_unknown_kind_stop_the_job(run_import, tmp_path):
     assert "3 von 3 Zeilen" in str(caught.value) and "„MA01“" in str(caught.value)
 
 
-@pytest.mark.parametrize("column", ["Name", "Vorname", "Personalnummer", "Geburtsdatum", "Pers.-Nr."])
-def test_a_mapping_cannot_turn_personal_columns_into_a_bereich(column, tmp_path):
+@pytest.mark.parametrize("column, target", [("Name", "fachrichtung"), ("Vorname", "fachrichtung"),
+                                            ("Personalnummer", "wertebene"), ("Geburtsdatum", "fachrichtung"),
+                                            ("Pers.-Nr.", "besoldungs_entgeltgruppe"),
+                                            ("Vorname", "geschlecht")])  # first names would appear in messages
+def test_a_mapping_cannot_turn_personal_columns_into_a_bereich(column, target, tmp_path):
     path = tmp_path / "z.toml"
-    path.write_text(f'[spalten]\n"{column}" = "fachrichtung"\n', encoding="utf-8")
+    path.write_text(f'[spalten]\n"{column}" = "{target}"\n', encoding="utf-8")
     with pytest.raises(InputFileError, match="personenbezogene Daten"):
         Mapping.load(path)
 

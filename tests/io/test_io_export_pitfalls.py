@@ -147,15 +147,6 @@ def test_birth_dates_in_every_spelling_never_become_a_bereich(run_import, tmp_pa
     assert [f.cell for f in ds.findings if f.severity == "error"] == ["B2"]
 
 
-def test_a_mapping_cannot_read_first_names_as_the_sex(tmp_path):
-    from xl_gleichplan.io.hr_import import Mapping
-
-    path = tmp_path / "z.toml"
-    path.write_text('[spalten]\n"Vorname" = "geschlecht"\n', encoding="utf-8")
-    with pytest.raises(InputFileError, match="personenbezogene Daten"):
-        Mapping.load(path)
-
-
 def test_duplicate_columns_that_agree_in_other_spellings_are_one(run_import, tmp_path):
     path = write_csv(tmp_path / "p.csv", [["Geschlecht", "Besoldungsgruppe", "BesGr"], ["w", "A 11", "A11"],
                                           ["m", "A 12", ""]])
