@@ -28,7 +28,7 @@ from .budget import german_number, limit
 from .columns import COLUMNS, IGNORE, Resolver, is_value
 from .findings import FindingList
 from .mapping import Mapping, MappingDraft
-from .tabular import TOTALS, Table, column_letter, normalise_name, read_table
+from .tabular import TOTALS, Table, column_letter, normalise_name, read_table, unread_name
 
 __all__ = ["Mapping", "import_exports"]
 
@@ -147,8 +147,10 @@ class _Reader:
         filled = filled.copy()
         codes, _ = _map_unique(self.t.columns[column], lambda v: True if is_code(v) else None)
         open_rows = np.flatnonzero(codes.isna().to_numpy() & filled.to_numpy())
-        worded = {int(i) for i in open_rows[:100_000]
-                  if any(TOTALS.match(vocab.text(series.iloc[i])) for series in self.t.columns.values())}
+        worded = set()
+        for series in self.t.columns.values():
+            texts = series.iloc[open_rows].map(vocab.text)
+            worded.update(int(i) for i in open_rows[texts.map(lambda t: bool(TOTALS.match(t))).to_numpy(dtype=bool)])
         for i in sorted(worded | set(self.t.totals)):
             if filled.iloc[i] and not is_code(self.t.columns[column].iloc[i]):
                 filled.iloc[i] = False
@@ -248,22 +250,26 @@ class _Reader:
             elif c.status == "unknown" and c.suggestion and not self._many_values(c):
                 self.draft.column(c.header, c.suggestion, "unbekannt – Vorschlag, bitte prüfen", active=False)
 
+    def _unread(self, column) -> pd.Series | None:
+        """The values of a column the import does not use, as texts (None when it was not read)."""
+        series = self.t.columns.get(unread_name(column))
+        return None if series is None else series.map(vocab.text)
+
     def _many_values(self, column) -> bool:
         """Almost every row a value of its own: names, numbers or free text, never a Bereich."""
-        name = "?" + (normalise_name(column.header) or str(column.position))
-        if name not in self.t.columns:
+        values = self._unread(column)
+        if values is None:
             return False
-        values = self.t.columns[name].map(vocab.text)
         filled = int((values != "").sum())
         return filled >= 10 and values[values != ""].nunique() > 0.5 * filled
 
     def _looks_like_area(self, column, present: set[str]) -> str | None:
         """The Bereich whose values a column that is not read holds (most of its distinct values are
         pay groups, Laufbahngruppen, leadership levels or status groups), or None."""
-        name = "?" + (normalise_name(column.header) or str(column.position))
-        if name not in self.t.columns:
+        texts = self._unread(column)
+        if texts is None:
             return None
-        values = [v for v in pd.unique(self.t.columns[name].map(vocab.text))[:200] if v]
+        values = [v for v in pd.unique(texts)[:200] if v]
         for area in SNIFFED_AREAS:
             if area in present or len(values) < 2:
                 continue

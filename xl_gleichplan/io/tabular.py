@@ -602,8 +602,7 @@ def _resolved_columns(file, sheet, header, values, rows: int, resolver, first_ro
     for column in described:
         if not _read(column):
             continue
-        name = column.code if column.status in ("used", "flag", "personal") else "?" + (normalise_name(column.header)
-                                                                                      or str(column.position))
+        name = column.code if column.status in ("used", "flag", "personal") else unread_name(column)
         series = values(column.position)
         deadline.check(f"in Spalte {column_letter(column.position)}")
         if name in columns:
@@ -618,6 +617,11 @@ def _resolved_columns(file, sheet, header, values, rows: int, resolver, first_ro
         columns[name], letters[name], sources[name] = series, column_letter(column.position), column
     return Table(file, sheet, columns, letters, first_row=first_row, rows=rows, notes=notes, deadline=deadline,
                  header=described)
+
+
+def unread_name(column) -> str:
+    """Where a Table keeps a column the import does not use (for the report on it): never a code."""
+    return "?" + (normalise_name(column.header) or str(column.position))
 
 
 def _merge(file, sheet, first, second, a: pd.Series, b: pd.Series, first_row: int) -> pd.Series:
