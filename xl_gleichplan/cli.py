@@ -307,13 +307,11 @@ def cmd_plan(args) -> int:
     _check_min_cell(analysis.profile, args)
     errors = [f for f in analysis.findings if f.severity == "error"]
     if errors and not args.despite_errors:
-        from .report.text import finding_line
+        from .report.text import listed_findings
 
-        listed = "\n".join("  " + finding_line(f) for f in errors[:10])
-        more = f"\n  … und {len(errors) - 10} weitere" if len(errors) > 10 else ""
         raise GleichplanError(
             f"Der Planentwurf wird nicht erstellt: Die Daten enthalten {len(errors)} Fehler, und ein Plan mit "
-            f"falschen Zahlen sähe fertig aus.\n{listed}{more}\nBitte die genannten Zellen berichtigen (prüfen mit "
+            f"falschen Zahlen sähe fertig aus.\n{listed_findings(errors)}\nBitte die genannten Zellen berichtigen (prüfen mit "
             f"„xl-gleichplan check“) und den Befehl wiederholen. Wer den Entwurf trotzdem braucht, gibt --trotz-fehlern "
             f"an; die betroffenen Abschnitte werden dann im Entwurf markiert.")
     path = write_draft(analysis, Path(args.out), min_cell=args.min_cell)
@@ -469,22 +467,9 @@ def _tolerant_console() -> None:
             pass
 
 
-def _release(exc: BaseException) -> None:
-    """Let go of what a failed command left half-done, quietly: a writer stopped midway (openpyxl's
-    sheet streams) reports an error of its own when it is collected, as "Exception ignored ...
-    Traceback" on stderr, which the clerk must not see after the German message."""
-    import gc
-    import traceback
-
-    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
-    try:
-        traceback.clear_frames(exc.__traceback__)
-        gc.collect()
-    finally:
-        sys.unraisablehook = hook
-
-
 def main(argv: list[str] | None = None) -> int:
+    from .io.atomic import release_quietly
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
@@ -498,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
             _check_outputs(args)
             return args.func(args)
     except GleichplanError as exc:
-        _release(exc)
+        release_quietly(exc)
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -515,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         from .logs import log_exception
 
         path = log_exception(exc)
-        _release(exc)
+        release_quietly(exc)
         print(f"Unerwarteter Fehler ({type(exc).__name__}). Die technischen Details stehen in „{path}“; "
               f"bitte diese Datei an die IT weitergeben.", file=sys.stderr)
         return EXIT_FAILED

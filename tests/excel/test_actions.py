@@ -491,3 +491,11 @@ def test_the_clerks_page_describes_every_button():
         assert f"**{button.get('label')}**" in page, button.get("label")
     assert "](ribbon.png)" in page and "keine Bildschirmaufnahme" in page
     assert (ROOT / "docs" / "ribbon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_export_with_a_cover_sheet_is_told_apart_like_import_staff_reads_it():
+    """The import reads the sheet with the best header (issue 11); the button must not refuse such a file."""
+    from xl_gleichplan.io.hr_import import Mapping
+
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "viva_zweites_blatt.xlsx"
+    assert actions.classify_exports([export], Mapping()) == {"staff": export}

@@ -14,9 +14,11 @@ PROBE = r"""
 import sys
 import xl_gleichplan.excel.actions
 print(sorted(n for n in ("pandas", "matplotlib", "openpyxl") if n in sys.modules))
-import pandas, matplotlib  # still importable for the actions that need them
 import xlwings
-print(sys.modules["pandas"] is pandas, xlwings.__name__)
+# xlwings was imported with pandas hidden; the placeholder must be gone, so that the actions that need
+# pandas can still import it
+print(sys.modules.get("pandas", 0) is not None and sys.modules.get("matplotlib", 0) is not None, xlwings.__name__)
+import pandas, matplotlib
 """
 
 

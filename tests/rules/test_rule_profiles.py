@@ -172,3 +172,11 @@ def test_unknown_section_is_a_german_error(tmp_path):
     path.write_text(PACKAGED.replace('sections = ["leadership_rule"]', 'sections = ["fuenfzig"]'), encoding="utf-8")
     with pytest.raises(ProfileError, match="unbekannte Teile: fuenfzig"):
         load_profile(str(path))
+
+
+def test_only_a_plan_that_must_be_adjusted_has_an_adjustment_that_can_be_overdue():
+    """ThürGleichG § 4 Abs. 1: "ist nach drei Jahren anzupassen"; BGleiG: "kann"; Sachsen-Anhalt: none.
+    The consolidation counts overdue adjustments only for the first (Profile.adjustment_required)."""
+    from xl_gleichplan.profiles import load_profile
+
+    assert [load_profile(p).adjustment_required for p in ("thueringen", "bund", "sachsen-anhalt")] == [True, False, False]

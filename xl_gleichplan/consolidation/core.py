@@ -295,7 +295,8 @@ def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows) -> No
         agency_rows.append([
             r.stichtag, r.name, r.type, parent, r.parent, ministry, tree.level(k), r.path, r.profile, r.heads,
             r.plan_required, r.approval_body, r.plan_due, deadline_status(r.plan_required, r.plan_due, today),
-            r.adjustment_due, deadline_status(r.plan_required, r.adjustment_due, today), len(r.verdicts),
+            r.adjustment_due, deadline_status(r.plan_required and own.adjustment_required, r.adjustment_due, today),
+            len(r.verdicts),
             verdict_text(r.verdicts), *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, own.share_basis)[0]),
             targets, assessed, _share(i1), _share(i2), reading, required,
             severities["error"], severities["warning"], severities["info"]])
@@ -360,7 +361,8 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
             stichtag, name, level, parent, ministry, own is not None, len(units), heads,
             sum(r.plan_required for r in units),
             sum(deadline_status(r.plan_required, r.plan_due, today) == STATUS_OVERDUE for r in units),
-            sum(deadline_status(r.plan_required, r.adjustment_due, today) == STATUS_OVERDUE for r in units),
+            sum(deadline_status(r.plan_required and (load_profile(r.profile) if r.profile else prof).adjustment_required,
+                                r.adjustment_due, today) == STATUS_OVERDUE for r in units),
             *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, prof.share_basis)[0]),
             len(judged), verdict_text(judged), sum(r.leadership[5] is True for r in units),
             severities["error"], severities["warning"]])

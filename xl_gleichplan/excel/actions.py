@@ -564,10 +564,14 @@ def header_words(path: Path) -> set[str]:
         raise InputFileError(f"Die Datei „{path}“ wurde nicht gefunden. Bitte den Pfad prüfen.")
     try:
         if suffix in (".xlsx", ".xlsm", ".xlsb"):
-            from python_calamine import CalamineWorkbook
+            from python_calamine import SheetVisibleEnum
 
-            book = CalamineWorkbook.from_path(str(path))
-            rows = book.get_sheet_by_index(0).to_python(nrows=HEADER_SEARCH_ROWS)
+            from ..io.tabular import calamine_book
+
+            # every visible sheet: the import reads the one with the best header (a cover sheet may come first)
+            book = calamine_book(path)
+            rows = [row for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible
+                    for row in book.get_sheet_by_name(s.name).to_python(nrows=2 * HEADER_SEARCH_ROWS)]
         else:
             with open(path, "rb") as fh:
                 head = fh.read(65536)

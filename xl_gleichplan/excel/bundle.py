@@ -52,7 +52,8 @@ def _run_pip(args: list[str]) -> None:
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
         raise GleichplanError(f"pip ist gescheitert (pip {args[0]}); ohne Verbindung zum Paketindex lässt sich das "
-                              f"Paket nicht bauen. Meldung von pip:\n{tail}")
+                              f"Paket nicht bauen. Bitte mit Verbindung zum Paketindex wiederholen (oder die fehlenden Pakete als "
+                              f"Wheels in einen Ordner legen und mit --wheelhouse ORDNER angeben). Meldung von pip:\n{tail}")
 
 
 def _source_root() -> Path:
@@ -127,7 +128,8 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".~bundle-", dir=target.parent))
     except OSError as exc:
-        raise OutputError(f"Der Ordner {target.parent} kann nicht angelegt werden: {reason(exc)}.") from None
+        raise OutputError(f"Der Ordner {target.parent} kann nicht angelegt werden: {reason(exc)}. Bitte einen "
+                          f"Zielordner angeben, in dem Sie schreiben dürfen.") from None
     try:
         wheels = work / "wheels"
         wheels.mkdir()
@@ -144,7 +146,8 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
         shutil.rmtree(source)
         own = sorted(wheels.glob("*.whl"))
         if len(own) != 1:
-            raise GleichplanError("pip hat kein Paket xl_gleichplan gebaut.")
+            raise GleichplanError("pip hat aus dem Quellstand kein Paket xl_gleichplan gebaut. Bitte prüfen, ob "
+                                  "„pip wheel .“ im Quellordner von Hand gelingt, und die Meldung an die Entwicklung geben.")
         _download([str(own[0])], wheels, python_version, links)
         for _ in range(_MAX_ROUNDS):
             missing = missing_for_windows(sorted(wheels.glob("*.whl")), python_version)
@@ -153,7 +156,8 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
             _download(missing, wheels, python_version, links)
         else:
             raise GleichplanError("Die Abhängigkeiten für Windows ließen sich nicht vollständig laden: "
-                                  + ", ".join(missing))
+                                  + ", ".join(missing) + ". Bitte diese Pakete für Windows (win_amd64) als Wheels in "
+                                  "einen Ordner legen und mit --wheelhouse ORDNER angeben.")
         shutil.copyfile(addin_file, work / ADDIN_NAME)
         (work / "requirements.txt").write_text(hashed_requirements(sorted(wheels.glob("*.whl"))), encoding="ascii")
         for name, text in _scripts(python_version).items():
@@ -168,7 +172,8 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
             target.rmdir()  # empty, checked above
         os.replace(work, target)
     except OSError as exc:
-        raise OutputError(f"Das Installationspaket kann nicht nach {target} geschrieben werden: {reason(exc)}.") from None
+        raise OutputError(f"Das Installationspaket kann nicht nach {target} geschrieben werden: {reason(exc)}. Bitte "
+                          f"einen anderen Zielordner angeben (--out ORDNER).") from None
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

@@ -244,6 +244,18 @@ def _io_error(exc: BaseException) -> str | None:
     return None
 
 
+def release_quietly(exc: BaseException) -> None:
+    """Let go of what a failed job left half-done, now and quietly: a writer stopped midway (openpyxl's
+    sheet streams) reports an error of its own when it is collected, as "Exception ignored ... Traceback"
+    on stderr, which the clerk must not see after the German message."""
+    hook, sys.unraisablehook = sys.unraisablehook, _quiet
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 def _quiet(unraisable) -> None:
     pass
 

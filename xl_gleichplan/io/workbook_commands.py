@@ -52,8 +52,9 @@ def make_template_batch(listing: Path, folder: Path, profile, default_stichtag: 
             stichtag = vocab.to_date(get("stichtag")) if vocab.text(get("stichtag")) else (default_stichtag or latest_stichtag(profile))
             if stichtag is None:
                 raise GleichplanError(f"Zeile {row}: Der Stichtag „{vocab.text(get('stichtag'))}“ ist kein Datum (TT.MM.JJJJ).")
-            if stichtag_problem(stichtag):
-                raise GleichplanError(f"Zeile {row}: {stichtag_problem(stichtag)}")
+            problem = stichtag_problem(stichtag)
+            if problem:
+                raise GleichplanError(f"Zeile {row}: {problem}")
             base = safe_filename(name)
             filename, n = f"{base}.xlsx", 1
             while filename in seen:
@@ -83,13 +84,11 @@ def import_into(args) -> list[str]:
     if errors and not getattr(args, "despite_errors", False):
         # the Erhebungsbogen keeps the counts, not the rows that could not be read: a plan from it would
         # look complete
-        from ..report.text import finding_line
+        from ..report.text import listed_findings
 
-        listed = "\n".join("  " + finding_line(f) for f in errors[:10])
         raise GleichplanError(
             f"Die Exporte werden nicht übernommen: {len(errors)} Fehler, und der Erhebungsbogen würde ohne diese "
-            f"Zeilen vollständig aussehen.\n{listed}" + (f"\n  … und {len(errors) - 10} weitere" if len(errors) > 10
-                                                        else "")
+            f"Zeilen vollständig aussehen.\n{listed_findings(errors)}"
             + "\nBitte den Export berichtigen und erneut importieren. Wer trotzdem übernehmen will, gibt "
               "--trotz-fehlern an; die Fehler stehen dann auf dem Blatt Feststellungen.")
     sheets = ({"stock"} | ({"forecast"} if imported.forecast else set()) if args.export else set()) \

@@ -363,8 +363,8 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     if stichtag is None:
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
                      file, METADATA_SHEET)
-    elif stichtag_problem(stichtag):
-        findings.add("error", stichtag_problem(stichtag), file, METADATA_SHEET, meta_cells.get("stichtag"))
+    elif problem := stichtag_problem(stichtag):
+        findings.add("error", problem, file, METADATA_SHEET, meta_cells.get("stichtag"))
         stichtag = None
     if stichtag is None:
         stichtag = date(date.today().year - 1, *profile.stichtag_month_day)

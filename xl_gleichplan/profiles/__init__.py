@@ -33,7 +33,7 @@ class Route:
 
 
 ADJUSTMENT = ("ist", "kann", "keine")  # the plan "ist" (must be) / "kann" (may be) adjusted, or no adjustment
-DUE_BINDING = ("ist", "soll", "vorschlag")  # the due date binds, "soll" (should), or is the product's suggestion
+DUE_BINDING = ("soll", "ist", "vorschlag")  # "soll" (should; the default), binds, or is the product's suggestion
 PLAN_START = ("frei", "nach_frist")  # set by the office, or the day after the plan is due (BGleiG: 1 January)
 SIZING = ("haelfte", "mehrheit")  # ceil(V/2) "at least half", or floor(V/2)+1 "more than half"
 SECTIONS = ("leadership_rule", "leadership_level_targets")
@@ -88,6 +88,11 @@ class Profile:
     def has(self, section: str) -> bool:
         """Whether a part of the draft and the workbook applies under this law (e.g. "leadership_rule")."""
         return section in self.sections
+
+    @property
+    def adjustment_required(self) -> bool:
+        """Only a plan that "ist" to be adjusted has an adjustment that can be overdue."""
+        return self.adjustment == "ist"
 
     def route(self, agency_type: str) -> Route:
         """The approval route for a body type (aliases such as ``landtag`` resolved)."""
@@ -274,7 +279,7 @@ def _parse(data: dict, origin: str) -> Profile:
         aliases=aliases,
         citations=citations,
         adjustment=choice(periods, "periods", "adjustment", ADJUSTMENT),
-        due_binding=choice(periods, "periods", "due_binding", ("soll", "ist", "vorschlag")),
+        due_binding=choice(periods, "periods", "due_binding", DUE_BINDING),
         plan_start=choice(periods, "periods", "plan_start", PLAN_START),
         sizing=choice(plan, "plan", "sizing", SIZING),
         sections=frozenset(sections),

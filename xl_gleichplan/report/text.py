@@ -81,6 +81,15 @@ def render(a: Analysis) -> str:
     return _printable("\n".join(out))
 
 
+def listed_findings(findings) -> str:
+    """The first findings as lines, then how many more (as the importers list bad rows)."""
+    from ..io.findings import MAX_ROWS_LISTED
+
+    lines = ["  " + finding_line(f) for f in findings[:MAX_ROWS_LISTED]]
+    rest = len(findings) - MAX_ROWS_LISTED
+    return "\n".join(lines + ([f"  … und {rest} weitere"] if rest > 0 else []))
+
+
 def finding_line(f) -> str:
     """[Fehler] datei.xlsx, Bestand, Zelle C7: what to do."""
     where = ", ".join(x for x in (f.file, f.sheet, f.cell and f"Zelle {f.cell}") if x)
