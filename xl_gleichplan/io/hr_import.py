@@ -51,15 +51,23 @@ MIN_VALID_SHARE = 0.5
 def _map_unique(series: pd.Series, func) -> tuple[pd.Series, dict]:
     """Apply ``func`` once per distinct value (exports repeat a few values many times).
 
-    Returns a categorical Series (None -> missing) built from one factorisation, so that the
-    later group-bys work on integer codes, and the table {raw value: result}."""
-    codes, uniques = pd.factorize(np.asarray(series, dtype=object))
+    Returns a categorical Series (None -> missing), so that the later counts work on integer codes,
+    and the table {raw value: result}. A categorical column (the readers give each column as one:
+    codes and the distinct values) is not factorised again."""
+    codes, uniques = distinct(series)
     table = {u: func(u) for u in uniques}
     categories = list(dict.fromkeys(v for v in table.values() if v is not None))
     position = {c: i for i, c in enumerate(categories)}
     lookup = np.array([position[table[u]] if table[u] is not None else -1 for u in uniques] + [-1], dtype=np.int64)
     mapped = pd.Categorical.from_codes(lookup[codes], categories=pd.Index(categories, dtype=object))
     return pd.Series(mapped, index=series.index), table
+
+
+def distinct(series: pd.Series) -> tuple[np.ndarray, list]:
+    """(code per row, distinct values): a categorical's own codes (-1: missing), else one factorisation."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), list(series.cat.categories)
+    return pd.factorize(np.asarray(series, dtype=object))
 
 
 def _flags(series: pd.Series, predicate) -> np.ndarray:
@@ -128,7 +136,7 @@ class _Reader:
             if yes is None and vocab.to_date(value) is not None:
                 yes = True
             return value if yes is None else (flag.yes if yes else flag.no)
-        return _map_unique(series, meaning)[0].astype(object)
+        return _map_unique(series, meaning)[0]
 
     def add(self, severity: str, message: str, column: str | None = None, index: int | None = None,
             topic: str | None = None) -> None:
@@ -148,9 +156,12 @@ class _Reader:
         codes, _ = _map_unique(self.t.columns[column], lambda v: True if is_code(v) else None)
         open_rows = np.flatnonzero(codes.isna().to_numpy() & filled.to_numpy())
         worded = set()
-        for series in self.t.columns.values():
-            texts = series.iloc[open_rows].map(vocab.text)
-            worded.update(int(i) for i in open_rows[texts.map(lambda t: bool(TOTALS.match(t))).to_numpy(dtype=bool)])
+        for series in self.t.columns.values() if len(open_rows) else ():
+            row_codes, values = distinct(series.iloc[open_rows])
+            word = np.zeros(len(values) + 1, dtype=bool)  # code -1 (missing): last, no word
+            for k in np.unique(row_codes[row_codes >= 0]):  # a categorical lists values of other rows too
+                word[k] = bool(TOTALS.match(vocab.text(values[k])))
+            worded.update(int(i) for i in open_rows[word[row_codes]])
         for i in sorted(worded | set(self.t.totals)):
             if filled.iloc[i] and not is_code(self.t.columns[column].iloc[i]):
                 filled.iloc[i] = False
@@ -304,7 +315,7 @@ class _Reader:
         """The unknown values of a coded column that may be shown and mapped: short codes ("1", "F",
         "BEA") that occur in more than one row. A longer or a unique value may be a name slipped into
         the column and is never repeated."""
-        counts = raw[np.asarray(bad, dtype=bool)].map(vocab.text).value_counts()
+        counts = raw[np.asarray(bad, dtype=bool)].map(vocab.text).astype(object).value_counts()
         return [v for v, n in counts.items() if n > 1 and 0 < len(v) <= 4 and not vocab.personal_reason(v)][:20]
 
     def refuse_if_mostly_unreadable(self, column: str, valid, filled, raw: pd.Series, what: str) -> None:
@@ -427,24 +438,53 @@ class _Reader:
         return values
 
     def count(self, frame: pd.DataFrame, by: list[str], weights: pd.Series | None) -> dict[tuple, Counts]:
-        """Counts per group of ``by`` columns and sex (exact: heads as int, VZÄ as Fraction)."""
+        """Counts per group of ``by`` columns and sex (exact: heads as int, VZÄ as Fraction); a row
+        missing a value in one of them is not counted."""
         if weights is None:
-            sizes = frame.groupby([*by, "sex"], observed=True, sort=False).size()
-        else:
-            sizes = frame.assign(_w=weights).groupby([*by, "sex", "_w"], observed=True, sort=False).size()
+            return _head_counts(_coded(frame[[*by, "sex"]]), [*by, "sex"])
+        frame = frame[[*by, "sex"]].dropna()
+        sizes = frame.assign(_w=weights).groupby([*by, "sex", "_w"], observed=True, sort=False).size()
         acc: dict[tuple, dict[str, Number]] = defaultdict(lambda: dict.fromkeys(SEX_CODES, 0))
-        for index, n in sizes.items():
-            index = index if isinstance(index, tuple) else (index,)
-            if weights is None:
-                *group, sex = index
-                acc[tuple(group)][sex] += int(n)
-            else:
-                *group, sex, weight = index
-                acc[tuple(group)][sex] += weight * int(n)
+        for (*group, sex, weight), n in sizes.items():
+            acc[tuple(group)][sex] += weight * int(n)
         return {g: Counts(**v) for g, v in acc.items()}
 
 
-Number = int | Fraction
+def _coded(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, list]]:
+    """Each column of ``frame`` as (integer code per row, -1 missing; its categories)."""
+    out = {}
+    for name in frame.columns:
+        column = frame[name]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype("category")
+        out[name] = (column.cat.codes.to_numpy().astype(np.int64), list(column.cat.categories))
+    return out
+
+
+def _head_counts(coded: dict[str, tuple[np.ndarray, list]], columns: list[str]) -> dict[tuple, Counts]:
+    """Heads per group of ``columns`` (the last one the sex), counted on the categories' integer
+    codes (see _coded): one bincount over the combined code instead of a group-by on every row."""
+    codes = [coded[name][0] for name in columns]
+    categories = [coded[name][1] for name in columns]
+    shape = tuple(max(len(c), 1) for c in categories)
+    keep = np.logical_and.reduce([c >= 0 for c in codes])
+    combined = np.ravel_multi_index([c[keep] for c in codes], shape)
+    if np.prod(shape, dtype=np.float64) <= 4 * len(combined) + 4096:
+        sizes = np.bincount(combined, minlength=int(np.prod(shape)))
+        found = np.flatnonzero(sizes)
+        sizes = sizes[found]
+    else:  # very many distinct groups (a free-text Bereich with a value per row): no huge bin array
+        found, sizes = np.unique(combined, return_counts=True)
+    acc: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SEX_CODES, 0))
+    for position, n in zip(zip(*np.unravel_index(found, shape)), sizes):
+        *group, sex = (categories[k][int(p)] for k, p in enumerate(position))
+        acc[tuple(group)][sex] += int(n)
+    return {g: Counts(**v) for g, v in acc.items()}
+
+
+def _constant(value: str, rows: int) -> pd.Categorical:
+    """One value in every row, as a category (counted on codes like the other columns)."""
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[value])
 
 
 def _ordered(counts: dict[tuple, Counts], dims: list[str], prefix: tuple = ()) -> dict:
@@ -462,8 +502,10 @@ def _count_dims(reader: _Reader, frame: pd.DataFrame, dims: list[str], weights, 
     if rows is not None:
         frame, weights = frame[rows], (weights[rows] if weights is not None else None)
     counts = {}
+    coded = _coded(frame[["gesamt", *dims, "sex"]]) if weights is None else None
     for dim in ["gesamt", *dims]:
-        for (area,), c in reader.count(frame[[dim, "sex"]].dropna(), [dim], weights).items():
+        found = _head_counts(coded, [dim, "sex"]) if coded is not None else reader.count(frame, [dim], weights)
+        for (area,), c in found.items():
             counts[(dim, area)] = c
     return _ordered(counts, ["gesamt", *dims])
 
@@ -495,7 +537,8 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
     if weights is not None:
         valid &= weights.notna()
     dims = [d for d in AREA_DIMENSIONS if d in table.columns]
-    frame = pd.DataFrame({"sex": sexes, "gesamt": "gesamt", **{d: reader.areas(d, valid) for d in dims}})
+    frame = pd.DataFrame({"sex": sexes, "gesamt": _constant("gesamt", len(sexes)),
+                          **{d: reader.areas(d, valid) for d in dims}})
     keep = valid.to_numpy()
     for dim in PLAN_AREAS:  # a column that is there but empty leaves the Bereiche out as surely as none
         if dim in dims and keep.any() and frame[dim][keep].isna().all():
@@ -577,15 +620,15 @@ def import_movements(path, profile: Profile, stichtag: date, mapping: Mapping, f
     if weights is not None:
         valid &= weights.notna() | posting
     dims = [d for d in AREA_DIMENSIONS if d in table.columns]
-    frame = pd.DataFrame({"kind": kinds, "sex": sexes.astype(object).where(~posting, "x"), "gesamt": "gesamt",
+    frame = pd.DataFrame({"kind": kinds, "sex": sexes.astype(object).where(~posting, "x"),
+                          "gesamt": _constant("gesamt", len(kinds)),
                           **{d: reader.areas(d, valid) for d in dims}})[valid.to_numpy()]
     w = weights[valid.to_numpy()] if weights is not None else None
     is_posting = (frame["kind"] == POSTING_KIND).to_numpy()
     counts = {}
     events = frame[~is_posting]
     for dim in ["gesamt", *dims]:
-        sub = events[["kind", dim, "sex"]].dropna()
-        for (kind, area), c in reader.count(sub, ["kind", dim], w[~is_posting] if w is not None else None).items():
+        for (kind, area), c in reader.count(events, ["kind", dim], w[~is_posting] if w is not None else None).items():
             counts[(kind, dim, area)] = c
     movements = {}
     for kind in ["bewerbung", "einstellung", "befoerderung", "hoehergruppierung", "fortbildung"]:

@@ -159,8 +159,13 @@ def _blank_rows(columns: dict[str, pd.Series], rows: int) -> np.ndarray:
     for series in columns.values():
         if not len(candidates):
             break
-        values = series.to_numpy(dtype=object)[candidates]
-        empty = pd.isna(values) | (values == "")
+        if isinstance(series.dtype, pd.CategoricalDtype):  # judged once per distinct value
+            categories = series.cat.categories
+            empty_value = np.append(np.asarray(categories.isna() | (categories.astype(object) == ""), dtype=bool), True)
+            empty = empty_value[series.cat.codes.to_numpy()[candidates]]
+        else:
+            values = series.to_numpy(dtype=object)[candidates]
+            empty = pd.isna(values) | (values == "")
         candidates = candidates[np.asarray(empty, dtype=bool)]
     blank = np.zeros(rows, dtype=bool)
     blank[candidates] = True
@@ -512,7 +517,7 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
     if resolver is not None:
         # rows are numbered by records, as a spreadsheet program shows the file (a header cell with a
         # line break is one row there)
-        table = _resolved_columns(str(path), None, header, lambda i: frame[i].astype(object), len(frame), resolver,
+        table = _resolved_columns(str(path), None, header, lambda i: _as_column(frame[i]), len(frame), resolver,
                                   start + count + 1, deadline, notes)
         # the last lines, whatever their columns: one in which pandas read the same number of rows
         # records, not lines: a quoted cell with a line break near the end is one row, as for pandas
@@ -528,6 +533,11 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
         letters[names[i]] = column_letter(i)
     return Table(str(path), None, columns, letters, first_row=start + count + 1, rows=len(frame), notes=notes,
                  deadline=deadline)
+
+
+def _as_column(series: pd.Series) -> pd.Series:
+    """A column of a Table: a categorical stays one (codes and distinct values), other values as objects."""
+    return series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype(object)
 
 
 def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list[int]) -> pd.DataFrame | None:
@@ -558,11 +568,8 @@ def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
-    columns = {}
-    for i in wanted:
-        parts = [np.array(chunk.dictionary.to_pylist(), dtype=object)[chunk.indices.to_numpy(zero_copy_only=False)]
-                 for chunk in table.column(names[i]).chunks]
-        columns[i] = pd.Series(np.concatenate(parts) if parts else np.array([], dtype=object), dtype=object)
+    # each column as a categorical (pyarrow's dictionary: codes and distinct values), never a str per cell
+    columns = {i: table.column(names[i]).to_pandas() for i in wanted}
     # copy=False: the columns stay separate blocks (consolidating them copied every cell once more)
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False) if columns else \
         pd.DataFrame(index=pd.RangeIndex(table.num_rows))
