@@ -58,3 +58,30 @@ def test_a_doubtful_sheet_within_the_budget_is_read():
     """Outside both rectangles, but the exact pass finds A1:AA142451 = 27 x 142,451 cells."""
     check(["A1", "AA142451", "B2"])
     check(["A1", "ZZ142450"])  # 702 x 142,450 = 99,999,900: the second rectangle
+
+
+def test_a_sheet_within_the_first_rectangle_needs_no_pattern_per_cell(monkeypatch):
+    """A1:N500000 (as the 500,000-row export): the shaped literal search decides alone; the exact
+    rectangles (a pattern tried at every cell) are not asked."""
+    monkeypatch.setattr(ooxml, "_near_tiers", lambda: (_ for _ in ()).throw(AssertionError("exact tiers asked")))
+    check(["A1", "B2", "N500000", "Z999999"])
+
+
+@pytest.mark.parametrize("cells", [100_000_000, 1_000, 26_000, 5_000_000])
+def test_the_shaped_search_misses_no_cell_beyond_the_first_rectangle(monkeypatch, cells):
+    """Whenever the exact first rectangle finds a cell beyond it, the shaped search says 'maybe'
+    (it may say so more often: that only costs the exact pass). Positions around the borders,
+    with leading zeros, lower-case letters and several letters."""
+    monkeypatch.setenv("XL_GLEICHPLAN_MAX_SHEET_CELLS", str(cells))
+    last = cells // 26
+    digits = ooxml._first_rectangle_digits()
+    assert digits == len(str(last))
+    exact = ooxml._near_tiers()[0]
+    rows = {1, 9, 10, last - 1, last, last + 1, 10 * last, 10 ** (digits - 1), 10 ** digits - 1, 10 ** digits}
+    for letters in ("A", "Z", "z", "AA", "aZ", "XFD", ""):
+        for row in rows:
+            for text in (str(row), "0" + str(row), "00" + str(row)):
+                block = b'<row r="1"><c r="%s%s"><v>1</v></c></row>' % (letters.encode(), text.encode())
+                if exact.search(block):
+                    assert ooxml._maybe_outside_first_rectangle(block, digits), (letters, text)
+    assert not ooxml._maybe_outside_first_rectangle(b'<c r="Z%d"><v>1</v></c>' % last, digits + 1)
