@@ -120,12 +120,17 @@ def read_table(path: str | Path, *, keep: frozenset[str] = frozenset(), drop: fr
                 f"(vielleicht eine umbenannte CSV- oder alte .xls-Datei). Bitte in Excel als .xlsx speichern."
             )
         try:
-            check_zip(path)
+            parts = check_zip(path)
         except (NotImplementedError, ValueError, EOFError) as exc:  # zipfile's other answers to a damaged package
             raise InputFileError(f"„{path}“ ist beschädigt oder unvollständig ({exc}). Bitte die Datei neu speichern "
                                  f"oder erneut anfordern.") from None
         deadline.check("beim Prüfen des ZIP-Containers")
-        header, body, sheet, first_row, notes = _read_sheet(path, deadline, resolver, sheet)
+        # the HR exports' xlsx/xlsm sheets as Arrow columns; .xlsb (and what the Arrow path doubts) as rows
+        found = _read_sheet(path, deadline, resolver, sheet, arrow=resolver is not None and
+                            "xl/workbook.bin" not in parts and suffix != ".xlsb")
+        if isinstance(found, Table):
+            return found
+        header, body, sheet, first_row, notes = found
     else:
         if is_zip:
             raise InputFileError(
@@ -207,11 +212,13 @@ def _native_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or is_panic(exc)
 
 
-def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wanted: str | None = None):
+def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wanted: str | None = None,
+                arrow: bool = False):
     """(header, body, sheet name, first data row, notes) of the sheet that holds the export: ``wanted``,
     or the visible sheet whose header the resolver knows best, or the first visible sheet. Only the
     reading is inside the native readers' error handling: a fault in the header search is ours, not a
-    damaged file."""
+    damaged file. With ``arrow`` (and a resolver) the Table read by fastexcel (io.arrow_sheet), unless
+    that path doubts its values."""
     from python_calamine import SheetVisibleEnum
 
     deadline = deadline or Deadline(path)
@@ -234,6 +241,14 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
     if fallback:
         return _read_xlsb_pyxlsb(path, fallback[0], deadline, resolver) + (notes,)
     name = _best_sheet(heads, resolver, notes) if heads else candidates[0]
+    if arrow:
+        from .arrow_sheet import load_sheet, sheet_table
+
+        with _native_errors(path):
+            batch, positions = load_sheet(path, name, deadline)
+        table = sheet_table(path, name, batch, positions, resolver, deadline, notes)
+        if table is not None:
+            return table
     with _native_errors(path) as fallback:
         data = book.get_sheet_by_name(name)
         deadline.check(f"beim Laden des Blatts „{name}“")

@@ -1,0 +1,154 @@
+"""The sheet of an HR export (xlsx, xlsm) as Arrow columns, read by fastexcel (Rust, calamine's parser).
+
+python-calamine gives a sheet as Python lists, an object per cell (500,000 rows x 14 columns: 7 million
+objects, 2 s and 300 MB before any counting). fastexcel gives Arrow string columns instead; each column
+the importer reads becomes a categorical (codes + its distinct values), and a value is turned back into
+what python-calamine would have given (a number, a date) once per distinct value.
+
+fastexcel writes a number with at most nine decimals (1/3 as "0.333333333"), so a decimal whose
+fraction needs a denominator of 1000 or more may have been rounded: such a sheet is doubtful and read
+the exact way (tabular._read_sheet with python-calamine). A share written with fewer digits (0,5, 0,75,
+0,875) comes out as the same fraction either way.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError
+from .budget import Deadline, check_shape
+from .columns import HEADER_SEARCH_ROWS, find_header
+
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DATE_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?")
+_BOOLEAN = {"true": True, "false": False}
+# a decimal that is a fraction with a smaller denominator lies at least 1 / (1000 * 10**6) from every
+# other share the importer can read (vocabulary._SHARE_DENOMINATOR), more than twice the rounding
+_EXACT_BELOW = 1000
+# rows at the end of the body in which the totals row search looks (it wants the last five non-empty)
+_TAIL_ROWS = 50
+
+
+class Doubtful(Exception):
+    """A value fastexcel may have rounded: the sheet is read the exact way."""
+
+
+def load_sheet(path: Path, name: str, deadline: Deadline):
+    """(record batch of the whole sheet as text columns from row 1, column position of each), by
+    fastexcel. Only this is inside the reader's error handling (tabular._native_errors)."""
+    import fastexcel
+
+    try:
+        str(path).encode("utf-8")
+        source = str(path)
+    except UnicodeEncodeError:  # a name unzipped from Windows in another encoding: the bytes
+        source = path.read_bytes()
+    sheet = fastexcel.read_excel(source).load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    deadline.check(f"beim Laden des Blatts „{name}“")
+    positions = [c.absolute_index for c in sheet.available_columns()]
+    check_shape(path, name, sheet.total_height, len(positions))
+    batch = sheet.to_arrow()
+    deadline.check(f"beim Lesen des Blatts „{name}“")
+    return batch, positions
+
+
+def cell_value(text: str | None):
+    """fastexcel's text of a cell as python-calamine gives the cell: '' for an empty one, a number as
+    float, a date as date (datetime with a time of day, time below one day), TRUE/FALSE as bool. A
+    number that may have been rounded raises Doubtful."""
+    if text is None:
+        return ""
+    if _NUMBER.fullmatch(text):
+        number = float(text)
+        if np.format_float_positional(number, trim="-") != text:
+            return text  # not how a number cell is written ("007", "1.50"): a text cell
+        if "." in text and Fraction(text).denominator >= _EXACT_BELOW:
+            raise Doubtful(text)
+        return number
+    found = _DATE_TIME.fullmatch(text)
+    if found:
+        y, mo, d, h, mi, s = (int(g) for g in found.groups())
+        if (y, mo, d) == (1899, 12, 31):  # serial number below 1: a time of day
+            return time(h, mi, s)
+        try:
+            value = datetime(y, mo, d, h, mi, s)
+        except ValueError:
+            return text
+        return value.date() if (h, mi, s) == (0, 0, 0) else value
+    return _BOOLEAN.get(text, text)
+
+
+def _rows(columns, positions: list[int], start: int, stop: int) -> list[list]:
+    """Rows ``start`` to ``stop`` as lists padded from column A, as python-calamine gives them."""
+    width = positions[-1] + 1 if positions else 0
+    cells = [column.slice(start, stop - start).to_pylist() for column in columns]
+    rows = []
+    for r in range(stop - start):
+        row = [""] * width
+        for values, position in zip(cells, positions):
+            row[position] = cell_value(values[r])
+        rows.append(row)
+    return rows
+
+
+def _categorical(column) -> pd.Series:
+    """An Arrow string column as a categorical Series of cell values, each distinct text converted once."""
+    import pyarrow.compute as pc
+
+    encoded = pc.fill_null(column, "").dictionary_encode()
+    values = [cell_value(v) for v in encoded.dictionary.to_pylist()]
+    # two texts may give one value ("1" and "1.0" do not, but keep the categories unique whatever comes)
+    recode, distinct = pd.factorize(np.array(values + [None], dtype=object)[:-1]) if values else \
+        (np.zeros(0, dtype=np.int64), np.array([], dtype=object))
+    codes = recode[encoded.indices.to_numpy(zero_copy_only=False)] if len(values) else \
+        np.zeros(len(column), dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype=object)))
+
+
+def _non_empty_rows(columns, start: int) -> np.ndarray:
+    """Rows (from ``start``) with a cell that is not empty or blank, judged by Arrow."""
+    import pyarrow.compute as pc
+
+    filled = np.zeros(max(len(columns[0]) - start, 0) if columns else 0, dtype=bool)
+    for column in columns:
+        part = column.slice(start)
+        text = pc.fill_null(pc.utf8_trim_whitespace(part), "")
+        filled |= np.asarray(pc.greater(pc.utf8_length(text), 0), dtype=bool)
+    return np.flatnonzero(filled)
+
+
+def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, deadline: Deadline, notes: list):
+    """The Table of the export in ``batch`` (tabular.Table: header found, columns named by the resolver),
+    or None when a value is doubtful (the caller then reads the sheet the exact way)."""
+    from .tabular import _resolved_columns, _totals_rows, Table  # noqa: F401  (tabular imports this module late)
+
+    columns = [batch.column(k) for k in range(batch.num_columns)]
+    rows = batch.num_rows
+    try:
+        head = _rows(columns, positions, 0, min(rows, 2 * HEADER_SEARCH_ROWS + 1))
+        found = find_header(head, resolver)
+        if found is None:
+            raise InputFileError(f"Das Tabellenblatt „{name}“ in „{path}“ ist leer.")
+        start, count, header = found
+        skip = start + count
+        index = {p: k for k, p in enumerate(positions)}
+        empty = pd.Series(pd.Categorical.from_codes(np.zeros(max(rows - skip, 0), dtype=np.int8), categories=[""]))
+
+        def values(position: int) -> pd.Series:
+            k = index.get(position)
+            return empty if k is None else _categorical(columns[k].slice(skip))
+
+        table = _resolved_columns(str(path), name, header, values, max(rows - skip, 0), resolver, skip + 1, deadline,
+                                  notes)
+        # the totals row search wants the last non-empty rows (whatever their columns)
+        tail = _non_empty_rows(columns, skip)[-_TAIL_ROWS:]
+        tail_rows = [_rows([c.take(tail + skip) for c in columns], positions, 0, len(tail))] if len(tail) else [[]]
+        table.totals = [int(tail[i]) for i in _totals_rows(tail_rows[0])]
+    except Doubtful:
+        return None
+    return table
