@@ -64,12 +64,14 @@ def cell_value(text: str | None):
     if text is None:
         return ""
     if _NUMBER.fullmatch(text):
-        number = float(text)
-        if np.format_float_positional(number, trim="-") != text:
-            return text  # not how a number cell is written ("007", "1.50"): a text cell
         if "." in text and Fraction(text).denominator >= _EXACT_BELOW:
             raise Doubtful(text)
-        return number
+        number = float(text)
+        if np.format_float_positional(number, trim="-") == text:
+            return number
+        if sum(c.isdigit() for c in text) > 15:  # beyond a float's digits: fastexcel's own rendering
+            raise Doubtful(text)
+        return text  # not how a number cell is written ("007", "1.50"): a text cell
     found = _DATE_TIME.fullmatch(text)
     if found:
         y, mo, d, h, mi, s = (int(g) for g in found.groups())
