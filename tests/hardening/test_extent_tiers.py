@@ -61,15 +61,15 @@ def test_a_doubtful_sheet_within_the_budget_is_read():
 
 
 def test_a_sheet_within_the_first_rectangle_needs_no_pattern_per_cell(monkeypatch):
-    """A1:N500000 (as the 500,000-row export): the shaped literal search decides alone; the exact
-    rectangles (a pattern tried at every cell) are not asked."""
+    """A1:N500000 (as the 500,000-row export): the block scan decides alone; the exact rectangles (a
+    pattern tried at every cell) are not asked."""
     monkeypatch.setattr(ooxml, "_near_tiers", lambda: (_ for _ in ()).throw(AssertionError("exact tiers asked")))
     check(["A1", "B2", "N500000", "Z999999"])
 
 
 @pytest.mark.parametrize("cells", [100_000_000, 1_000, 26_000, 5_000_000])
-def test_the_shaped_search_misses_no_cell_beyond_the_first_rectangle(monkeypatch, cells):
-    """Whenever the exact first rectangle finds a cell beyond it, the shaped search says 'maybe'
+def test_the_block_scan_misses_no_cell_beyond_the_first_rectangle(monkeypatch, cells):
+    """Whenever the exact first rectangle finds a cell beyond it, the block scan says 'maybe'
     (it may say so more often: that only costs the exact pass). Positions around the borders,
     with leading zeros, lower-case letters and several letters."""
     monkeypatch.setenv("XL_GLEICHPLAN_MAX_SHEET_CELLS", str(cells))
@@ -83,5 +83,27 @@ def test_the_shaped_search_misses_no_cell_beyond_the_first_rectangle(monkeypatch
             for text in (str(row), "0" + str(row), "00" + str(row)):
                 block = b'<row r="1"><c r="%s%s"><v>1</v></c></row>' % (letters.encode(), text.encode())
                 if exact.search(block):
-                    assert ooxml._maybe_outside_first_rectangle(block, digits), (letters, text)
-    assert not ooxml._maybe_outside_first_rectangle(b'<c r="Z%d"><v>1</v></c>' % last, digits + 1)
+                    assert ooxml._scan_block(block, digits) == (True, True), (letters, text)
+    assert ooxml._scan_block(b'<row r="1"><c r="Z%d"><v>1</v></c></row>' % last, digits + 1) == (True, False)
+
+
+# The rule of explicit positions as a pattern (the former check): an element c or row not followed by
+# ' r="', or one with a namespace prefix
+NOT_EXPLICIT = re.compile(rb'<(?:c|row)(?![\w.:-])(?! r=")|:(?:c|row)(?![\w.-])')
+
+
+@pytest.mark.parametrize("block", [
+    b'<row r="1"><c r="A1"><v>1</v></c></row>',
+    b'<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1"/></row>',
+    b'<row><c r="A1"><v>1</v></c></row>',                     # row without r
+    b'<row r="1"><c><v>1</v></c></row>',                      # cell without r
+    b'<row r="1"><c  r="A1"><v>1</v></c></row>',              # two blanks
+    b'<row r="1"><c\tr="A1"><v>1</v></c></row>',              # a tab
+    b"<row r='1'><c r='A1'><v>1</v></c></row>",               # single quotes
+    b'<row r="1"><x:c r="A1"><v>1</v></x:c></row>',           # prefixed
+    b'<cols><col min="1"/></cols><row r="1"><c r="A1"/></row><conditionalFormatting/>',
+    b'<row r="1"><c r="A1"/><c/></row>', b'<c', b'<row', b'<c r="', b'<row r="1"/><c.x/><c-y/><c_z/><c:w/>',
+    b'<row r="1"><c r="A1"/></row><c\xc3\xa4 r="B1"/>',       # a non-ASCII byte after the name
+])
+def test_the_block_scan_decides_explicit_positions_as_the_pattern_did(block):
+    assert ooxml._scan_block(block)[0] == (NOT_EXPLICIT.search(block) is None), block
