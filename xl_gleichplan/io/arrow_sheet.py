@@ -99,29 +99,34 @@ def _rows(columns, positions: list[int], start: int, stop: int) -> list[list]:
 
 
 def _categorical(column) -> pd.Series:
-    """An Arrow string column as a categorical Series of cell values, each distinct text converted once."""
+    """An Arrow string column as a categorical Series of cell values, each distinct text converted once
+    (an empty cell: the last code, '')."""
     import pyarrow.compute as pc
 
-    encoded = pc.fill_null(column, "").dictionary_encode()
-    values = [cell_value(v) for v in encoded.dictionary.to_pylist()]
-    # two texts may give one value ("1" and "1.0" do not, but keep the categories unique whatever comes)
-    recode, distinct = pd.factorize(np.array(values + [None], dtype=object)[:-1]) if values else \
-        (np.zeros(0, dtype=np.int64), np.array([], dtype=object))
-    codes = recode[encoded.indices.to_numpy(zero_copy_only=False)] if len(values) else \
-        np.zeros(len(column), dtype=np.int64)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype=object)))
+    encoded = column.dictionary_encode()
+    texts = encoded.dictionary.to_pylist()
+    values = [cell_value(v) for v in texts] + [""]
+    codes = pc.fill_null(encoded.indices, len(texts)).to_numpy(zero_copy_only=False)
+    # keep the categories unique whatever the texts give ("" from an empty text and an empty cell)
+    recode, distinct = pd.factorize(np.array(values + [None], dtype=object)[:-1])
+    return pd.Series(pd.Categorical.from_codes(recode[codes], categories=pd.Index(distinct, dtype=object)))
 
 
-def _non_empty_rows(columns, start: int) -> np.ndarray:
-    """Rows (from ``start``) with a cell that is not empty or blank, judged by Arrow."""
+def _last_non_empty_rows(columns, start: int, wanted: int) -> np.ndarray:
+    """The last ``wanted`` rows (from ``start``) with a cell that is not empty or blank as Arrow trims
+    it (at least those Python's strip leaves non-empty), looked for in steps from the end."""
     import pyarrow.compute as pc
 
-    filled = np.zeros(max(len(columns[0]) - start, 0) if columns else 0, dtype=bool)
-    for column in columns:
-        part = column.slice(start)
-        text = pc.fill_null(pc.utf8_trim_whitespace(part), "")
-        filled |= np.asarray(pc.greater(pc.utf8_length(text), 0), dtype=bool)
-    return np.flatnonzero(filled)
+    found, stop, step = [], len(columns[0]) if columns else start, 1000
+    while stop > start and sum(len(f) for f in found) < wanted:
+        begin = max(start, stop - step)
+        filled = np.zeros(stop - begin, dtype=bool)
+        for column in columns:
+            text = pc.utf8_trim_whitespace(column.slice(begin, stop - begin))
+            filled |= np.asarray(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False), dtype=bool)
+        found.insert(0, np.flatnonzero(filled) + begin - start)
+        stop, step = begin, step * 4
+    return np.concatenate(found)[-wanted:] if found else np.zeros(0, dtype=np.int64)
 
 
 def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, deadline: Deadline, notes: list):
@@ -148,7 +153,7 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, de
         table = _resolved_columns(str(path), name, header, values, max(rows - skip, 0), resolver, skip + 1, deadline,
                                   notes)
         # the totals row search wants the last non-empty rows (whatever their columns)
-        tail = _non_empty_rows(columns, skip)[-_TAIL_ROWS:]
+        tail = _last_non_empty_rows(columns, skip, _TAIL_ROWS)
         tail_rows = [_rows([c.take(tail + skip) for c in columns], positions, 0, len(tail))] if len(tail) else [[]]
         table.totals = [int(tail[i]) for i in _totals_rows(tail_rows[0])]
     except Doubtful:

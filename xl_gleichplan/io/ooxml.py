@@ -346,6 +346,9 @@ def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 2
 
     carry = b""
     with zf.open(info) as fh:
+        # no CRC over the part (0.6 s of 0.9 s for 340 MB here): the check measures the same inflated
+        # bytes python-calamine will read, and that reader refuses a damaged part itself
+        fh._expected_crc = None
         while chunk := fh.read(size):
             data = carry + chunk
             cut = data.rfind(b"<")
