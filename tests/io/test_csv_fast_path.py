@@ -85,3 +85,19 @@ def test_the_header_search_makes_no_suggestions(monkeypatch):
     monkeypatch.setattr(Resolver, "suggest", no_suggestion)
     rows = [["Bericht vom 30.06.2025"], ["Geschlecht", "Statusgruppe", "Spalte X"], ["weiblich", "Beamte", "7"]]
     assert find_header(rows, Resolver({}, STAFF_CODES))[:2] == (1, 1)
+
+
+def test_counted_columns_arrive_as_categories_and_report_columns_as_arrow_text(tmp_path, run_import):
+    """A column the importer counts comes as codes + distinct values (no str object per row); one kept
+    only for the column report (an ID per row) stays Arrow text, and the report still tells what it is."""
+    rows = ["Geschlecht;Besoldungsgruppe;Kennung"] + [f"{'wm'[i % 2]};A {9 + i % 3};K{i:05d}" for i in range(30)]
+    path = tmp_path / "personal.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = read(path)
+    sexes = table.columns["geschlecht"]
+    assert isinstance(sexes.dtype, pd.CategoricalDtype) and sorted(sexes.cat.categories) == ["m", "w"]
+    assert list(table.columns["besoldungs_entgeltgruppe"])[:4] == ["A 9", "A 10", "A 11", "A 9"]
+    ids = table.columns["?kennung"]
+    assert isinstance(ids.dtype, pd.StringDtype) and list(ids)[:2] == ["K00000", "K00001"]
+    ds = run_import(staff=path)
+    assert any("„Kennung“" in f.message and "fast in jeder Zeile einen anderen Wert" in f.message for f in ds.findings)

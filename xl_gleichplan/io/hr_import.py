@@ -44,6 +44,8 @@ TARGET_CODES = frozenset(TARGET_COLUMNS)
 PLAN_AREAS = ("besoldungs_entgeltgruppe", "laufbahngruppe", "fuehrungsebene")
 PLAN_AREAS_OPTIONAL = ("fachrichtung", "wertebene")
 SNIFFED_AREAS = ("besoldungs_entgeltgruppe", "laufbahngruppe", "fuehrungsebene", "statusgruppe")
+# the rows of a column the import does not use that the column report looks at
+REPORT_SAMPLE_ROWS = 20_000
 # below this share of readable rows no plan is made from an export (exit 1 with the fix)
 MIN_VALID_SHARE = 0.5
 
@@ -122,6 +124,7 @@ class _Reader:
         for severity, message, *topic in table.notes:  # what the table reader noticed about the whole file
             findings.add(severity, message, table.file, table.sheet, topic=topic[0] if topic else None)
         self._flags = {c.code: c.flag for c in table.header if c.status == "flag"}
+        self._texts: dict[str, pd.Series | None] = {}  # _unread, once per column
 
     def column(self, name: str) -> pd.Series:
         series = self.mapping.apply(name, self.t.columns[name])
@@ -262,9 +265,19 @@ class _Reader:
                 self.draft.column(c.header, c.suggestion, "unbekannt – Vorschlag, bitte prüfen", active=False)
 
     def _unread(self, column) -> pd.Series | None:
-        """The values of a column the import does not use, as texts (None when it was not read)."""
-        series = self.t.columns.get(unread_name(column))
-        return None if series is None else series.map(vocab.text)
+        """The values of a column the import does not use, as texts, in its first REPORT_SAMPLE_ROWS rows
+        (None when it was not read): enough to tell a Bereich or free text, and a wide export with a
+        name or an ID per row is not turned into text row by row."""
+        name = unread_name(column)
+        if name not in self._texts:
+            series = self.t.columns.get(name)
+            if series is not None:
+                series = series.iloc[:REPORT_SAMPLE_ROWS]
+                if isinstance(series.dtype, pd.CategoricalDtype):
+                    series = series.cat.remove_unused_categories()
+                series = series.map(vocab.text)
+            self._texts[name] = series
+        return self._texts[name]
 
     def _many_values(self, column) -> bool:
         """Almost every row a value of its own: names, numbers or free text, never a Bereich."""

@@ -169,7 +169,7 @@ def _blank_rows(columns: dict[str, pd.Series], rows: int) -> np.ndarray:
             empty_value = np.append(np.asarray(categories.isna() | (categories.astype(object) == ""), dtype=bool), True)
             empty = empty_value[series.cat.codes.to_numpy()[candidates]]
         else:
-            values = series.to_numpy(dtype=object)[candidates]
+            values = series.iloc[candidates].to_numpy(dtype=object)
             empty = pd.isna(values) | (values == "")
         candidates = candidates[np.asarray(empty, dtype=bool)]
     blank = np.zeros(rows, dtype=bool)
@@ -489,12 +489,16 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
     if resolver is None:
         names = [renames.get(normalise_name(h), normalise_name(h)) for h in header]
         wanted = {i for i, n in enumerate(names) if n and _wanted(n, keep, drop)}
+        coded = wanted
     else:
         described = resolver.columns(header)
         wanted = {c.position for c in described if _read(c)}
+        # the columns the importer counts; those kept for the report only (a name, an ID, free text
+        # with a value per row) stay Arrow text: a category per row would cost more than it saves
+        coded = {c.position for c in described if _read(c) and c.status in ("used", "flag", "personal")}
     body = data[offset:]
     # pyarrow reads a body whose every line has as many fields as the header, so it has no overlong line
-    frame = _arrow_frame(body, encoding, sep, len(header), sorted(wanted))
+    frame = _arrow_frame(body, encoding, sep, len(header), sorted(wanted), coded)
     overlong = _overlong_lines(path, body, encoding, sep, len(header), deadline, skipped) + skipped \
         if frame is None else []
     deadline.check("nach der Prüfung der Zeilenlängen")
@@ -551,11 +555,13 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
 
 
 def _as_column(series: pd.Series) -> pd.Series:
-    """A column of a Table: a categorical stays one (codes and distinct values), other values as objects."""
-    return series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype(object)
+    """A column of a Table: a categorical (codes and distinct values) or Arrow text stays so, other values
+    become objects."""
+    return series if isinstance(series.dtype, (pd.CategoricalDtype, pd.StringDtype)) else series.astype(object)
 
 
-def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list[int]) -> pd.DataFrame | None:
+def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list[int],
+                 coded: set[int] | None = None) -> pd.DataFrame | None:
     """The wanted columns of a regular CSV body (every line with exactly ``fields`` fields), read by
     pyarrow's multi-threaded parser: about three times faster than pandas' C engine with dtype=str.
     None when pyarrow is missing or the body is irregular (a short or empty line, a surplus empty
@@ -579,11 +585,13 @@ def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list
             parse_options=pa_csv.ParseOptions(delimiter=sep, ignore_empty_lines=False,
                                               newlines_in_values=b'"' in body),
             convert_options=pa_csv.ConvertOptions(include_columns=[names[i] for i in wanted],
-                                                  column_types={names[i]: text for i in wanted}, null_values=[],
+                                                  column_types={names[i]: text if coded is None or i in coded
+                                                                else pa.string() for i in wanted}, null_values=[],
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
-    # each column as a categorical (pyarrow's dictionary: codes and distinct values), never a str per cell
+    # each column as a categorical (pyarrow's dictionary: codes and distinct values) or as Arrow text (the
+    # others), never a str object per cell
     columns = {i: table.column(names[i]).to_pandas() for i in wanted}
     # copy=False: the columns stay separate blocks (consolidating them copied every cell once more)
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False) if columns else \
