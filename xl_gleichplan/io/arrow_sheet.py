@@ -145,10 +145,19 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, de
         skip = start + count
         index = {p: k for k, p in enumerate(positions)}
         empty = pd.Series(pd.Categorical.from_codes(np.zeros(max(rows - skip, 0), dtype=np.int8), categories=[""]))
+        # as in the CSV reader: the columns the importer counts as categories of cell values, those kept
+        # for the column report only as Arrow text
+        coded = {c.position for c in resolver.columns(header, suggest=False) if c.status in ("used", "flag", "personal")}
 
         def values(position: int) -> pd.Series:
             k = index.get(position)
-            return empty if k is None else _categorical(columns[k].slice(skip))
+            if k is None:
+                return empty
+            if position in coded:
+                return _categorical(columns[k].slice(skip))
+            import pyarrow.compute as pc
+
+            return pc.fill_null(columns[k].slice(skip), "").to_pandas()
 
         table = _resolved_columns(str(path), name, header, values, max(rows - skip, 0), resolver, skip + 1, deadline,
                                   notes)
