@@ -18,12 +18,13 @@ from xl_gleichplan.io.tabular import read_table
 pytest.importorskip("fastexcel")
 
 
-def _export(path):
-    """A title block, the header in row 3 from column B, typed cells as an HR system writes them, an
-    empty row and a totals row."""
+def _export(path, title: bool = True):
+    """A title block (or two empty rows), the header in row 3 from column B, typed cells as an HR system
+    writes them, an empty row and a totals row."""
     wb = Workbook()
     ws = wb.active
-    ws["A1"] = "Personalbestand zum 30.06.2025"
+    if title:
+        ws["A1"] = "Personalbestand zum 30.06.2025"
     rows = [["Geschlecht", "Name", "Geburtsdatum", "Besoldungsgruppe", "Beschäftigungsumfang", "Befristet", "Kostenstelle"],
             ["weiblich", "Müller", datetime(1971, 3, 12), 13, 0.5, True, "007"],
             ["männlich", "Schmidt", datetime(1980, 1, 2, 10, 30), "A 13", 1, False, 4711],
@@ -43,8 +44,9 @@ def read(path):
     return read_table(path, resolver=Resolver({}, STAFF_CODES, keep=frozenset({"geburtsdatum"})))
 
 
-def test_an_xlsx_export_is_read_from_arrow_columns_with_python_calamines_values(tmp_path, monkeypatch):
-    path = _export(tmp_path / "personal.xlsx")
+@pytest.mark.parametrize("title", [True, False], ids=["title block", "empty rows above"])
+def test_an_xlsx_export_is_read_from_arrow_columns_with_python_calamines_values(tmp_path, monkeypatch, title):
+    path = _export(tmp_path / "personal.xlsx", title)
 
     def no_rows(*args):
         raise AssertionError("the sheet was read as Python rows")
