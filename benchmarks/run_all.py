@@ -58,10 +58,11 @@ ROWS = {
 CHILD = r"""
 import os, resource, sys, time
 P = sys.argv[1]
+UNITS = 1  # the imports may set how many items the code makes: seconds are per item
 {imports}
 t = time.perf_counter()
 {code}
-seconds = time.perf_counter() - t
+seconds = (time.perf_counter() - t) / UNITS
 print("RESULT", seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
 """
 
@@ -80,7 +81,9 @@ def measure(imports: str, code: str, path: Path | None) -> tuple[float, float]:
 def run_row(name: str, rows: int, repeat: int) -> dict:
     label, kind, imports, anchor, work, goal_ratio, goal_s, goal_mb = ROWS[name]
     path = None
-    if kind:
+    if callable(kind):  # a row that prepares its own input (once per run, not timed)
+        path = kind()
+    elif kind:
         path = dict(zip(("csv", "xlsx"), paths(rows)))[kind]
         if not path.exists():
             print(f"Erzeuge {rows} Zeilen …", file=sys.stderr)
