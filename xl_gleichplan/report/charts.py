@@ -19,6 +19,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
 from ..texts import NARROW_NBSP, fmt_pct  # noqa: E402
 
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with 2,5 cm margins
+DPI = 150
 COLOURS = {"women": "#b03a2e", "men": "#d68910", None: "#2e6da4"}
 LEGEND = {"women": "Frauen unterrepräsentiert", "men": "Männer unterrepräsentiert",
           None: "kein Geschlecht unterrepräsentiert"}
@@ -27,6 +28,7 @@ LEGEND = {"women": "Frauen unterrepräsentiert", "men": "Männer unterrepräsent
 # fixed margins around the axis (see share_chart): room for the ticks, their padding and a border, half of the
 # "100 %" under the right end, the label of the top bar, and the x tick labels with "Frauenanteil"
 _LABEL_PAD_PX, _RIGHT_IN, _TOP_IN, _AXIS_BELOW_IN = 24, 0.25, 0.1, 0.5
+_LEGEND_IN = 0.45  # two legend rows under the axis
 _LABEL_BOX = dict(facecolor="white", edgecolor="none", pad=0.6)  # labels stay readable over the dashed lines
 
 
@@ -38,6 +40,11 @@ class Bar:
     note: str = "nicht ausgewiesen (Datenschutz)"  # written where no bar is drawn
 
 
+def figure_size(n: int) -> tuple[float, float]:
+    """Width and height in inches of a chart of ``n`` bars: a line per bar, the axis, the legend."""
+    return WIDTH_IN, 0.85 + 0.3 * n + _LEGEND_IN
+
+
 def _pct_axis(x, _pos) -> str:
     return f"{x:.0f}{NARROW_NBSP}%"
 
@@ -46,9 +53,8 @@ def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = N
     """Horizontal bars of the share of women per Bereich, dashed lines at the threshold (and at
     ``upper`` = 1 - threshold where men can be underrepresented too); PNG bytes."""
     n = len(bars)
-    legend_in = 0.45  # two legend rows under the axis
-    height = 0.85 + 0.3 * n + legend_in
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, height), dpi=150)
+    _, height = figure_size(n)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, height), dpi=DPI)
     ys = list(range(n))[::-1]  # first Bereich on top, as in the table
     for y, bar in zip(ys, bars):
         if bar.share is None:
@@ -87,7 +93,7 @@ def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = N
     label_px = max((renderer.get_text_width_height_descent(b.label, font, ismath=False)[0] for b in bars), default=0)
     width_px = WIDTH_IN * fig.dpi
     fig.subplots_adjust(left=min(0.6, (label_px + _LABEL_PAD_PX) / width_px), right=1 - _RIGHT_IN / WIDTH_IN,
-                        top=1 - _TOP_IN / height, bottom=(legend_in + _AXIS_BELOW_IN) / height)
+                        top=1 - _TOP_IN / height, bottom=(_LEGEND_IN + _AXIS_BELOW_IN) / height)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
