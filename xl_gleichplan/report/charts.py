@@ -13,8 +13,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
+from matplotlib.transforms import offset_copy  # noqa: E402
 
 from ..texts import NARROW_NBSP, fmt_pct  # noqa: E402
 
@@ -29,6 +31,7 @@ LEGEND = {"women": "Frauen unterrepräsentiert", "men": "Männer unterrepräsent
 # "100 %" under the right end, the label of the top bar, and the x tick labels with "Frauenanteil"
 _LABEL_PAD_PX, _RIGHT_IN, _TOP_IN, _AXIS_BELOW_IN = 24, 0.25, 0.1, 0.5
 _LEGEND_IN = 0.45  # two legend rows under the axis
+_LABEL_GAP_PT = 7  # between a Bereich's label and the axis (where a tick and its padding stood)
 _LABEL_BOX = dict(facecolor="white", edgecolor="none", pad=0.6)  # labels stay readable over the dashed lines
 
 
@@ -56,13 +59,19 @@ def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = N
     _, height = figure_size(n)
     fig, ax = plt.subplots(figsize=(WIDTH_IN, height), dpi=DPI)
     ys = list(range(n))[::-1]  # first Bereich on top, as in the table
+    shown = [(y, bar) for y, bar in zip(ys, bars) if bar.share is not None]
+    # all bars in one call (one call per bar cost a tenth of the chart)
+    ax.barh([y for y, _ in shown], [float(b.share) * 100 for _, b in shown], height=0.62,
+            color=[COLOURS[b.verdict] for _, b in shown])
+    # the Bereiche as texts left of the axis: a tick is five artists, made and drawn for each Bereich
+    beside = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-_LABEL_GAP_PT, units="points")
     for y, bar in zip(ys, bars):
+        ax.text(0, y, bar.label, transform=beside, ha="right", va="center_baseline", fontsize=9)
         if bar.share is None:
             ax.text(1, y, bar.note, va="center", fontsize=8, color="#555555", style="italic", zorder=3,
                     bbox=_LABEL_BOX)
             continue
         value = float(bar.share) * 100
-        ax.barh(y, value, height=0.62, color=COLOURS[bar.verdict])
         # value label inside long bars (white), right of short ones (black): never cut at 100 %
         inside = value > 82
         ax.text(value - 1 if inside else value + 1, y, fmt_pct(bar.share), va="center", fontsize=8,
@@ -71,8 +80,7 @@ def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = N
     lines = [threshold] + ([upper] if upper is not None else [])
     for line in lines:
         ax.axvline(float(line) * 100, color="#333333", linestyle="--", linewidth=1)
-    ax.set_yticks(ys)
-    ax.set_yticklabels([b.label for b in bars], fontsize=9)
+    ax.set_yticks([])
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
@@ -89,12 +97,12 @@ def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = N
     # that, half of the chart's time (the figure keeps its size, the draft sets it to 16 cm)
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
     renderer = fig.canvas.get_renderer()
-    font = ax.get_yticklabels()[0].get_fontproperties() if bars else None
+    font = FontProperties(size=9)
     label_px = max((renderer.get_text_width_height_descent(b.label, font, ismath=False)[0] for b in bars), default=0)
     width_px = WIDTH_IN * fig.dpi
     fig.subplots_adjust(left=min(0.6, (label_px + _LABEL_PAD_PX) / width_px), right=1 - _RIGHT_IN / WIDTH_IN,
                         top=1 - _TOP_IN / height, bottom=(_LEGEND_IN + _AXIS_BELOW_IN) / height)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 3})  # 2 % larger than level 6, a third faster
     plt.close(fig)
     return buf.getvalue()
