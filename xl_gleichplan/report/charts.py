@@ -55,6 +55,13 @@ def _pct_axis(x, _pos) -> str:
 def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = None) -> bytes:
     """Horizontal bars of the share of women per Bereich, dashed lines at the threshold (and at
     ``upper`` = 1 - threshold where men can be underrepresented too); PNG bytes."""
+    # unhinted glyphs: a sixth less time per chart; hinting snaps glyphs to a screen's pixels,
+    # which a chart printed at 150 dpi does not need
+    with matplotlib.rc_context({"text.hinting": "none"}):
+        return _share_chart(bars, threshold, upper)
+
+
+def _share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None) -> bytes:
     n = len(bars)
     _, height = figure_size(n)
     fig, ax = plt.subplots(figsize=(WIDTH_IN, height), dpi=DPI)
