@@ -15,7 +15,7 @@ matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
+from matplotlib.lines import TICKDOWN  # noqa: E402
 from matplotlib.transforms import offset_copy  # noqa: E402
 
 from ..texts import NARROW_NBSP, fmt_pct  # noqa: E402
@@ -31,7 +31,9 @@ LEGEND = {"women": "Frauen unterrepräsentiert", "men": "Männer unterrepräsent
 # "100 %" under the right end, the label of the top bar, and the x tick labels with "Frauenanteil"
 _LABEL_PAD_PX, _RIGHT_IN, _TOP_IN, _AXIS_BELOW_IN = 24, 0.25, 0.1, 0.5
 _LEGEND_IN = 0.45  # two legend rows under the axis
-_LABEL_GAP_PT = 7  # between a Bereich's label and the axis (where a tick and its padding stood)
+_LABEL_GAP_PT = 7  # between a label and the axis (a tick mark and its padding)
+_XLABEL_DROP_PT = 21  # from the axis to the top of "Frauenanteil": under the scale's labels
+_STEPS = (0, 20, 40, 60, 80, 100)
 _LABEL_BOX = dict(facecolor="white", edgecolor="none", pad=0.6)  # labels stay readable over the dashed lines
 
 
@@ -46,10 +48,6 @@ class Bar:
 def figure_size(n: int) -> tuple[float, float]:
     """Width and height in inches of a chart of ``n`` bars: a line per bar, the axis, the legend."""
     return WIDTH_IN, 0.85 + 0.3 * n + _LEGEND_IN
-
-
-def _pct_axis(x, _pos) -> str:
-    return f"{x:.0f}{NARROW_NBSP}%"
 
 
 def share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None = None) -> bytes:
@@ -90,10 +88,15 @@ def _share_chart(bars: list[Bar], threshold: Fraction, upper: Fraction | None) -
     ax.set_yticks([])
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(0, 100)
-    ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
-    ax.xaxis.set_major_formatter(FuncFormatter(_pct_axis))
-    ax.tick_params(axis="x", labelsize=8)
-    ax.set_xlabel("Frauenanteil", fontsize=9)
+    # the scale likewise: one line of tick marks and a text per step instead of six ticks
+    ax.set_xticks([])
+    ax.plot(_STEPS, [0] * len(_STEPS), transform=ax.get_xaxis_transform(), marker=TICKDOWN, markersize=3.5,
+            markeredgewidth=0.8, color="black", linestyle="none", clip_on=False)
+    under = offset_copy(ax.get_xaxis_transform(), fig=fig, y=-_LABEL_GAP_PT, units="points")
+    for x in _STEPS:
+        ax.text(x, 0, f"{x}{NARROW_NBSP}%", transform=under, ha="center", va="top", fontsize=8)
+    ax.text(0.5, 0, "Frauenanteil", transform=offset_copy(ax.transAxes, fig=fig, y=-_XLABEL_DROP_PT, units="points"),
+            ha="center", va="top", fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     used = [v for v in COLOURS if any(b.verdict == v and b.share is not None for b in bars)]
     handles = [Patch(color=COLOURS[v], label=LEGEND[v]) for v in used]
