@@ -201,6 +201,26 @@ def test_template_batch_without_name_column(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_instructions_name_the_report_window_in_words():
+    """The window in words from the one list of number words (texts.count_word; the template had its
+    own for 2 to 4 and wrote "die 1 Jahre", "die 5 Jahre" for an office's own profile)."""
+    import dataclasses
+    from datetime import date
+
+    from xl_gleichplan.io.template import build_template
+    from xl_gleichplan.model import Agency
+    from xl_gleichplan.profiles import load_profile
+
+    def instructions(years):
+        profile = dataclasses.replace(load_profile("thueringen"), flow_window_years=years)
+        wb = build_template(profile, Agency("Amt", "landesverwaltung"), date(2025, 6, 30))
+        return " ".join(str(c.value) for c in wb["Anleitung"]["A"] if c.value)
+
+    assert "im Berichtszeitraum (das Jahr bis zum Stichtag)" in instructions(1)
+    assert "im Berichtszeitraum (die drei Jahre bis zum Stichtag)" in instructions(3)
+    assert "im Berichtszeitraum (die fünf Jahre bis zum Stichtag)" in instructions(5)
+
+
 def test_e10_instructions_cite_the_profiles_own_privacy_rule():
     """E10: the ban on personal data is the last sentence of ThürGleichG § 4 Abs. 1, not "§ 4 Abs. 4";
     the federal template cites BGleiG § 13 Abs. 5 and says nothing of a 50 % rule."""
@@ -221,22 +241,3 @@ def test_e10_instructions_cite_the_profiles_own_privacy_rule():
     assert "(§ 13 Abs. 5 BGleiG)" in bund and "ThürGleichG" not in bund and "50-%" not in bund
     assert "die vier Jahre bis zum Stichtag" in bund
 
-
-def test_instructions_name_the_report_window_in_words():
-    """The window in words from the one list of number words (texts.count_word; the template had its
-    own for 2 to 4 and wrote "die 1 Jahre", "die 5 Jahre" for an office's own profile)."""
-    import dataclasses
-    from datetime import date
-
-    from xl_gleichplan.io.template import build_template
-    from xl_gleichplan.model import Agency
-    from xl_gleichplan.profiles import load_profile
-
-    def instructions(years):
-        profile = dataclasses.replace(load_profile("thueringen"), flow_window_years=years)
-        wb = build_template(profile, Agency("Amt", "landesverwaltung"), date(2025, 6, 30))
-        return " ".join(str(c.value) for c in wb["Anleitung"]["A"] if c.value)
-
-    assert "im Berichtszeitraum (das Jahr bis zum Stichtag)" in instructions(1)
-    assert "im Berichtszeitraum (die drei Jahre bis zum Stichtag)" in instructions(3)
-    assert "im Berichtszeitraum (die fünf Jahre bis zum Stichtag)" in instructions(5)

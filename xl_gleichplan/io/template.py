@@ -20,11 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from ..model import Agency
 from ..profiles import Profile
-from ..texts import APPROVAL, PROCEDURE, count_word, deadline_labels
+from ..texts import PROCEDURE, deadline_labels
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET,
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
                       PARAMETERS, SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label,
                       parameter_values)
+from ..texts import APPROVAL, count_word
 from .atomic import atomic_path
 from .ooxml import make_reproducible, put
 from .printing import print_setup, row_height
