@@ -140,4 +140,3 @@ def test_no_read_rights_is_not_called_no_write_rights(good, monkeypatch):
         read_workbook(good)
     message = str(info.value)
     assert "keine Leserechte" in message and "Schreibrechte" not in message and str(good) in message
-

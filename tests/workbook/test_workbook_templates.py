@@ -240,4 +240,3 @@ def test_e10_instructions_cite_the_profiles_own_privacy_rule():
     bund = instructions("bund", "bundesbehoerde")
     assert "(§ 13 Abs. 5 BGleiG)" in bund and "ThürGleichG" not in bund and "50-%" not in bund
     assert "die vier Jahre bis zum Stichtag" in bund
-
