@@ -38,6 +38,8 @@ DIMENSION_NOUNS = {"laufbahngruppe": ("Laufbahngruppe", "Laufbahngruppen"),
                    "fachrichtung": ("Fachrichtung", "Fachrichtungen"),
                    "wertebene": ("Wertebene", "Wertebenen"),
                    "fuehrungsebene": ("Führungsebene", "Führungsebenen")}
+
+
 def pay_group_noun(area: str) -> str:
     """A 13, B 2, R 1, W 2 are Besoldungsgruppen; E 9b, S 8a, P 7 (and EG ...) Entgeltgruppen."""
     head = area.strip()[:1].upper()
