@@ -16,7 +16,6 @@ from openpyxl import Workbook, load_workbook
 
 from wbhelpers import TEMPLATES, name_cell, run_cli
 from xl_gleichplan import cli
-from xl_gleichplan.io.printing import PORTRAIT_WIDTH
 from xl_gleichplan.profiles import load_profile
 from xl_gleichplan.io.workbook_reader import read_workbook
 from xl_gleichplan.schema import DOCUMENT_TYPE, SHEETS, TEMPLATE_VERSION
@@ -88,10 +87,24 @@ def test_standard_template_metadata(name, profile, agency_type):
     assert len(dataset.findings) == 1 and dataset.findings[0].message.startswith("Die Zeile „Beschäftigte insgesamt“")
 
 
+# A4 portrait where the columns fit it (up to 105 characters wide; issue 14: more rows on a page), else
+# landscape. Checked by hand from the declared widths, each raised to the longest header word + 3 and
+# to the longest prefilled label + 2 (at most 36):
+# Ausschreibungen 24 + 24 + 18 ("Ausschreibungen" 15 + 3) = 66: portrait.
+# Prognose 24 + 36 (the longest Bereich, capped) + 9 + 9 + 9 ("divers" 6 + 3) + 9 ("Angabe" 6 + 3) + 9
+# ("gesamt") = 105: portrait, exactly at the limit.
+# Gremien 36 + 5 x 9 + 15 + 15 ("Frauenanteil" 12 + 3) + 21 ("unterrepräsentiert" 18 + 3) = 132: landscape.
+# Zielvorgaben (ten columns, over 120), Maßnahmen (the text alone is 60, with the rest 117), Bestand and
+# Bewegungen (twice the counts and the shares): landscape.
+ORIENTATION = {"Bestand": "landscape", "Bewegungen": "landscape", "Ausschreibungen": "portrait",
+               "Gremien": "landscape", "Prognose": "portrait", "Zielvorgaben": "landscape", "Maßnahmen": "landscape"}
+
+
 def test_template_features(tmp_path):
     """Input cells unlocked, formulas locked, sheet protection without a password, validation lists,
     named ranges for every input block, A4 fitted to the width, frozen header."""
     wb = load_workbook(TEMPLATES / STANDARD[0])
+    assert set(ORIENTATION) == {sheet.name for sheet in SHEETS.values()}
     for key, sheet in SHEETS.items():
         ws = wb[sheet.name]
         assert ws.protection.sheet and not ws.protection.password, sheet.name
@@ -100,12 +113,11 @@ def test_template_features(tmp_path):
             assert cell.protection.locked == (col.kind == "formula"), (sheet.name, col.code)
         assert f"GP_{key.upper()}" in wb.defined_names
         assert ws.data_validations.dataValidation, sheet.name
-        # A4; portrait where the columns fit it (issue 14: more rows on a page), else landscape
-        width = sum(ws.column_dimensions[sheet.letter(c.code)].width for c in sheet.columns)
-        assert ws.page_setup.orientation == ("portrait" if width <= PORTRAIT_WIDTH else "landscape"), sheet.name
+        assert ws.page_setup.orientation == ORIENTATION[sheet.name], sheet.name
         assert int(ws.page_setup.paperSize) == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
         assert ws.freeze_panes and ws.print_title_rows == "$4:$4"
+    assert sum(wb["Prognose"].column_dimensions[c].width for c in "ABCDEFG") == 105  # the case at the limit
     assert wb["Bestand"].conditional_formatting
 
 
@@ -187,6 +199,26 @@ def test_template_batch_without_name_column(tmp_path):
     done = run_cli("template", "--list", listing, "--out", tmp_path / "v")
     assert done.returncode == 1 and done.stderr.startswith("Fehler: ") and "„name“" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_instructions_name_the_report_window_in_words():
+    """The window in words from the one list of number words (texts.count_word; the template had its
+    own for 2 to 4 and wrote "die 1 Jahre", "die 5 Jahre" for an office's own profile)."""
+    import dataclasses
+    from datetime import date
+
+    from xl_gleichplan.io.template import build_template
+    from xl_gleichplan.model import Agency
+    from xl_gleichplan.profiles import load_profile
+
+    def instructions(years):
+        profile = dataclasses.replace(load_profile("thueringen"), flow_window_years=years)
+        wb = build_template(profile, Agency("Amt", "landesverwaltung"), date(2025, 6, 30))
+        return " ".join(str(c.value) for c in wb["Anleitung"]["A"] if c.value)
+
+    assert "im Berichtszeitraum (das Jahr bis zum Stichtag)" in instructions(1)
+    assert "im Berichtszeitraum (die drei Jahre bis zum Stichtag)" in instructions(3)
+    assert "im Berichtszeitraum (die fünf Jahre bis zum Stichtag)" in instructions(5)
 
 
 def test_e10_instructions_cite_the_profiles_own_privacy_rule():

@@ -32,6 +32,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INS
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
                       PARAMETERS, SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label,
                       parameter_values)
+from ..texts import APPROVAL, count_word
 from .atomic import atomic_path
 from .ooxml import make_reproducible, put, write_reproducible
 from .printing import print_setup, row_height
@@ -307,8 +308,8 @@ def _overview(wb: Workbook, profile: Profile) -> None:
          f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMPRODUCT({is_lead},{capped})/SUMPRODUCT({is_lead},{target}))",
          PERCENT),
         ("approval_required", f"{profile.cite('leadership_rule')}: Regel für Führungspositionen",
-         "=IF(<count_reading>=\"\",\"noch nicht bewertbar\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)<GP_FUEHRUNG_SCHWELLE,"
-         "\"greift\",\"greift nicht\"))", None),
+         f"=IF(<count_reading>=\"\",\"{APPROVAL[None]}\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)"
+         f"<GP_FUEHRUNG_SCHWELLE,\"{APPROVAL[True]}\",\"{APPROVAL[False]}\"))", None),
         ("approver", "zuständig, solange die Regel greift", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,5,FALSE),\"\")", None),
     ]
     # the profile's parts only: no leadership rule or adjustment where the law has none, its own due words
@@ -349,7 +350,7 @@ INSTRUCTIONS = [
     "Besoldungs- oder Entgeltgruppe, Fachrichtung, Wertebene, Führungsebene, Arbeitszeit, Beurlaubung, Befristung).",
     "   Fehlt ein Bereich, tragen Sie ihn in einer freien Zeile ein: Dimension aus der Liste wählen, Bereich schreiben.",
     "4. „Bewegungen“: Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und Fortbildungen im "
-    "Berichtszeitraum (die {window} Jahre bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
+    "Berichtszeitraum ({window} bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
     "5. „Gremien“: Mitglieder je Gremium am Stichtag. „Prognose“: erwartete Abgänge im Planzeitraum.",
     "6. „Zielvorgaben“ und „Maßnahmen“: für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist.",
     "",
@@ -374,7 +375,7 @@ def _instructions(wb: Workbook, profile: Profile) -> None:
     cites = {"no_personal_data": f" ({profile.cite('no_personal_data')})" if profile.cite("no_personal_data") else "",
              "leadership_rule": f" und die 50-%-Regel für Führungspositionen ({profile.cite('leadership_rule')})"
              if profile.has("leadership_rule") else "",
-             "window": {2: "zwei", 3: "drei", 4: "vier"}.get(profile.flow_window_years, str(profile.flow_window_years))}
+             "window": "das Jahr" if (years := profile.flow_window_years) == 1 else f"die {count_word(years)} Jahre"}
     for i, line in enumerate(line.format(**cites) for line in INSTRUCTIONS):
         i += 3
         ws.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
