@@ -8,6 +8,8 @@ Rows:
   csv    compute on the 500,000-row CSV      vs pandas read_csv(engine="pyarrow")   goal <= 1.3x
   xlsx   compute on the 500,000-row xlsx     vs fastexcel -> Arrow                  goal <= 1.5x, < 700 MB
   click  import of the add-in's action module vs import xlwings                     goal <= 0.5 s in total
+  draft  plan drafts of 8 demo agencies       vs the same content, bare python-docx/matplotlib  goal <= 1.5x
+  template  20 prefilled Erhebungsbögen       vs copying the checked-in one at the zip level    goal <= 5x
 
 "seconds" is the timed call inside the process, after the row's common imports (the same in
 anchor and work, so neither pays import costs the other is spared), except for "click", which
@@ -34,7 +36,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate_staff import generate, paths  # noqa: E402
+from anchors import prepare_drafts  # noqa: E402
+from generate_staff import DATA, generate, paths  # noqa: E402
 
 COMPUTE = r"""
 import contextlib
@@ -55,13 +58,37 @@ ROWS = {
     "click": ("erster Klick im Menüband (Importe)", None, "",
               "import xlwings", "import xl_gleichplan.excel.actions", None, 0.5, None),
 }
+# the anchors of the draft and template rows are defined in anchors.py
+_OUT = f"""
+import pickle, tempfile
+from pathlib import Path
+sys.path.insert(0, {str(HERE)!r})
+_tmp = tempfile.TemporaryDirectory()
+OUT = Path(_tmp.name)
+"""
+ROWS["draft"] = ("Planentwurf (je Entwurf, 8 Dienststellen)", lambda: prepare_drafts(DATA / "entwuerfe"),
+                 _OUT + "from anchors import bare_draft\nfrom xl_gleichplan.report.draft import write_draft\n"
+                 "ITEMS = pickle.loads(Path(P).read_bytes())\nUNITS = len(ITEMS)\n",
+                 "for i, (_, spec) in enumerate(ITEMS): bare_draft(spec, OUT / f'a{i}.docx')",
+                 "for i, (analysis, _) in enumerate(ITEMS): write_draft(analysis, OUT / f'e{i}.docx')",
+                 1.5, None, None)
+ROWS["template"] = ("Erhebungsbogen (je Vorlage, 20 Dienststellen)", None,
+                    _OUT + "from datetime import date\nfrom anchors import zip_copy\n"
+                    "from xl_gleichplan.io.template import SHIPPED, write_template\n"
+                    "from xl_gleichplan.model import Agency\nfrom xl_gleichplan.profiles import load_profile\n"
+                    "PROFILE = load_profile('thueringen')\nUNITS = 20\n",
+                    "for i in range(UNITS): zip_copy(SHIPPED / 'erhebungsbogen_thueringen.xlsx', OUT / f'a{i}.xlsx')",
+                    "for i in range(UNITS): write_template(OUT / f't{i}.xlsx', PROFILE, "
+                    "Agency(f'Amt {i}', 'landesverwaltung', 'Ministerium'), date(2025, 6, 30))",
+                    5, None, None)
 CHILD = r"""
 import os, resource, sys, time
 P = sys.argv[1]
+UNITS = 1  # the imports may set how many items the code makes: seconds are per item
 {imports}
 t = time.perf_counter()
 {code}
-seconds = time.perf_counter() - t
+seconds = (time.perf_counter() - t) / UNITS
 print("RESULT", seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
 """
 
@@ -80,7 +107,9 @@ def measure(imports: str, code: str, path: Path | None) -> tuple[float, float]:
 def run_row(name: str, rows: int, repeat: int) -> dict:
     label, kind, imports, anchor, work, goal_ratio, goal_s, goal_mb = ROWS[name]
     path = None
-    if kind:
+    if callable(kind):  # a row that prepares its own input (once per run, not timed)
+        path = kind()
+    elif kind:
         path = dict(zip(("csv", "xlsx"), paths(rows)))[kind]
         if not path.exists():
             print(f"Erzeuge {rows} Zeilen …", file=sys.stderr)
@@ -116,6 +145,8 @@ def german(value: float, digits: int = 2) -> str:
 
 
 ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
+ANCHOR_LABELS["draft"] = "python-docx und matplotlib ohne Produktlogik"
+ANCHOR_LABELS["template"] = "ZIP-Kopie der mitgelieferten Vorlage"
 
 
 def markdown(results: dict, load: str) -> str:

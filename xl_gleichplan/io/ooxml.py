@@ -461,13 +461,19 @@ def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z") -> 
     docProps/core.xml, so that the same input builds the same bytes (templates are checked in)."""
     path = Path(path)
     with zipfile.ZipFile(path) as src:
-        parts = [(info, src.read(info.filename)) for info in src.infolist()]
+        parts = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    write_reproducible(path, parts, stamp)
+
+
+def write_reproducible(path: str | Path, parts: list[tuple[str, bytes]], stamp: str) -> None:
+    """Write the parts, in this order, as a zip package with fixed entry times; docProps/core.xml
+    gets ``stamp`` as its creation and modification date."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in parts:
-            if info.filename == "docProps/core.xml":
+        for name, data in parts:
+            if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
+            entry = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             dst.writestr(entry, data)
