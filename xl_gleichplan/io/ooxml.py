@@ -400,6 +400,22 @@ def _first_rectangle_digits() -> int | None:
     return len(str(cells // last)) if letters == 1 and last <= columns and cells // last >= 1 else None
 
 
+def _scanned(blocks, digits: int | None):
+    """_scan_block of each block, run in a second thread while the next block is inflated (zlib and
+    numpy release the GIL for most of their work: on two cores the two overlap)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = None
+        for block in blocks:
+            job = pool.submit(_scan_block, block, digits)
+            if pending is not None:
+                yield pending.result()
+            pending = job
+        if pending is not None:
+            yield pending.result()
+
+
 def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, stream=None) -> None:
     """Refuse a sheet whose outermost cells span more cells than the budget (python-calamine would
     allocate the whole rectangle). ``data``: the bytes of an .xlsb sheet; for XML, a function that
@@ -417,8 +433,7 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, strea
     else:
         bare, digits = False, _first_rectangle_digits()
         near = digits is not None  # every cell seen so far certainly in the first rectangle
-        for block in data():
-            explicit, outside = _scan_block(block, digits if near else None)
+        for explicit, outside in _scanned(data(), digits if near else None):
             if not explicit:
                 bare = True
                 break
