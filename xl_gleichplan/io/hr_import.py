@@ -480,8 +480,11 @@ def _head_counts(coded: dict[str, tuple[np.ndarray, list]], columns: list[str]) 
     codes = [coded[name][0] for name in columns]
     categories = [coded[name][1] for name in columns]
     shape = tuple(max(len(c), 1) for c in categories)
-    keep = np.logical_and.reduce([c >= 0 for c in codes])
-    combined = np.ravel_multi_index([c[keep] for c in codes], shape)
+    combined, valid = codes[0], codes[0] >= 0
+    for code, size in zip(codes[1:], shape[1:]):
+        combined = combined * size + code  # wrong where a code is -1 (missing): those rows are left out
+        valid &= code >= 0
+    combined = combined[valid]
     if np.prod(shape, dtype=np.float64) <= 4 * len(combined) + 4096:
         sizes = np.bincount(combined, minlength=int(np.prod(shape)))
         found = np.flatnonzero(sizes)
@@ -510,12 +513,16 @@ def _ordered(counts: dict[tuple, Counts], dims: list[str], prefix: tuple = ()) -
     return out
 
 
-def _count_dims(reader: _Reader, frame: pd.DataFrame, dims: list[str], weights, rows=None) -> dict:
-    """Counts per (dimension, area) for gesamt and every dimension, over the selected rows."""
-    if rows is not None:
-        frame, weights = frame[rows], (weights[rows] if weights is not None else None)
+def _count_dims(reader: _Reader, frame: pd.DataFrame, dims: list[str], weights, rows=None, coded=None) -> dict:
+    """Counts per (dimension, area) for gesamt and every dimension, over the selected rows (``coded``:
+    _coded of ``frame``'s columns, when the caller counts several selections of it)."""
+    if weights is None:
+        coded = coded or _coded(frame[["gesamt", *dims, "sex"]])
+        if rows is not None:
+            coded = {name: (codes[rows], categories) for name, (codes, categories) in coded.items()}
+    elif rows is not None:
+        frame, weights = frame[rows], weights[rows]
     counts = {}
-    coded = _coded(frame[["gesamt", *dims, "sex"]]) if weights is None else None
     for dim in ["gesamt", *dims]:
         found = _head_counts(coded, [dim, "sex"]) if coded is not None else reader.count(frame, [dim], weights)
         for (area,), c in found.items():
@@ -559,16 +566,17 @@ def import_staff(path, profile: Profile, stichtag: date, mapping: Mapping, findi
                                   f"keine Bereiche nach {DIMENSIONS[dim]}; bitte den Export prüfen (richtige Spalte, "
                                   f"richtiges Feld im Personalverwaltungssystem?).", topic=COLUMNS)
     frame, w = frame[keep], (weights[keep] if weights is not None else None)
-    stock = _count_dims(reader, frame, dims, w)
+    coded = _coded(frame[["gesamt", *dims, "sex"]]) if w is None else None  # once for the four selections
+    stock = _count_dims(reader, frame, dims, w, coded=coded)
     stock.setdefault(("gesamt", "gesamt"), Counts())
     out = {"heads": int(keep.sum()), "stock": stock}
     # "davon" counts are kept for women and men, as the shares are (d and x are in the totals)
     wm = frame["sex"].isin(["w", "m"]).to_numpy()
     for key, (dim, areas) in (("part_time", PART_TIME), ("on_leave", ON_LEAVE)):
         if dim in dims:
-            out[key] = _count_dims(reader, frame, dims, w, wm & frame[dim].isin(areas).to_numpy())
+            out[key] = _count_dims(reader, frame, dims, w, wm & frame[dim].isin(areas).to_numpy(), coded)
     if "geburtsdatum" in table.columns:
-        out["forecast"] = _count_dims(reader, frame, dims, w, _retiring(reader, keep, stichtag, profile))
+        out["forecast"] = _count_dims(reader, frame, dims, w, _retiring(reader, keep, stichtag, profile), coded)
     return out
 
 
