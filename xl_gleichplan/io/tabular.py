@@ -496,9 +496,10 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
         # the columns the importer counts; those kept for the report only (a name, an ID, free text
         # with a value per row) stay Arrow text: a category per row would cost more than it saves
         coded = {c.position for c in described if _read(c) and c.status in ("used", "flag", "personal")}
-    body = data[offset:]
     # pyarrow reads a body whose every line has as many fields as the header, so it has no overlong line
-    frame = _arrow_frame(body, encoding, sep, len(header), sorted(wanted), coded)
+    frame = _arrow_frame(data, encoding, sep, len(header), sorted(wanted), coded, offset)
+    body = data[offset:] if frame is None else b""  # the body for the C engine (pyarrow read it in place)
+    end = data[max(offset, len(data) - 8192):]  # for the totals search
     overlong = _overlong_lines(path, body, encoding, sep, len(header), deadline, skipped) + skipped \
         if frame is None else []
     deadline.check("nach der Prüfung der Zeilenlängen")
@@ -540,7 +541,7 @@ def _read_csv(path: Path, keep, drop, renames, deadline: Deadline | None = None,
                                   start + count + 1, deadline, notes)
         # the last lines, whatever their columns: one in which pandas read the same number of rows
         # records, not lines: a quoted cell with a line break near the end is one row, as for pandas
-        tail = list(csv.reader(io.StringIO(body[-8192:].decode(encoding, errors="replace"), newline=""), delimiter=sep))
+        tail = list(csv.reader(io.StringIO(end.decode(encoding, errors="replace"), newline=""), delimiter=sep))
         table.totals = [len(frame) - len(tail) + i for i in _totals_rows(tail)
                         if 0 <= len(frame) - len(tail) + i < len(frame)]
         return table
@@ -561,14 +562,16 @@ def _as_column(series: pd.Series) -> pd.Series:
 
 
 def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list[int],
-                 coded: set[int] | None = None) -> pd.DataFrame | None:
-    """The wanted columns of a regular CSV body (every line with exactly ``fields`` fields), read by
+                 coded: set[int] | None = None, offset: int = 0) -> pd.DataFrame | None:
+    """The wanted columns of a regular CSV body (``body`` from byte ``offset``, read in place: every line
+    with exactly ``fields`` fields), read by
     pyarrow's multi-threaded parser: about three times faster than pandas' C engine with dtype=str.
     None when pyarrow is missing or the body is irregular (a short or empty line, a surplus empty
     field, bytes that are not text in ``encoding``, an odd number of quotes, which pyarrow would
     close at the end of the file): the C engine then reads it as before, with its rules (a short
     line is filled with empty values) and its error messages."""
-    if body.count(b'"') % 2:
+    quotes = body.count(b'"', offset)
+    if quotes % 2:
         return None
     try:
         import pyarrow as pa
@@ -579,11 +582,11 @@ def _arrow_frame(body: bytes, encoding: str, sep: str, fields: int, wanted: list
     text = pa.dictionary(pa.int32(), pa.string())  # HR columns repeat few values: no str object per cell
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body).slice(offset)) if offset else io.BytesIO(body),
             read_options=pa_csv.ReadOptions(column_names=names, encoding="utf8" if encoding.startswith("utf-8")
                                             else encoding),
             parse_options=pa_csv.ParseOptions(delimiter=sep, ignore_empty_lines=False,
-                                              newlines_in_values=b'"' in body),
+                                              newlines_in_values=quotes > 0),
             convert_options=pa_csv.ConvertOptions(include_columns=[names[i] for i in wanted],
                                                   column_types={names[i]: text if coded is None or i in coded
                                                                 else pa.string() for i in wanted}, null_values=[],
