@@ -110,3 +110,34 @@ def test_no_read_rights_is_not_called_no_write_rights(good, monkeypatch):
         read_workbook(good)
     message = str(info.value)
     assert "keine Leserechte" in message and "Schreibrechte" not in message and str(good) in message
+
+
+class _Sheet:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def to_python(self, **_):
+        return self.rows
+
+
+class _Book:
+    """Just a metadata sheet, in calamine's API (``read_metadata`` takes any such book)."""
+
+    def __init__(self, stichtag_row: int):
+        from xl_gleichplan.schema import DOCUMENT_TYPE, METADATA_SHEET, TEMPLATE_VERSION
+
+        rows = [["dokumenttyp", "", DOCUMENT_TYPE], ["vorlagenversion", "", TEMPLATE_VERSION]]
+        rows += [["", "", ""]] * (stichtag_row - 1 - len(rows)) + [["stichtag", "", "30.06.2025"]]
+        self.sheet_names, self._sheet = [METADATA_SHEET], _Sheet(rows)
+
+    def get_sheet_by_name(self, name):
+        return self._sheet
+
+
+def test_metadata_cells_belong_to_the_workbook_they_were_read_from():
+    # the cells a finding names come with each workbook's metadata: reading a second workbook (the
+    # add-in's next call, another thread) does not move the first one's cells
+    first = workbook_reader.read_metadata(_Book(stichtag_row=5), "a.xlsx")
+    second = workbook_reader.read_metadata(_Book(stichtag_row=9), "b.xlsx")
+    assert (first.cells["stichtag"], second.cells["stichtag"]) == ("C5", "C9")
+    assert not hasattr(workbook_reader, "meta_cells")  # no module-level state left to share

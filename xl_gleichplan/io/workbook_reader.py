@@ -260,10 +260,17 @@ class _SheetReader:
         return result
 
 
-meta_cells: dict[str, str] = {}  # key -> value cell of the metadata sheet last read (for findings)
+class Metadata(dict):
+    """The metadata sheet as {key: value}; ``cells`` maps each key to its value cell (for findings).
+    Carried by the result, not kept in the module: reading another workbook (a second thread of the
+    add-in, the next file of a batch) cannot change the cells a finding of this one names."""
+
+    def __init__(self, values: dict, cells: dict[str, str]):
+        super().__init__(values)
+        self.cells = cells
 
 
-def read_metadata(book, file: str) -> dict:
+def read_metadata(book, file: str) -> Metadata:
     """The metadata sheet as {key: value}, after checking document type and template version."""
     if METADATA_SHEET not in book.sheet_names:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan: das Blatt „{METADATA_SHEET}“ fehlt. "
@@ -273,8 +280,7 @@ def read_metadata(book, file: str) -> dict:
         if len(row) >= 3 and vocab.text(row[0]):
             meta.setdefault(vocab.text(row[0]), row[2])
             rows.setdefault(vocab.text(row[0]), number)
-    meta_cells.clear()
-    meta_cells.update({k: f"C{n}" for k, n in rows.items()})
+    meta = Metadata(meta, {k: f"C{n}" for k, n in rows.items()})
     if vocab.text(meta.get("dokumenttyp")) != DOCUMENT_TYPE:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan (Dokumenttyp im Blatt „{METADATA_SHEET}“ "
                             f"fehlt oder ist falsch). Bitte eine Vorlage mit xl-gleichplan template erstellen.")
@@ -364,7 +370,7 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
                      file, METADATA_SHEET)
     elif problem := stichtag_problem(stichtag):
-        findings.add("error", problem, file, METADATA_SHEET, meta_cells.get("stichtag"))
+        findings.add("error", problem, file, METADATA_SHEET, meta.cells.get("stichtag"))
         stichtag = None
     if stichtag is None:
         stichtag = date(date.today().year - 1, *profile.stichtag_month_day)
@@ -410,13 +416,13 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     return ds, profile
 
 
-def _named_profile(meta: dict, file: str) -> str | None:
+def _named_profile(meta: Metadata, file: str) -> str | None:
     """The profile the workbook's metadata names, only if it is a shipped one: a returned workbook
     must not choose its own rules (a profile file with smaller cells switches off the draft's
     protection; a path may point to a share). An office's own profile comes from --profile."""
     named = vocab.text(meta.get("profil"))
     if named and named not in available_profiles():
-        cell = meta_cells.get("profil", "")
+        cell = meta.cells.get("profil", "")
         raise WorkbookError(f"„{file}“ nennt im Blatt „{METADATA_SHEET}“ (Zelle {cell}) das Rechtsprofil „{named[:80]}“. "
                             f"Ein Erhebungsbogen kann nur ein mitgeliefertes Profil nennen "
                             f"({', '.join(available_profiles())}); ein eigenes Profil bitte beim Aufruf angeben "
