@@ -9,6 +9,10 @@ Rows:
   csv    compute on the 500,000-row CSV      vs pandas read_csv(engine="pyarrow")   goal <= 1.3x
   xlsx   compute on the 500,000-row xlsx     vs fastexcel -> Arrow                  goal <= 1.5x, < 700 MB
   click  import of the add-in's action module vs import xlwings                     goal <= 0.5 s in total
+  workbook     read + check + compute 100 returned workbooks (analyse_workbook)
+               vs python-calamine reading all their sheets raw                      goal <= 2x
+  consolidate  `xl-gleichplan consolidate` of 1,000 workbooks (summary, JSON, history)
+               vs python-calamine reading them raw in the same process pool         goal <= 1.5x
 
 "seconds" is the timed call inside the process, after the row's common imports (the same in
 anchor and work, so neither pays import costs the other is spared), except for "click", which
@@ -19,7 +23,8 @@ times the imports themselves.
     python benchmarks/run_all.py --quick             # 20,000 rows, 1 pair: a smoke run
     python benchmarks/run_all.py --rows csv,click --repeat 5 --markdown benchmarks/results/table.md
 
-Data are generated on first use into benchmarks/data/ (git-ignored); results in
+Data are generated on first use into benchmarks/data/ (git-ignored; the 1,000 agencies of
+generate_agencies.py once, shared with bench_consolidate.py; --quick uses 50); results in
 benchmarks/results/run_all.json.
 """
 from __future__ import annotations
@@ -46,6 +51,31 @@ def compute(path):
     if code != 0:
         raise SystemExit(f"compute endete mit Code {code}")
 """
+# the returned Erhebungsbögen: read + check (formulas too, as `check` does) + compute, one after the other
+WORKBOOKS = r"""
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+import lxml.etree, xl_gleichplan.analysis
+from xl_gleichplan.io.workbook_reader import analyse_workbook
+FILES = Path(P).read_text(encoding="utf-8").splitlines()
+def raw_all_sheets(files):
+    for f in files:
+        book = CalamineWorkbook.from_path(f)
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+        book.close()
+"""
+# the consolidation with its outputs vs python-calamine reading the same files with the same pool layout
+CONSOLIDATE = r"""
+import atexit, shutil, tempfile
+from pathlib import Path
+sys.path.insert(0, {here})
+from bench_consolidate import phase_ours, phase_raw
+import xl_gleichplan.cli, xl_gleichplan.consolidation.core
+JOBS = os.cpu_count() or 1
+OUT = Path(tempfile.mkdtemp(prefix="run_all_consolidate_"))
+atexit.register(shutil.rmtree, OUT, True)
+""".replace("{here}", repr(str(HERE)))
 # name: (label, file kind, common imports, anchor code, work code, goal ratio, goal seconds, goal MB)
 ROWS = {
     "csv": ("compute, {n} Zeilen CSV", "csv", "import pandas as pd\n" + COMPUTE,
@@ -55,6 +85,10 @@ ROWS = {
              "fastexcel.read_excel(P).load_sheet(0).to_arrow()", "compute(P)", 1.5, None, 700),
     "click": ("erster Klick im Menüband (Importe)", None, "",
               "import xlwings", "import xl_gleichplan.excel.actions", None, 0.5, None),
+    "workbook": ("Erhebungsbogen lesen, prüfen und auswerten, {n} Arbeitsmappen", "workbooks", WORKBOOKS,
+                 "raw_all_sheets(FILES)", "for f in FILES:\n    analyse_workbook(f)", 2.0, None, None),
+    "consolidate": ("consolidate, {n} Erhebungsbögen", "agencies", CONSOLIDATE,
+                    "phase_raw(Path(P), JOBS)", "phase_ours(Path(P), JOBS, OUT)", 1.5, None, None),
 }
 CHILD = r"""
 import os, resource, sys, time
@@ -89,8 +123,35 @@ def staff_file(kind: str, rows: int, quick: bool) -> tuple[Path, int]:
     return path, rows
 
 
+def agencies(quick: bool) -> tuple[Path, int]:
+    """The agencies' workbooks of benchmarks/generate_agencies.py: 1,000 (--quick: 50), generated once."""
+    from bench_consolidate import ensure_agencies
+
+    n = 50 if quick else 1000
+    folder = HERE / "data" / ("agencies" if n == 1000 else f"agencies_{n}")
+    ensure_agencies(folder, n, os.cpu_count() or 1)
+    return folder, n
+
+
+def agency_folder(kind: str, rows: int, quick: bool) -> tuple[Path, int]:
+    return agencies(quick)
+
+
+def agency_sample(kind: str, rows: int, quick: bool) -> tuple[Path, int]:
+    """A list of 100 (--quick: 20) readable workbooks spread over the agencies (sizes 12 to 900 staff)."""
+    folder, _ = agencies(quick)
+    totals = json.loads((folder / "totals.json").read_text(encoding="utf-8"))
+    good = [folder / s / a["folder"] / a["filename"] for a in totals["agencies"] for s in totals["stichtage"]]
+    good = [p for p in good if p.exists()]
+    n = 20 if quick else 100
+    sample = good[::max(1, len(good) // n)][:n]
+    listing = folder / f"sample_{n}.txt"
+    listing.write_text("\n".join(str(p) for p in sample), encoding="utf-8")
+    return listing, n
+
+
 # file kind of a row -> function(kind, rows, quick) giving (the child's argument P, the n of its label)
-DATA = {"csv": staff_file, "xlsx": staff_file}
+DATA = {"csv": staff_file, "xlsx": staff_file, "workbooks": agency_sample, "agencies": agency_folder}
 
 
 def run_row(name: str, rows: int, repeat: int, quick: bool = False) -> dict:
@@ -125,7 +186,9 @@ def german(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
+ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`",
+                 "workbook": "python-calamine liest alle Blätter roh",
+                 "consolidate": "python-calamine liest dieselben Dateien roh, gleiche Prozessaufteilung"}
 
 
 def markdown(results: dict, load: str) -> str:
