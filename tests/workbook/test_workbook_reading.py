@@ -77,7 +77,7 @@ class _Recorder:
 def test_the_book_is_closed_after_reading(good, tmp_path, monkeypatch):
     closed = []
     real = workbook_reader.open_workbook
-    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path: _Recorder(real(path), closed))
+    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path, *parts: _Recorder(real(path, *parts), closed))
     read_workbook(good)
     assert closed == [True]
     read_workbook(good, check_formulas=False)
@@ -87,7 +87,7 @@ def test_the_book_is_closed_after_reading(good, tmp_path, monkeypatch):
 def test_the_book_is_closed_after_a_damaged_sheet(good, monkeypatch):
     closed = []
     real = workbook_reader.open_workbook
-    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path: _Recorder(real(path), closed))
+    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path, *parts: _Recorder(real(path, *parts), closed))
 
     def panicking(book, file, profile=None):
         book.get_sheet_by_name("Bestand")
