@@ -3,6 +3,7 @@ share of women in leadership positions per ministry and overall against the targ
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from fractions import Fraction
 
 import pandas as pd
@@ -120,3 +121,30 @@ def test_history_frame_in_the_api(agencies, three_runs):
         row = overall[overall["stichtag"] == s].iloc[0]
         assert (row["w"], row["m"], row["d"], row["x"], row["agencies"]) == (w, m, d, x, N)
         assert row["share_w"] == float(Fraction(w, w + m))
+
+
+def test_an_unchanged_history_is_not_read_again_under_the_lock(agencies, three_runs, tmp_path, monkeypatch):
+    """The run merged the history it read; under the lock it reads the file again only if another
+    run has written it since (test_outside: two runs into one file keep both)."""
+    from xl_gleichplan.consolidation import consolidate, history as hist
+
+    folder, _ = agencies
+    out, _ = three_runs
+    target = tmp_path / "verlauf.csv"
+    full = (out / "verlauf" / "gleichplan_verlauf.csv").read_bytes()
+    target.write_bytes(full)
+    c = consolidate([folder / STICHTAGE[1].isoformat()], history=target, hierarchy=folder / "hierarchie.csv",
+                    today=date(2026, 4, 15), progress=False, jobs=1)
+    reads, real = [], hist.read_history
+    monkeypatch.setattr(hist, "read_history", lambda path: reads.append(path) or real(path))
+    c.write_history()
+    assert reads == []
+    assert target.read_bytes() == full  # the same Stichtag again: the same file
+
+    # another run has written the file since it was read (here: only its first Stichtag's rows)
+    first = [line for line in full.split(b"\n") if not line or line.startswith((b"\xef\xbb\xbfstichtag", b"stichtag",
+                                                                              STICHTAGE[0].isoformat().encode()))]
+    target.write_bytes(b"\n".join(first))
+    c.write_history()
+    assert reads == [target]
+    assert set(read_csv(target)["stichtag"]) == {STICHTAGE[0].isoformat(), STICHTAGE[1].isoformat()}

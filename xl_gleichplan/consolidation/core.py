@@ -71,6 +71,7 @@ class Consolidation:
     results: list[FileResult] = field(default_factory=list, repr=False)
     trees: dict[date, Tree] = field(default_factory=dict, repr=False)
     own_history: pd.DataFrame | None = field(default=None, repr=False)  # this run's rows of the history
+    history_read: bytes | None = field(default=None, repr=False)  # history.fingerprint() of the file read
 
     @property
     def processed(self) -> int:
@@ -173,7 +174,7 @@ class Consolidation:
         from .history import history_path, write_history
 
         from ..io.atomic import locked
-        from .history import merge_history, read_history
+        from .history import fingerprint, merge_history, read_history
 
         target = history_path(path) if path else self.history_file
         if target is None:
@@ -181,9 +182,10 @@ class Consolidation:
         if self.own_history is None:
             return write_history(self.history, target)
         # another run may have written the file since it was read: merge into what is there now,
-        # under a lock, so no run's agencies are lost
+        # under a lock, so no run's agencies are lost (unchanged since read: ``history`` is that merge)
         with locked(target):
-            self.history = merge_history(read_history(target), self.own_history)
+            if target != self.history_file or fingerprint(target) != self.history_read:
+                self.history = merge_history(read_history(target), self.own_history)
             return write_history(self.history, target)
 
 
@@ -201,7 +203,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     ``exclude``: paths that are not inputs even when they lie in an input folder (the outputs).
     ``leadership_target``: the share of women in leadership the controlling measures against
     (default: the profile's threshold of underrepresentation)."""
-    from .history import history_path, leadership_levels, leadership_series, merge_history, read_history
+    from .history import fingerprint, history_path, leadership_levels, leadership_series, merge_history, read_history
 
     today = today or date.today()
     files, skipped = discover(inputs, exclude)
@@ -211,6 +213,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     prof_arg = profile.id if isinstance(profile, Profile) else profile
     mapping = load_hierarchy(hierarchy) if hierarchy else None
     history_file = history_path(history) if history else None
+    seen = fingerprint(history_file) if history_file else None  # before reading: a later change shows
     earlier = read_history(history_file) if history_file else None  # a broken history file stops before the long part
     results = read_all(files, jobs=jobs, profile=prof_arg, check_formulas=check_formulas, progress=progress)
     results = [_shown(r) for r in sorted(_drop_duplicates(results) + skipped, key=lambda r: r.path)]
@@ -261,7 +264,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
         leadership_flows=_leadership_flows(by_stichtag, trees, prof),
         leadership_target=target,
         history_file=history_file, hierarchy_file=Path(hierarchy) if hierarchy else None,
-        results=results, trees=trees, own_history=own,
+        results=results, trees=trees, own_history=own, history_read=seen,
     )
 
 

@@ -50,6 +50,20 @@ def history_path(path: str | Path) -> Path:
     return path
 
 
+def fingerprint(path: Path | None) -> bytes | None:
+    """The digest of the history file's bytes (None: no file): taken before it is read, it tells a
+    later writer whether another run has written the file since."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").digest()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return b""  # unknown: matches no digest, so the writer reads the file again
+
+
 def read_history(path: Path) -> pd.DataFrame | None:
     if not path.exists():
         return None
