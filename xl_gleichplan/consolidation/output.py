@@ -53,7 +53,20 @@ def write_workbook(c, path: Path) -> Path:
 
 
 def write_json(c, path: Path) -> Path:
-    return write_text(path, json.dumps(c.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    return write_text(path, json_text(c.to_dict()) + "\n")
+
+
+def json_text(value, pad: str = "") -> str:
+    """Indented JSON with every element of a list on one line (a record of a table): the elements go
+    through json's C encoder, which the standard library uses only without ``indent`` (with it, a
+    thousand agencies' tables take half a second in pure Python)."""
+    inner = pad + "  "
+    if isinstance(value, dict) and value:
+        return "{\n" + ",\n".join(f"{inner}{json.dumps(k, ensure_ascii=False)}: {json_text(v, inner)}"
+                                   for k, v in value.items()) + f"\n{pad}}}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(inner + json.dumps(v, ensure_ascii=False) for v in value) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def records(frame) -> list[dict]:
