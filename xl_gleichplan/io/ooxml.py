@@ -422,14 +422,18 @@ def all_formulas_in_place(data: bytes, letters: frozenset[str], first_row: int) 
     return len(cells.findall(data)) == len(settled.findall(data))
 
 
-def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z") -> None:
+def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z", change=None) -> None:
     """Rewrite a zip package with fixed entry times and a fixed modification date in
-    docProps/core.xml, so that the same input builds the same bytes (templates are checked in)."""
+    docProps/core.xml, so that the same input builds the same bytes (templates are checked in).
+    ``change``: {part name: function(bytes) -> bytes} for parts to rewrite on the way."""
     path = Path(path)
+    change = change or {}
     with zipfile.ZipFile(path) as src:
         parts = [(info, src.read(info.filename)) for info in src.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info, data in parts:
+            if info.filename in change:
+                data = change[info.filename](data)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
