@@ -148,3 +148,18 @@ def test_an_unchanged_history_is_not_read_again_under_the_lock(agencies, three_r
     c.write_history()
     assert reads == [target]
     assert set(read_csv(target)["stichtag"]) == {STICHTAGE[0].isoformat(), STICHTAGE[1].isoformat()}
+
+
+@pytest.mark.parametrize("name", ["Amt Nord", "Amt; Süd", 'Amt "Ost"', "Amt\rWest", "Amt\nMitte", "'=Amt", "=1+1", " Amt "])
+@pytest.mark.parametrize("count", [3, 2.5])
+def test_the_history_file_has_the_bytes_pandas_writes(tmp_path, name, count):
+    """The fast writer gives pandas' own CSV, byte for byte, or leaves the file to pandas."""
+    from xl_gleichplan.consolidation.history import HISTORY_COLUMNS, write_history
+
+    frame = pd.DataFrame([[date(2025, 6, 30), name, "landesverwaltung", None, "Ministerium", "thueringen",
+                           "gesamt", "gesamt", sex, count] for sex in "wmdx"], columns=HISTORY_COLUMNS)
+    write_history(frame, tmp_path / "h.csv")
+    expected = frame.assign(stichtag="2025-06-30")
+    expected["agency"] = expected["agency"].map(lambda v: "'" + v if v.startswith("=") else v)
+    expected.to_csv(tmp_path / "p.csv", sep=";", index=False, encoding="utf-8-sig", lineterminator="\n")
+    assert (tmp_path / "h.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()
