@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -519,6 +520,7 @@ def deadline_status(required: bool, due: date | None, today: date) -> str:
     return STATUS_OVERDUE if today > due else STATUS_OPEN
 
 
+@lru_cache(maxsize=100_000)  # a thousand agencies sort the same few hundred Bereiche thousands of times
 def area_order(dimension: str, area: str) -> tuple:
     """Bereiche as a reader expects them: dimensions in the schema's order, known values in their
     order, pay groups A, B, ..., E by number, others by name."""

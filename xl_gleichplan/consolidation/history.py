@@ -188,11 +188,12 @@ def leadership_levels(history: pd.DataFrame, profile: Profile, target) -> pd.Dat
     lead = history[history["dimension"] == "fuehrungsebene"]
     if not len(lead):
         return pd.DataFrame([], columns=columns)
-    rows = []
-    for keys, frame in (((s, ALL, a), g) for (s, a), g in lead.groupby(["stichtag", "area"], sort=False)):
-        rows.append(_level_row(keys, frame, profile, target))
-    for (s, m, a), g in lead.groupby(["stichtag", "ministry", "area"], sort=False):
-        rows.append(_level_row((s, m, a), g, profile, target))
+    sums: dict[tuple, dict] = {}  # (stichtag, ministry or ALL, level) -> {sex: count}, in one pass each
+    for (s, a, sex), n in lead.groupby(["stichtag", "area", "sex"], sort=False)["count"].sum().items():
+        sums.setdefault((s, ALL, a), {})[sex] = n
+    for (s, m, a, sex), n in lead.groupby(["stichtag", "ministry", "area", "sex"], sort=False)["count"].sum().items():
+        sums.setdefault((s, m, a), {})[sex] = n
+    rows = [_level_row(keys, by_sex, profile, target) for keys, by_sex in sums.items()]
     frame = pd.DataFrame(rows, columns=columns)
     order = {lvl: i for i, lvl in enumerate(LEADERSHIP_LEVELS)}
     frame["_all"] = frame["ministry"] != ALL
@@ -201,8 +202,7 @@ def leadership_levels(history: pd.DataFrame, profile: Profile, target) -> pd.Dat
             .drop(columns=["_all", "_level"]).reset_index(drop=True))
 
 
-def _level_row(keys, frame: pd.DataFrame, profile: Profile, target) -> list:
-    sums = frame.groupby("sex")["count"].sum()
+def _level_row(keys, sums: dict, profile: Profile, target) -> list:
     counts = Counts(*(_exact(sums.get(s, 0)) for s in "wmdx"))
     share = shares(counts, profile.share_basis)[0]
     return [*keys, *(_exact(counts.get(s)) for s in "wmdx"), None if share is None else float(share),
