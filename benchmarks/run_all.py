@@ -9,6 +9,8 @@ Rows:
   csv    compute on the 500,000-row CSV      vs pandas read_csv(engine="pyarrow")   goal <= 1.3x
   xlsx   compute on the 500,000-row xlsx     vs fastexcel -> Arrow                  goal <= 1.5x, < 700 MB
   click  import of the add-in's action module vs import xlwings                     goal <= 0.5 s in total
+  draft  plan drafts of 8 demo agencies       vs the same content, bare python-docx/matplotlib  goal <= 1.5x
+  template  20 prefilled Erhebungsbögen       vs copying the checked-in one at the zip level    goal <= 5x
   workbook     read + check + compute 100 returned workbooks (analyse_workbook)
                vs python-calamine reading all their sheets raw                      goal <= 2x
   consolidate  `xl-gleichplan consolidate` of 1,000 workbooks (summary, JSON, history)
@@ -40,7 +42,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate_staff import generate, paths  # noqa: E402
+from anchors import prepare_drafts  # noqa: E402
+from generate_staff import DATA, generate, paths  # noqa: E402
 
 COMPUTE = r"""
 import contextlib
@@ -58,6 +61,7 @@ from python_calamine import CalamineWorkbook
 import lxml.etree, xl_gleichplan.analysis
 from xl_gleichplan.io.workbook_reader import analyse_workbook
 FILES = Path(P).read_text(encoding="utf-8").splitlines()
+UNITS = len(FILES)
 def raw_all_sheets(files):
     for f in files:
         book = CalamineWorkbook.from_path(f)
@@ -85,18 +89,43 @@ ROWS = {
              "fastexcel.read_excel(P).load_sheet(0).to_arrow()", "compute(P)", 1.5, None, 700),
     "click": ("erster Klick im Menüband (Importe)", None, "",
               "import xlwings", "import xl_gleichplan.excel.actions", None, 0.5, None),
-    "workbook": ("Erhebungsbogen lesen, prüfen und auswerten, {n} Arbeitsmappen", "workbooks", WORKBOOKS,
-                 "raw_all_sheets(FILES)", "for f in FILES:\n    analyse_workbook(f)", 2.0, None, None),
-    "consolidate": ("consolidate, {n} Erhebungsbögen", "agencies", CONSOLIDATE,
-                    "phase_raw(Path(P), JOBS)", "phase_ours(Path(P), JOBS, OUT)", 1.5, None, None),
 }
+# the anchors of the draft and template rows are defined in anchors.py
+_OUT = f"""
+import pickle, tempfile
+from pathlib import Path
+sys.path.insert(0, {str(HERE)!r})
+_tmp = tempfile.TemporaryDirectory()
+OUT = Path(_tmp.name)
+"""
+ROWS["draft"] = ("Planentwurf (je Entwurf, 8 Dienststellen)", lambda: prepare_drafts(DATA / "entwuerfe"),
+                 _OUT + "from anchors import bare_draft\nfrom xl_gleichplan.report.draft import write_draft\n"
+                 "ITEMS = pickle.loads(Path(P).read_bytes())\nUNITS = len(ITEMS)\n",
+                 "for i, (_, spec) in enumerate(ITEMS): bare_draft(spec, OUT / f'a{i}.docx')",
+                 "for i, (analysis, _) in enumerate(ITEMS): write_draft(analysis, OUT / f'e{i}.docx')",
+                 1.5, None, None)
+ROWS["template"] = ("Erhebungsbogen (je Vorlage, 20 Dienststellen)", None,
+                    _OUT + "from datetime import date\nfrom anchors import zip_copy\n"
+                    "from xl_gleichplan.io.template import SHIPPED, write_template\n"
+                    "from xl_gleichplan.model import Agency\nfrom xl_gleichplan.profiles import load_profile\n"
+                    "PROFILE = load_profile('thueringen')\nUNITS = 20\n",
+                    "for i in range(UNITS): zip_copy(SHIPPED / 'erhebungsbogen_thueringen.xlsx', OUT / f'a{i}.xlsx')",
+                    "for i in range(UNITS): write_template(OUT / f't{i}.xlsx', PROFILE, "
+                    "Agency(f'Amt {i}', 'landesverwaltung', 'Ministerium'), date(2025, 6, 30))",
+                    5, None, None)
+ROWS["workbook"] = ("Erhebungsbogen lesen, prüfen und auswerten (je Arbeitsmappe, {n} Arbeitsmappen)",
+                    lambda: agency_sample(), WORKBOOKS,
+                    "raw_all_sheets(FILES)", "for f in FILES:\n    analyse_workbook(f)", 2.0, None, None)
+ROWS["consolidate"] = ("consolidate, {n} Erhebungsbögen", lambda: agencies(), CONSOLIDATE,
+                       "phase_raw(Path(P), JOBS)", "phase_ours(Path(P), JOBS, OUT)", 1.5, None, None)
 CHILD = r"""
 import os, resource, sys, time
 P = sys.argv[1]
+UNITS = 1  # the imports may set how many items the code makes: seconds are per item
 {imports}
 t = time.perf_counter()
 {code}
-seconds = time.perf_counter() - t
+seconds = (time.perf_counter() - t) / UNITS
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print("RESULT", seconds, peak / 1024, file=sys.stderr)
 """
@@ -113,50 +142,45 @@ def measure(imports: str, code: str, path: Path | None) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
-def staff_file(kind: str, rows: int, quick: bool) -> tuple[Path, int]:
-    """The staff export of ``rows`` rows (generated on first use), read once into the page cache."""
-    path = dict(zip(("csv", "xlsx"), paths(rows)))[kind]
-    if not path.exists():
-        print(f"Erzeuge {rows} Zeilen …", file=sys.stderr)
-        generate(rows)
-    path.read_bytes()  # into the page cache for both sides
-    return path, rows
+QUICK = False  # --quick: the agencies rows take 50 agencies and 20 workbooks
 
 
-def agencies(quick: bool) -> tuple[Path, int]:
+def agencies() -> tuple[Path, int]:
     """The agencies' workbooks of benchmarks/generate_agencies.py: 1,000 (--quick: 50), generated once."""
     from bench_consolidate import ensure_agencies
 
-    n = 50 if quick else 1000
+    n = 50 if QUICK else 1000
     folder = HERE / "data" / ("agencies" if n == 1000 else f"agencies_{n}")
     ensure_agencies(folder, n, os.cpu_count() or 1)
     return folder, n
 
 
-def agency_folder(kind: str, rows: int, quick: bool) -> tuple[Path, int]:
-    return agencies(quick)
-
-
-def agency_sample(kind: str, rows: int, quick: bool) -> tuple[Path, int]:
+def agency_sample() -> tuple[Path, int]:
     """A list of 100 (--quick: 20) readable workbooks spread over the agencies (sizes 12 to 900 staff)."""
-    folder, _ = agencies(quick)
+    folder, _ = agencies()
     totals = json.loads((folder / "totals.json").read_text(encoding="utf-8"))
     good = [folder / s / a["folder"] / a["filename"] for a in totals["agencies"] for s in totals["stichtage"]]
     good = [p for p in good if p.exists()]
-    n = 20 if quick else 100
+    n = 20 if QUICK else 100
     sample = good[::max(1, len(good) // n)][:n]
     listing = folder / f"sample_{n}.txt"
     listing.write_text("\n".join(str(p) for p in sample), encoding="utf-8")
     return listing, n
 
 
-# file kind of a row -> function(kind, rows, quick) giving (the child's argument P, the n of its label)
-DATA = {"csv": staff_file, "xlsx": staff_file, "workbooks": agency_sample, "agencies": agency_folder}
-
-
-def run_row(name: str, rows: int, repeat: int, quick: bool = False) -> dict:
+def run_row(name: str, rows: int, repeat: int) -> dict:
     label, kind, imports, anchor, work, goal_ratio, goal_s, goal_mb = ROWS[name]
-    path, n = DATA[kind](kind, rows, quick) if kind else (None, rows)
+    path, n = None, rows
+    if callable(kind):  # a row that prepares its own input (once per run, not timed)
+        path = kind()
+        if isinstance(path, tuple):  # (input, the n of its label)
+            path, n = path
+    elif kind:
+        path = dict(zip(("csv", "xlsx"), paths(rows)))[kind]
+        if not path.exists():
+            print(f"Erzeuge {rows} Zeilen …", file=sys.stderr)
+            generate(rows)
+        path.read_bytes()  # into the page cache for both sides
     pairs = []
     for i in range(repeat):
         order = ("anchor", "work") if i % 2 == 0 else ("work", "anchor")
@@ -186,9 +210,11 @@ def german(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`",
-                 "workbook": "python-calamine liest alle Blätter roh",
-                 "consolidate": "python-calamine liest dieselben Dateien roh, gleiche Prozessaufteilung"}
+ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
+ANCHOR_LABELS["draft"] = "python-docx und matplotlib ohne Produktlogik"
+ANCHOR_LABELS["template"] = "ZIP-Kopie der mitgelieferten Vorlage"
+ANCHOR_LABELS["workbook"] = "python-calamine liest alle Blätter roh"
+ANCHOR_LABELS["consolidate"] = "python-calamine liest dieselben Dateien roh, gleiche Prozessaufteilung"
 
 
 def markdown(results: dict, load: str) -> str:
@@ -219,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unbekannte Zeile(n): {', '.join(unknown)}; vorhanden: {', '.join(ROWS)}")
     load_before = os.getloadavg()
     started = time.perf_counter()
-    results = {name: run_row(name, n, repeat, args.quick) for name in names}
+    global QUICK
+    QUICK = args.quick
+    results = {name: run_row(name, n, repeat) for name in names}
     load = " / ".join(f"{a:.2f}–{b:.2f}".replace(".", ",") for a, b in zip(load_before[:1], os.getloadavg()[:1]))
     print(f"\n{'Messung':38} {'Vergleich s':>11} {'Arbeit s':>9} {'Faktor':>7} {'MB':>6}  Ziel")
     for r in results.values():

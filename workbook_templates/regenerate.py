@@ -5,13 +5,15 @@
 Run it after a change to the template builder, the sheet declarations or a law profile, and check
 in the new files; tests/workbook/test_workbook_templates.py fails while they differ from what the
 builder produces. The builder is byte-reproducible: the same arguments always give the same bytes.
+``write_template`` copies these files with the metadata rewritten, so they are always built here with
+openpyxl (``build_template_file``), never copied from themselves.
 """
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from xl_gleichplan.io.template import write_template
+from xl_gleichplan.io.template import build_template_file
 from xl_gleichplan.model import Agency
 from xl_gleichplan.profiles import load_profile
 
@@ -31,7 +33,7 @@ def standard_arguments() -> dict[str, tuple]:
 
 
 def main(folder: Path = HERE) -> list[Path]:
-    return [write_template(folder / name, *args) for name, args in standard_arguments().items()]
+    return [build_template_file(folder / name, *args) for name, args in standard_arguments().items()]
 
 
 if __name__ == "__main__":

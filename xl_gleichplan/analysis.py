@@ -104,10 +104,13 @@ def _stichtag_findings(dataset: Dataset, profile: Profile) -> list[Finding]:
     month, day = profile.stichtag_month_day
     if (dataset.stichtag.month, dataset.stichtag.day) == (month, day):
         return []
+    from .schema import METADATA_SHEET
+
     source = f" ({profile.cite('stichtag')})" if profile.cite("stichtag") else ""
     return [Finding("warning", f"Der Stichtag {dataset.stichtag:%d.%m.%Y} ist nicht der {day:02d}.{month:02d}., den "
                                f"das Rechtsprofil „{profile.id}“ vorsieht{source}. Bitte den Stichtag prüfen; die "
-                               f"Fristen werden ab dem angegebenen Tag berechnet.")]
+                               f"Fristen werden ab dem angegebenen Tag berechnet.",
+                    dataset.file, METADATA_SHEET if dataset.stichtag_cell else None, dataset.stichtag_cell)]
 
 
 def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResult]:
@@ -121,23 +124,26 @@ def _verdicts(rows, profile: Profile, kind: str | None = None) -> list[AreaResul
     return out
 
 
-def _target_warnings(targets: list[Target], areas: list[AreaResult]) -> list[Finding]:
-    """A Zielvorgabe is required for underrepresented Bereiche (§ 4 Abs. 3): one set for a sex that
-    is not underrepresented there at the Stichtag is flagged, so the office checks or explains it."""
-    from .schema import DIMENSIONS, SEX_WORDS, VERDICT_SEX, area_label
+def unfitting_targets(targets: list[Target], areas: list[AreaResult]) -> list[Target]:
+    """The Zielvorgaben set for a sex that is not underrepresented in their Bereich at the Stichtag
+    (one is required where it is, § 4 Abs. 3); a Bereich not among ``areas`` is not judged."""
+    from .schema import VERDICT_SEX
 
     verdicts = {(a.dimension, a.area): a.underrepresented for a in areas}
-    out = []
-    for t in targets:
-        key = (t.dimension, t.area)
-        if key in verdicts and VERDICT_SEX.get(verdicts[key] or "") != t.sex:
-            out.append(Finding(
-                "warning",
-                f"Zielvorgabe {t.id} gilt für {SEX_WORDS.get(t.sex, t.sex)} in {DIMENSIONS.get(t.dimension, t.dimension)} "
-                f"{area_label(t.dimension, t.area)}; dort sind {SEX_WORDS.get(t.sex, t.sex)} am Stichtag nicht "
-                f"unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe noch nötig ist, und sie sonst im Plan begründen.",
-                sheet="Zielvorgaben"))
-    return out
+    return [t for t in targets if (t.dimension, t.area) in verdicts
+            and VERDICT_SEX.get(verdicts[(t.dimension, t.area)] or "") != t.sex]
+
+
+def _target_warnings(dataset: Dataset, areas: list[AreaResult]) -> list[Finding]:
+    """Each unfitting Zielvorgabe is flagged, so the office checks or explains it."""
+    from .schema import DIMENSIONS, SEX_WORDS, SHEETS, area_label
+
+    return [Finding("warning",
+                    f"Zielvorgabe {t.id} gilt für {SEX_WORDS.get(t.sex, t.sex)} in {DIMENSIONS.get(t.dimension, t.dimension)} "
+                    f"{area_label(t.dimension, t.area)}; dort sind {SEX_WORDS.get(t.sex, t.sex)} am Stichtag nicht "
+                    f"unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe noch nötig ist, und sie sonst im Plan "
+                    f"begründen.", dataset.file, SHEETS["targets"].name, t.cell)
+            for t in unfitting_targets(dataset.targets, areas)]
 
 
 def analyse(dataset: Dataset, profile: Profile) -> Analysis:
@@ -162,7 +168,7 @@ def analyse(dataset: Dataset, profile: Profile) -> Analysis:
         success_rates=rates,
         targets=[(t, target_met(t)) for t in dataset.targets],
         leadership=leadership_rule(dataset.targets, profile, dataset.agency.type, dataset.stichtag),
-        findings=list(dataset.findings) + _stichtag_findings(dataset, profile) + _target_warnings(dataset.targets, areas),
+        findings=list(dataset.findings) + _stichtag_findings(dataset, profile) + _target_warnings(dataset, areas),
     )
 
 

@@ -71,6 +71,7 @@ class Target:
     achieved: int | None = None  # None: not assessed yet
     leadership: bool = False
     deadline: date | None = None
+    cell: str | None = field(default=None, compare=False)  # where a workbook holds it (its "für" cell), for findings
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,6 @@ class Dataset:
     on_leave: dict[tuple[str, str], Counts] = field(default_factory=dict)  # of stock: beurlaubt
     measures: list[Measure] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # where the data were read (no part of the data), for findings: the file and the Stichtag's metadata cell
+    file: str | None = field(default=None, compare=False)
+    stichtag_cell: str | None = field(default=None, compare=False)

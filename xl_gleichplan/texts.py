@@ -32,15 +32,17 @@ LEADERSHIP_PROCEDURE = {
     "entscheidung": "entscheidet über jede weitere Einstellung, Beförderung oder Höhergruppierung in eine "
                     "Führungsposition {who}",
 }
+# the result of the leadership rule (ThürGleichG § 4 Abs. 6); the template's formula writes the same words
+APPROVAL = {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}
+# the profile's share of the vacancies (Profile.sizing): ceil(V/2) or, FrFG LSA § 20 Abs. 3, floor(V/2)+1
+SIZING_SHARE = {"haelfte": "mindestens die Hälfte", "mehrheit": "mehr als die Hälfte"}
 READING = {"anzahl": "I1 – Anteil der vollständig erreichten Zielvorgaben",
            "volumen": "I2 – Anteil der erreichten Personenzahl an allen Zielvorgaben"}
+# the labels of the deadlines every profile has; the others are worded per profile (deadline_labels)
 DEADLINE = {
     "stichtag": "Stichtag",
     "flow_window_start": "Berichtszeitraum von",
     "flow_window_end": "Berichtszeitraum bis",
-    "plan_due": "Plan soll vorliegen bis",
-    "adjustment_stichtag": "Stichtag der Anpassung",
-    "adjustment_due": "Anpassung soll vorliegen bis",
     "next_plan_stichtag": "Stichtag des nächsten Plans",
 }
 # "soll ... nicht überschreiten" is no hard deadline (ThürGleichG § 4 Abs. 1 Satz 4); BGleiG § 12 Abs. 2 is
@@ -59,7 +61,7 @@ def deadline_labels(profile) -> list[tuple[str, str]]:
     if profile.adjustment != "keine":
         may = " (kann angepasst werden)" if profile.adjustment == "kann" else ""
         out += [("adjustment_stichtag", f"Stichtag der Anpassung{may}"), ("adjustment_due", f"Anpassung {due}")]
-    out.append(("next_plan_stichtag", "Stichtag des nächsten Plans"))
+    out.append(("next_plan_stichtag", DEADLINE["next_plan_stichtag"]))
     return out
 
 
@@ -85,6 +87,17 @@ def fmt_pct(value: Fraction | None, space: str = NARROW_NBSP) -> str:
     number: Decimal = percent(value)
     whole, _, frac = f"{number:.2f}".partition(".")
     return f"{fmt_int(int(whole))},{frac}{space}%"
+
+
+_WORDS = {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht", 9: "neun",
+          10: "zehn", 11: "elf", 12: "zwölf"}
+
+
+def count_word(n: int, feminine_dative: bool = False) -> str:
+    """Small numbers as words, as German prose writes them ("in einer von drei")."""
+    if n == 1:
+        return "einer" if feminine_dative else "eins"
+    return _WORDS.get(n, fmt_number(n))
 
 
 def fmt_date(value: date | None) -> str:

@@ -45,7 +45,7 @@ def controlled(tmp_path_factory):
     _agency(folder, S25, "Landesamt A1", "landesverwaltung", "Ministerium A", {AL: (1, 1), RL: (2, 6)},
             {("befoerderung", RL): (1, 1)})
     _agency(folder, S25, "Ministerium B", "ministerium", None, {AL: (2, 2), RL: (3, 1)},
-            {("hoehergruppierung", RL): (1, 0)})
+            {("hoehergruppierung", RL): (1, 0), ("fortbildung", RL): (2, 3)})  # training: no flow into leadership
     # 2024: Ministerium B only
     _agency(folder, S24, "Ministerium B", "ministerium", None, {AL: (1, 3), RL: (3, 1)}, {})
     out = folder / "uebersicht.xlsx"
@@ -95,7 +95,9 @@ def test_flows_into_leadership_by_sex(controlled):
     assert got[(S25, ALL, "einstellung", AL)] == (0, 1)
     assert got[(S25, "Ministerium B", "hoehergruppierung", RL)] == (1, 0)
     assert not any(k[0] == S24 for k in got)  # no movements recorded for 2024
-    assert ("fortbildung" not in set(f["kind"]))  # training is no flow into leadership
+    # Ministerium B trained 2 women and 3 men of the Referatsleitung: no flow into leadership
+    assert "fortbildung" not in set(f["kind"])
+    assert got[(S25, ALL, "hoehergruppierung", "alle Ebenen")] == (1, 0)
 
 
 def test_controlling_sheet_and_json(controlled):

@@ -346,6 +346,20 @@ def test_mac_install_is_refused(monkeypatch, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_addin_installed_on_a_mac_before_the_refusal_can_be_removed(monkeypatch, tmp_path):
+    """The one macOS path kept: Excel's startup folder, so that status finds and remove deletes an
+    add-in installed there before the Mac was refused (it would keep running xlwings' AppleScript)."""
+    monkeypatch.setattr(addin, "_platform", lambda: "darwin")
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    old = (tmp_path / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized"
+           / "Startup.localized" / "Excel" / addin.ADDIN_NAME)
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"old add-in")
+    lines = addin.status()
+    assert f"Add-in installiert: {old}" in lines and lines[-1] == addin.MAC_MESSAGE
+    assert addin.remove() == [f"Add-in entfernt: {old}"] and not old.exists()
+
+
 def test_shipped_addin_matches_a_fresh_build(built):
     """The wheel ships excel/gleichplan.xlam; it must be what macros/ and the installed xlwings
     build today. Regenerate with: xl-gleichplan addin build --out xl_gleichplan/excel/gleichplan.xlam"""

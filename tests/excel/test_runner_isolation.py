@@ -52,7 +52,8 @@ def test_no_setting_is_read_from_a_workbook(vba):
     # GetConfig: a fixed list of keys, from HKLM or the user's file, nothing from a workbook
     get_config = procedures["GetConfig"]
     keys = re.search(r"Case (\"[^\r\n]+)", get_config).group(1)
-    assert re.findall(r'"([^"]+)"', keys) == list(runner_vba.CONFIG_KEYS)
+    # (no INTERPRETER_MAC: the add-in refuses to run on macOS, review of issue 12)
+    assert re.findall(r'"([^"]+)"', keys) == ["INTERPRETER_WIN", "USE UDF SERVER", "SHOW CONSOLE"]
     for name in ("GetConfig", "MachineConfig", "GetConfigFilePath", "GetConfigFromFile"):
         assert not re.search(r"ActiveWorkbook|ThisWorkbook|\.Path\b|Sheets|Worksheets", procedures[name]), name
     assert 'WScript.RegRead("HKLM\\SOFTWARE\\xl-gleichplan\\" & configKey)' in procedures["MachineConfig"]

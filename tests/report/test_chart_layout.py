@@ -35,7 +35,9 @@ def test_every_text_of_the_chart_lies_inside_the_figure(monkeypatch, labels):
         extent = text.get_window_extent(renderer)
         assert box.x0 - 0.5 <= extent.x0 and extent.x1 <= box.x1 + 0.5, text.get_text()
         assert box.y0 - 0.5 <= extent.y0 and extent.y1 <= box.y1 + 0.5, text.get_text()
-    legend = fig.legends[0].get_window_extent(renderer)
+    legend = [a.get_window_extent(renderer) for a in fig.findobj(lambda a: a.get_gid() == "legende")]
+    assert len(legend) == 2 * (1 + len({b.verdict for b in bars if b.share is not None}))  # handle and text each
     axis = fig.axes[0].get_tightbbox(renderer)
-    assert legend.y1 <= axis.y0 + 1, "legend under the axis, tick labels and x label included"
+    assert max(box.y1 for box in legend) <= axis.y0 + 1, "legend under the axis, tick labels and x label included"
+    assert all(box.x0 >= 0 and box.x1 <= fig.bbox.x1 for box in legend)
     plt.close(fig)

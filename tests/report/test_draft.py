@@ -483,17 +483,24 @@ def test_federal_draft_is_built_on_bgleig(tmp_path):
 
 
 def test_sachsen_anhalt_draft_sizes_by_more_than_half(tmp_path):
-    """FrFG LSA § 20 Abs. 3 Satz 2: more than half of the posts. Testamt's höherer Dienst has 7
-    expected vacancies: floor(7/2) + 1 = 4 (as ceil(7/2), they differ for even numbers: see the
-    rule test); A 13 (men underrepresented under Thüringen) has no verdict: only women count."""
+    """FrFG LSA § 20 Abs. 3 Satz 2: more than half of the posts. Testamt's höherer Dienst with 8
+    expected vacancies (4 women, 4 men, all shown): more than half is floor(8/2) + 1 = 5, where
+    Thüringen's helper, at least half, is 8/2 = 4 (with 7 vacancies both give 4: the test could
+    not tell them apart). A 13 (men underrepresented under Thüringen) has no verdict: only women count."""
     dataset = make_testamt()
-    document = draft_of(dataclasses.replace(dataset, agency=dataclasses.replace(dataset.agency, type="ministerium")),
-                        tmp_path / "lsa.docx", profile="sachsen-anhalt")
+    forecast = {**dataset.forecast, ("laufbahngruppe", "hoeherer"): Counts(4, 4)}
+    dataset = dataclasses.replace(dataset, agency=dataclasses.replace(dataset.agency, type="ministerium"),
+                                  forecast=forecast)
+    document = draft_of(dataset, tmp_path / "lsa.docx", profile="sachsen-anhalt")
     text = all_text(document)
     assert "ThürGleichG" not in text and "50-%-Regel" not in text
     sizing = dict((r[0], r[1]) for r in rows(table_after(document, "Zielvorgabe Z1: Frauen im höheren Dienst"))[1:])
-    assert sizing["Mehr als die Hälfte der frei werdenden Stellen für Frauen (nach § 20 Abs. 3 Satz 2 FrFG)"] == "4"
+    assert sizing["Mehr als die Hälfte der frei werdenden Stellen für Frauen (nach § 20 Abs. 3 Satz 2 FrFG)"] == "5"
     assert "im Benehmen aufzustellen; zuständige Stelle: bestellte Gleichstellungsbeauftragte" in text
+    thuringian = draft_of(dataset, tmp_path / "th.docx")
+    sizing = dict((r[0], r[1]) for r in rows(table_after(thuringian, "Zielvorgabe Z1: Frauen im höheren Dienst"))[1:])
+    assert sizing["Mindestens die Hälfte der frei werdenden Stellen für Frauen (Rechenhilfe, vom Gesetz nicht "
+                  "vorgegeben)"] == "4"
 
 
 def test_one_person_leadership_level_gets_no_verdict(tmp_path):

@@ -306,3 +306,43 @@ def test_complementary_suppression_hides_the_fewest_cells():
     assert hidden(pub) == {(0, "w"), (0, "total"), (1, "w"), (1, "total")}
     assert pub[2] == {"w": 8, "m": 9, "dx": 0, "total": 17}
     assert linear_leaks(pub, truth(Counts(16, 21))) == []
+
+
+# --- the bounds audit's shortcut (issue 16): a solution checked exactly spares the solver calls ----
+
+def test_a_rounded_solution_counts_only_when_it_satisfies_every_constraint_exactly():
+    """``_moved`` (a solver's solution as proof that hidden counts can take other values) trusts
+    nothing of the solver: x + y = 5 with x, y in 0..5, truth (2, 3)."""
+    from types import SimpleNamespace
+
+    from xl_gleichplan.rules.privacy import _moved
+
+    a, lo, hi, top = np.array([[1.0, 1.0]]), np.array([5.0]), np.array([5.0]), np.array([5.0, 5.0])
+    solution = lambda *x: SimpleNamespace(x=np.array(x))  # noqa: E731
+    assert _moved(solution(4.0, 1.0), a, lo, hi, top, [2, 3]) == [0, 1]
+    assert _moved(solution(2.0, 3.0), a, lo, hi, top, [2, 3]) == []  # the truth itself proves nothing
+    assert _moved(solution(4.4, 0.6), a, lo, hi, top, [2, 3]) == [0, 1]  # rounds to 4 + 1 = 5: a proof
+    assert _moved(solution(4.6, 1.4), a, lo, hi, top, [2, 3]) == []  # rounds to 5 + 1 = 6: no proof
+    assert _moved(solution(6.0, -1.0), a, lo, hi, top, [2, 3]) == []  # outside the bounds
+    assert _moved(SimpleNamespace(x=None), a, lo, hi, top, [2, 3]) == []  # no solution
+    assert _moved(solution(4.0, 1.0), a * 0.5, lo, hi, top, [2, 3]) == []  # not integer coefficients
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(counts_st, min_size=2, max_size=4), st.sampled_from([3, 5]), st.sampled_from(["thueringen", "bund"]))
+def test_the_shortcut_hides_exactly_what_asking_the_solver_for_every_cell_hides(counts, min_cell, profile_id):
+    """With the shortcut switched off, every hidden count is minimised and maximised by the
+    solver as before; the suppression is the same cell for cell (margin and verdicts given)."""
+    from xl_gleichplan.profiles import load_profile
+    from xl_gleichplan.rules import privacy
+
+    rows = [(f"B{i}", c) for i, c in enumerate(counts)]
+    margin, profile = sum(counts, Counts()), load_profile(profile_id)
+    fast = protect(rows, min_cell, margin, profile)
+    real = privacy._moved
+    privacy._moved = lambda *args: []
+    try:
+        exact = protect(rows, min_cell, margin, profile)
+    finally:
+        privacy._moved = real
+    assert fast == exact and [r.secondary for r in fast] == [r.secondary for r in exact]

@@ -180,3 +180,13 @@ def test_only_a_plan_that_must_be_adjusted_has_an_adjustment_that_can_be_overdue
     from xl_gleichplan.profiles import load_profile
 
     assert [load_profile(p).adjustment_required for p in ("thueringen", "bund", "sachsen-anhalt")] == [True, False, False]
+
+
+def test_every_sizing_rule_has_its_words():
+    """One definition of "mehr als / mindestens die Hälfte" (texts.SIZING_SHARE) for the draft and the
+    add-in: a sizing rule a profile may name has its words there."""
+    from xl_gleichplan.profiles import SIZING
+    from xl_gleichplan.texts import SIZING_SHARE
+
+    assert SIZING_SHARE == {"haelfte": "mindestens die Hälfte", "mehrheit": "mehr als die Hälfte"}
+    assert set(SIZING_SHARE) == set(SIZING)

@@ -85,8 +85,10 @@ def test_unknown_body_type_is_a_german_profile_error(kind):
         approval(kind, TH)
     message = str(info.value)
     assert "Art der Dienststelle" in message and "nicht vorgesehen" in message
-    # it lists what is allowed
-    assert "landesverwaltung" in message and "gemeinde" in message
+    # it lists what is allowed: the German labels of the template's drop-down (review: it listed only
+    # the codes), each with the code that --agency-type takes
+    assert "„Behörde der Landesverwaltung“ (landesverwaltung)" in message and "„Gemeinde“ (gemeinde)" in message
+    assert "„Ministerium oder Staatskanzlei“ (ministerium)" in message
 
 
 def test_bund_routing():

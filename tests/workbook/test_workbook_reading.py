@@ -74,6 +74,36 @@ class _Recorder:
         self._book.close()
 
 
+def test_the_warnings_of_the_analysis_name_file_sheet_and_cell(tmp_path):
+    """Review: the warning for a Stichtag other than 30 June and the one for a Zielvorgabe whose sex
+    is not underrepresented named no place, unlike every other finding. The Stichtag is the ninth
+    metadata field below the header row: Metadaten C10. The Zielvorgabe stands in the first data
+    row of Zielvorgaben (row 5), its sex ("für") in the fourth column: D5. gehobener Dienst has
+    6 women and 4 men: women 60 %, men 40 % (not below 40 %), so nobody is underrepresented."""
+    from openpyxl import load_workbook
+
+    from xl_gleichplan.analysis import analyse
+
+    path = write_template(tmp_path / "bogen.xlsx", load_profile("thueringen"), Agency("Testamt", "landesverwaltung"),
+                          date(2024, 12, 31))
+    wb = load_workbook(path)
+    ws = wb["Bestand"]
+    assert (ws["A11"].value, ws["B11"].value) == ("Laufbahngruppe", "gehobener Dienst")
+    ws["C5"], ws["D5"], ws["C11"], ws["D11"] = 6, 4, 6, 4
+    ws = wb["Zielvorgaben"]
+    for cell, value in (("A5", "Z1"), ("B5", "Laufbahngruppe"), ("C5", "gehobener Dienst"), ("D5", "Frauen"),
+                        ("E5", 2), ("G5", "nein")):
+        ws[cell] = value
+    wb.save(path)
+    dataset, profile = read_workbook(path)
+    warnings = {f.message.split(" ")[0]: f for f in analyse(dataset, profile).findings if f.severity == "warning"}
+    stichtag, target = warnings["Der"], warnings["Zielvorgabe"]
+    assert "31.12.2024 ist nicht der 30.06." in stichtag.message
+    assert (stichtag.file, stichtag.sheet, stichtag.cell) == ("bogen.xlsx", "Metadaten", "C10")
+    assert "Zielvorgabe Z1 gilt für Frauen" in target.message
+    assert (target.file, target.sheet, target.cell) == ("bogen.xlsx", "Zielvorgaben", "D5")
+
+
 def test_the_book_is_closed_after_reading(good, tmp_path, monkeypatch):
     closed = []
     real = workbook_reader.open_workbook

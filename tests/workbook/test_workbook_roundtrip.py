@@ -29,7 +29,7 @@ from xl_gleichplan.schema import FINDINGS_SHEET, RESULTS_SHEET
 
 AGENCY = Agency("Landesamt für Musterverwaltung", "landesverwaltung")  # no parent: `compute --staff` has none
 ALL_SHEETS = {"stock", "movements", "postings", "committees", "forecast", "targets", "measures"}
-MODEL_FIELDS = [f.name for f in dataclasses.fields(Dataset) if f.name != "findings"]
+MODEL_FIELDS = [f.name for f in dataclasses.fields(Dataset) if f.compare and f.name != "findings"]  # not where read
 MEASURES = [Measure("Z2", "personell", "Ausschreibungen für Referatsleitungen auch in Teilzeit", "Personalreferat",
                     date(2026, 12, 31)),
             Measure(None, "fortbildung", "=Führungskräftetraining für Frauen", "", None)]  # "=" stays text
@@ -113,6 +113,15 @@ def test_workbook_json_equals_exports_json(filled, demo_exports):
     a, b = json.loads(from_workbook.stdout), json.loads(from_exports.stdout)
     # the exports' run also says what became of their columns (issue 11); a workbook has none to report
     b["findings"] = [f for f in b["findings"] if f.get("topic") != "columns"]
+    # a finding names where it was found: the cell "für" in the Zielvorgabe's own row, or nothing in the exports
+    sheet = load_workbook(filled, read_only=True)["Zielvorgaben"]
+    assert a["findings"]
+    for f in a["findings"]:
+        assert (f["file"], f["sheet"], f["cell"][0]) == (filled.name, "Zielvorgaben", "D"), f
+        assert f["message"].startswith(f"Zielvorgabe {sheet['A' + f['cell'][1:]].value} gilt für "
+                                       f"{sheet[f['cell']].value} in "), f
+    for side in (a, b):
+        side["findings"] = [{k: v for k, v in f.items() if k not in ("file", "cell")} for f in side["findings"]]
     assert a == b
     assert a["agency"]["staff"] == 300 and a["areas"] and a["movements"] and a["targets"]
 

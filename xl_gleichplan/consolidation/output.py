@@ -25,7 +25,7 @@ from ..io.atomic import atomic_path, write_text
 from ..io.ooxml import make_reproducible
 from ..io.printing import print_setup, row_height
 from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, VERDICT_LABELS, area_label
-from ..texts import SEVERITY, fmt_date, fmt_pct
+from ..texts import APPROVAL, SEVERITY, fmt_date, fmt_pct
 from .hierarchy import ALL
 
 HEADER_FONT = Font(bold=True, color="FFFFFFFF")
@@ -35,7 +35,6 @@ BOLD = Font(bold=True)
 PERCENT, DATE = "0.00%", "DD.MM.YYYY"
 STATUS = {"no_duty": "keine Planpflicht", "open": "Frist läuft", "overdue": "überfällig"}
 FILE_STATUS = {"processed": "gelesen", "skipped": "übersprungen", "failed": "nicht gelesen", "note": "Zusammenführung"}
-APPROVAL = {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}
 SEX_COLUMNS = ("Frauen", "Männer", "divers", "ohne Angabe")
 LEADERSHIP_AREAS = frozenset(LEADERSHIP_LEVELS)
 

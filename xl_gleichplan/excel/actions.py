@@ -38,7 +38,7 @@ from ..logs import log_dir, log_exception
 from ..model import Agency, Dataset, Target
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, METADATA_SHEET, RESULTS_SHEET, SHEETS,
                       area_label, column_letter)
-from ..texts import PROCEDURE, deadline_labels, fmt_date, fmt_pct
+from ..texts import PROCEDURE, SIZING_SHARE, deadline_labels, fmt_date, fmt_pct
 from .book import Formula, LiveBook, a1
 
 DATE_FORMAT = "DD.MM.YYYY"
@@ -346,7 +346,7 @@ def ziele_vorschlagen(live: LiveBook) -> ActionResult:
     open_ = [s for s in target_suggestions(analysis) if (s.dimension, s.area) not in have]
     proposals = [s for s in open_ if s.vacancy_target > 0] if source else []
     without = [s for s in open_ if s not in proposals]
-    share = "mehr als die Hälfte" if profile.sizing == "mehrheit" else "mindestens die Hälfte"
+    share = SIZING_SHARE[profile.sizing]
     sheet = SHEETS["targets"]
     lines: list[str] = []
     targets: list[Target] = []

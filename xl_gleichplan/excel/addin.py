@@ -403,7 +403,8 @@ def xlstart_dir(platform: str | None = None) -> Path | None:
     """Excel's per-user startup folder; None where Excel does not run.
 
     `xlwings addin install` asks a running Excel for Application.StartupPath; these are the
-    default values of that property, so no Excel has to be started here."""
+    default values of that property, so no Excel has to be started here. The Mac's folder stays:
+    ``status`` and ``remove`` find an add-in installed there before the Mac was refused."""
     kind = _kind(platform or _platform())
     if kind == "win":
         appdata = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
@@ -417,15 +418,11 @@ def xlstart_dir(platform: str | None = None) -> Path | None:
 def user_config_file(platform: str | None = None) -> Path | None:
     """The per-user settings file the add-in reads when no machine-wide key exists (its
     GetConfigFilePath with PROJECT_NAME "xl-gleichplan"). A workbook cannot reach it; anything
-    running as the user can, just as it can replace the add-in in the user's XLSTART.
-
-    On macOS Excel is sandboxed and reads its container."""
-    kind = _kind(platform or _platform())
-    if kind == "win":
+    running as the user can, just as it can replace the add-in in the user's XLSTART. Windows only:
+    on macOS the add-in runs nothing."""
+    if _kind(platform or _platform()) == "win":
         profile = os.environ.get("USERPROFILE") or str(Path.home())
         return Path(profile) / f".{CONFIG_NAME}" / f"{CONFIG_NAME}.conf"
-    if kind == "mac":
-        return Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{CONFIG_NAME}.conf"
     return None
 
 
@@ -438,7 +435,7 @@ def machine_config() -> dict[str, str]:
         import winreg
     except ImportError:
         return {}
-    key_path = runner_vba.MACHINE_KEY.split("\\", 1)[1].rstrip("\\")
+    key_path = runner_vba.MACHINE_KEY.split("\\", 1)[1]
     values: dict[str, str] = {}
     for view in (winreg.KEY_WOW64_64KEY, winreg.KEY_WOW64_32KEY):
         try:
@@ -449,10 +446,6 @@ def machine_config() -> dict[str, str]:
         except OSError:
             continue
     return values
-
-
-def _interpreter_key(platform: str) -> str:
-    return "INTERPRETER_MAC" if _kind(platform) == "mac" else "INTERPRETER_WIN"
 
 
 def _read_config(path: Path) -> list[tuple[str, str, str]]:
@@ -520,7 +513,7 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
         lines = [f"Add-in installiert: {dest}"]
     config = user_config_file(platform)
     if config is not None:
-        key = _interpreter_key(platform)
+        key = runner_vba.INTERPRETER_KEY
         if dry_run:
             lines.append(f"Würde in {config} eintragen: {key} = {sys.executable}")
         else:
@@ -534,7 +527,7 @@ def install(dry_run: bool = False, target_dir=None) -> list[str]:
             else:
                 lines.append(f"Einstellungen des Add-ins {config}: {key} = {sys.executable}")
         if machine_config():
-            lines.append(f"Hinweis: IT hat unter {runner_vba.MACHINE_KEY.rstrip(chr(92))} eine maschinenweite "
+            lines.append(f"Hinweis: IT hat unter {runner_vba.MACHINE_KEY} eine maschinenweite "
                          "Einstellung gesetzt; das Add-in liest dann nur diese, nicht die Datei des Benutzers.")
     else:
         lines.append("Keine Einstellungen: Excel läuft nicht auf diesem System.")
@@ -597,22 +590,22 @@ def status(target_dir=None) -> list[str]:
 def interpreter_status() -> list[str]:
     """Which Python Excel will start, and from which setting: what the add-in's GetConfig reads."""
     platform = _platform()
+    if _kind(platform) == "mac":
+        return [MAC_MESSAGE]
     config = user_config_file(platform)
     if config is None:
         return []
-    if _kind(platform) == "mac":
-        return [MAC_MESSAGE]
-    key = _interpreter_key(platform)
+    key = runner_vba.INTERPRETER_KEY
     machine = machine_config()
-    if machine.get("INTERPRETER_WIN"):
-        source, values = f"maschinenweite Einstellung {runner_vba.MACHINE_KEY.rstrip(chr(92))}", machine
+    if machine.get(key):
+        source, values = f"maschinenweite Einstellung {runner_vba.MACHINE_KEY}", machine
     else:
         source, values = f"Einstellungen des Benutzers {config}", {k: v for k, v, _ in _read_config(config)}
     value = values.get(key)
     if not value:
         return [f"Kein Python eingerichtet ({key} fehlt in: {source}); die Schaltflächen melden das. "
                 "Bitte das Add-in installieren (xl-gleichplan addin install) oder die IT fragen."]
-    if _kind(platform) == "win" and not runner_vba.is_full_python_path(value):
+    if not runner_vba.is_full_python_path(value):
         return [f"Achtung: {key} = {value} ist kein vollständiger Pfad zu python.exe oder pythonw.exe "
                 rf"(z. B. C:\Program Files\xl-gleichplan\venv\Scripts\python.exe); das Add-in startet es "
                 f"nicht (eingestellt in: {source}). Bitte das Add-in neu installieren (xl-gleichplan addin install)."]

@@ -74,12 +74,16 @@ def _requirements(wheel: Path) -> list[str]:
 
 
 def _project(filename: str) -> str:
-    return re.sub(r"[-_.]+", "-", filename.split("-", 1)[0]).lower()
+    """The project of a wheel file name (its first part), normalised as pip compares names."""
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(filename.split("-", 1)[0])
 
 
 def missing_for_windows(wheels: list[Path], python_version: str = PYTHON_VERSION) -> list[str]:
     """Requirements that a wheel needs on Windows and that no wheel in ``wheels`` provides."""
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
     have = {_project(w.name) for w in wheels}
     environment = dict(_WINDOWS, python_version=python_version, python_full_version=f"{python_version}.0",
@@ -90,7 +94,7 @@ def missing_for_windows(wheels: list[Path], python_version: str = PYTHON_VERSION
             requirement = Requirement(line)
             if requirement.marker is not None and not requirement.marker.evaluate(environment):
                 continue
-            name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            name = canonicalize_name(requirement.name)
             if name not in have:
                 missing[name] = str(Requirement(line)).split(";")[0].strip()
     return sorted(missing.values())
@@ -188,9 +192,8 @@ def build_bundle(out: str | os.PathLike, *, python_version: str = PYTHON_VERSION
 # ---------------------------------------------------------------------------- scripts
 
 def _scripts(python_version: str) -> dict[str, str]:
-    key = runner_vba.MACHINE_KEY.rstrip("\\")
-    install = _INSTALL.replace("@PYVER@", python_version).replace("@KEY@", key)
-    uninstall = _UNINSTALL.replace("@KEY@", key)
+    install = _INSTALL.replace("@PYVER@", python_version).replace("@KEY@", runner_vba.MACHINE_KEY)
+    uninstall = _UNINSTALL.replace("@KEY@", runner_vba.MACHINE_KEY)
     return {"install.ps1": install, "uninstall.ps1": uninstall, "install.cmd": _INSTALL_CMD}
 
 

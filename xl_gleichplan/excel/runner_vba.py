@@ -9,8 +9,8 @@ required to match exactly once, close them:
 
 * ``GetConfig`` reads only the keys in ``CONFIG_KEYS``, from the machine-wide registry key IT
   writes (``MACHINE_KEY``, HKLM: users cannot write it) or, when that key is absent, from the
-  per-user file ``addin install`` writes (``%USERPROFILE%\\.xl-gleichplan\\xl-gleichplan.conf``;
-  macOS: Excel's container). Every other key gets the add-in's own default.
+  per-user file ``addin install`` writes (``%USERPROFILE%\\.xl-gleichplan\\xl-gleichplan.conf``).
+  Every other key gets the add-in's own default.
 * The readers of workbook sheets and folders, the embedded-code check and the "Import
   Functions" procedures (which take module names from the workbook) are removed.
 * No fallback to "python"/"pythonw" from PATH and no bare ``cmd.exe``: both are searched in the
@@ -37,9 +37,11 @@ from __future__ import annotations
 from ..errors import GleichplanError
 
 PROJECT_NAME = "xl-gleichplan"
-MACHINE_KEY = "HKLM\\SOFTWARE\\xl-gleichplan\\"
+MACHINE_KEY = "HKLM\\SOFTWARE\\xl-gleichplan"
+# The interpreter setting (Windows only: the add-in refuses to run on macOS).
+INTERPRETER_KEY = "INTERPRETER_WIN"
 # The only settings a place outside the add-in may give; everything else is the add-in's default.
-CONFIG_KEYS = ("INTERPRETER_WIN", "INTERPRETER_MAC", "USE UDF SERVER", "SHOW CONSOLE")
+CONFIG_KEYS = (INTERPRETER_KEY, "USE UDF SERVER", "SHOW CONSOLE")
 PYTHON_FLAGS = "-I -B"
 # Run first in every Python the add-in starts: with xlwings.pro unimportable, xlwings never turns
 # on PRO features (embedded code from *.py sheets), whatever licence key is around.
@@ -101,7 +103,7 @@ Function MachineConfig(configKey As String, configValue As String) As Boolean
     #Else
         Dim value As Variant
         On Error Resume Next
-        value = WScript.RegRead("{machine_key}" & configKey)
+        value = WScript.RegRead("{machine_key}\\" & configKey)
         If Err.Number = 0 Then
             configValue = CStr(value)
             MachineConfig = True

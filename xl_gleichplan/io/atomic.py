@@ -195,7 +195,7 @@ def atomic_path(target: str | Path, replaces_input: bool = False):
     except OSError as exc:
         raise OutputError(f"In den Ordner „{target.parent}“ kann nicht geschrieben werden ({reason(exc)}). "
                           f"Bitte einen anderen Ausgabeordner wählen oder die Rechte prüfen.", reason(exc)) from None
-    hook, failed = sys.unraisablehook, None
+    failed = None
     try:
         yield Path(tmp)
         _fsync(tmp)  # before the chmod: with a umask such as 0222 the file is read-only afterwards
@@ -204,11 +204,7 @@ def atomic_path(target: str | Path, replaces_input: bool = False):
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; an output gets the usual rights
         os.replace(tmp, target)
     except Exception as exc:
-        # a writer left half-closed (openpyxl's sheet streams) reports an error again when it is
-        # collected, whatever stopped it: as "Exception ignored ... Traceback" on stderr, which the
-        # clerk must not see. Let go of the half-closed writers now, quietly, not at exit.
-        sys.unraisablehook = _quiet
-        traceback.clear_frames(exc.__traceback__)
+        release_quietly(exc)  # a writer left half-closed complains when collected: now and quietly, not at exit
         why = _io_error(exc)
         if why is None:
             failed = exc
@@ -221,10 +217,6 @@ def atomic_path(target: str | Path, replaces_input: bool = False):
             except OSError:
                 pass
     if failed is not None:
-        try:
-            gc.collect()
-        finally:
-            sys.unraisablehook = hook
         if isinstance(failed, Exception):
             raise failed
         why, number = failed

@@ -429,15 +429,19 @@ def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z", cha
     path = Path(path)
     change = change or {}
     with zipfile.ZipFile(path) as src:
-        parts = [(info, src.read(info.filename)) for info in src.infolist()]
+        parts = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    write_reproducible(path, [(name, change[name](data) if name in change else data) for name, data in parts], stamp)
+
+
+def write_reproducible(path: str | Path, parts: list[tuple[str, bytes]], stamp: str) -> None:
+    """Write the parts, in this order, as a zip package with fixed entry times; docProps/core.xml
+    gets ``stamp`` as its creation and modification date."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in parts:
-            if info.filename in change:
-                data = change[info.filename](data)
-            if info.filename == "docProps/core.xml":
+        for name, data in parts:
+            if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
                               rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
+            entry = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             dst.writestr(entry, data)

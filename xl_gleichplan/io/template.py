@@ -7,26 +7,34 @@ the agency types.
 """
 from __future__ import annotations
 
+import io
+import posixpath
 import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from lxml import etree
 from openpyxl import Workbook
+from openpyxl.cell._writer import write_cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.functions import xmlfile
 
 from .. import __version__
+from ..errors import GleichplanError
 from ..model import Agency
-from ..profiles import Profile
+from ..profiles import Profile, load_profile
 from ..texts import PROCEDURE, deadline_labels
 from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET,
                       LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, OVERVIEW_SHEET,
                       PARAMETERS, SHEETS, TEMPLATE_VERSION, VALUES, VERDICT, VERDICT_BEREICH, Sheet, area_label,
                       parameter_values)
+from ..texts import APPROVAL, count_word
 from .atomic import atomic_path
-from .ooxml import make_reproducible, put
+from .ooxml import make_reproducible, put, write_reproducible
 from .printing import print_setup, row_height
 
 INPUT_FILL = PatternFill("solid", fgColor="FFFFFFFF")
@@ -37,6 +45,8 @@ THIN = Side(style="thin", color="FFBFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 PERCENT = "0.00%"
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 # The usual pay groups offered by the template (the user's data may add others).
 PAY_GROUPS = ([f"A {n}" for n in range(5, 17)] + ["B 1", "B 2", "B 3"] + ["R 1", "R 2", "R 3"]
@@ -198,17 +208,22 @@ def _input_sheet(wb: Workbook, key: str, profile: Profile, lists: dict[str, str]
         f"GP_{key.upper()}", attr_text=f"'{sheet.name}'!$A${FIRST_DATA_ROW}:${sheet.letter(codes[-1])}${last}")
 
 
-def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) -> None:
+def metadata_values(profile: Profile, agency: Agency, stichtag: date) -> dict:
+    """The value of each of META_FIELDS; only the editable ones depend on the agency and Stichtag."""
     from ..rules.deadlines import deadlines
 
-    ws = wb.create_sheet(METADATA_SHEET)
     dl = deadlines(stichtag, profile)
     # "art" as the German label of the canonical type (landtag -> oberste Landesbehörde): VLOOKUP into
     # GP_ROUTING (first column: the label) and the drop-down list know no aliases
-    values = {"dokumenttyp": DOCUMENT_TYPE, "vorlagenversion": TEMPLATE_VERSION,
-              "generator": f"xl-gleichplan {__version__}", "profil": profile.id, "rechtsgrundlage": profile.legal_basis,
-              "dienststelle": agency.name, "art": profile.route(agency.type).label, "uebergeordnet": agency.parent or "",
-              "stichtag": stichtag, "zeitraum_von": dl.flow_window_start, "zeitraum_bis": dl.flow_window_end}
+    return {"dokumenttyp": DOCUMENT_TYPE, "vorlagenversion": TEMPLATE_VERSION,
+            "generator": f"xl-gleichplan {__version__}", "profil": profile.id, "rechtsgrundlage": profile.legal_basis,
+            "dienststelle": agency.name, "art": profile.route(agency.type).label, "uebergeordnet": agency.parent or "",
+            "stichtag": stichtag, "zeitraum_von": dl.flow_window_start, "zeitraum_bis": dl.flow_window_end}
+
+
+def _metadata(wb: Workbook, profile: Profile, agency: Agency, stichtag: date) -> None:
+    ws = wb.create_sheet(METADATA_SHEET)
+    values = metadata_values(profile, agency, stichtag)
     ws["A1"], ws["B1"], ws["C1"] = "Schlüssel", "Angabe", "Wert"
     for c in ("A1", "B1", "C1"):
         ws[c].font = Font(bold=True)
@@ -293,8 +308,8 @@ def _overview(wb: Workbook, profile: Profile) -> None:
          f"=IF(OR(<lead_targets>=0,<lead_assessed>=0),\"\",SUMPRODUCT({is_lead},{capped})/SUMPRODUCT({is_lead},{target}))",
          PERCENT),
         ("approval_required", f"{profile.cite('leadership_rule')}: Regel für Führungspositionen",
-         "=IF(<count_reading>=\"\",\"noch nicht bewertbar\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)<GP_FUEHRUNG_SCHWELLE,"
-         "\"greift\",\"greift nicht\"))", None),
+         f"=IF(<count_reading>=\"\",\"{APPROVAL[None]}\",IF(IF(GP_LESART=\"volumen\",<volume_reading>,<count_reading>)"
+         f"<GP_FUEHRUNG_SCHWELLE,\"{APPROVAL[True]}\",\"{APPROVAL[False]}\"))", None),
         ("approver", "zuständig, solange die Regel greift", "=IFERROR(VLOOKUP(GP_ART,GP_ROUTING,5,FALSE),\"\")", None),
     ]
     # the profile's parts only: no leadership rule or adjustment where the law has none, its own due words
@@ -335,7 +350,7 @@ INSTRUCTIONS = [
     "Besoldungs- oder Entgeltgruppe, Fachrichtung, Wertebene, Führungsebene, Arbeitszeit, Beurlaubung, Befristung).",
     "   Fehlt ein Bereich, tragen Sie ihn in einer freien Zeile ein: Dimension aus der Liste wählen, Bereich schreiben.",
     "4. „Bewegungen“: Bewerbungen, Einstellungen, Beförderungen, Höhergruppierungen und Fortbildungen im "
-    "Berichtszeitraum (die {window} Jahre bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
+    "Berichtszeitraum ({window} bis zum Stichtag). „Ausschreibungen“: Zahl der Stellenausschreibungen.",
     "5. „Gremien“: Mitglieder je Gremium am Stichtag. „Prognose“: erwartete Abgänge im Planzeitraum.",
     "6. „Zielvorgaben“ und „Maßnahmen“: für jeden Bereich, in dem ein Geschlecht unterrepräsentiert ist.",
     "",
@@ -360,7 +375,7 @@ def _instructions(wb: Workbook, profile: Profile) -> None:
     cites = {"no_personal_data": f" ({profile.cite('no_personal_data')})" if profile.cite("no_personal_data") else "",
              "leadership_rule": f" und die 50-%-Regel für Führungspositionen ({profile.cite('leadership_rule')})"
              if profile.has("leadership_rule") else "",
-             "window": {2: "zwei", 3: "drei", 4: "vier"}.get(profile.flow_window_years, str(profile.flow_window_years))}
+             "window": "das Jahr" if (years := profile.flow_window_years) == 1 else f"die {count_word(years)} Jahre"}
     for i, line in enumerate(line.format(**cites) for line in INSTRUCTIONS):
         i += 3
         ws.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
@@ -392,9 +407,108 @@ def build_template(profile: Profile, agency: Agency, stichtag: date) -> Workbook
 
 
 def write_template(path: str | Path, profile: Profile, agency: Agency, stichtag: date) -> Path:
-    """Write a template atomically; the same arguments always give the same bytes."""
+    """Write a template atomically; the same arguments always give the same bytes, the bytes
+    ``build_template_file`` writes. Fast path: the profile's standard template (the checked-in one
+    in workbook_templates/, or the first one this process built) with its metadata cells
+    rewritten, every other part copied; anything it cannot vouch for goes to the builder."""
+    values = metadata_values(profile, agency, stichtag)  # an unknown Art fails here, before anything is written
+    base = _base(profile)
+    parts = _patched(base, values) if base is not None else None
+    if parts is None:
+        written = build_template_file(path, profile, agency, stichtag)
+        _BASES[profile.id] = (profile, _read_parts(written))
+        return written
+    with atomic_path(path) as tmp:
+        write_reproducible(tmp, parts, _stamp(stichtag))
+    return Path(path)
+
+
+def build_template_file(path: str | Path, profile: Profile, agency: Agency, stichtag: date) -> Path:
+    """Build a template with openpyxl and write it atomically (the reference ``write_template``
+    copies; workbook_templates/regenerate.py writes the checked-in files with it)."""
     wb = build_template(profile, agency, stichtag)
     with atomic_path(path) as tmp:
         wb.save(tmp)
-        make_reproducible(tmp, wb.properties.created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        make_reproducible(tmp, _stamp(stichtag))
     return Path(path)
+
+
+def _stamp(stichtag: date) -> str:
+    return f"{stichtag:%Y-%m-%d}T00:00:00Z"  # the builder's created date (the Stichtag, midnight)
+
+
+# ---------------------------------------------------------------------------- the fast path
+
+SHIPPED = Path(__file__).resolve().parents[2] / "workbook_templates"  # present in a source checkout
+_BASES: dict[str, tuple[Profile, list[tuple[str, bytes]]]] = {}  # profile id -> (profile, parts of a template)
+
+
+def _read_parts(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(info.filename, zf.read(info)) for info in zf.infolist()]
+
+
+def _base(profile: Profile) -> list[tuple[str, bytes]] | None:
+    """The parts of a template of exactly this profile, or None."""
+    known = _BASES.get(profile.id)
+    if known is not None and known[0] == profile:
+        return known[1]
+    try:
+        packaged = load_profile(profile.id) == profile  # an office's own .toml may reuse a packaged id
+    except GleichplanError:
+        packaged = False
+    shipped = SHIPPED / f"erhebungsbogen_{profile.id}.xlsx"
+    if not packaged or not shipped.is_file():
+        return None
+    _BASES[profile.id] = (profile, _read_parts(shipped))
+    return _BASES[profile.id][1]
+
+
+def _cell_xml(row: int, col: int, value) -> bytes:
+    """A cell as openpyxl's own writer writes it, without its style (``put`` decides the type)."""
+    global _SCRATCH
+    if _SCRATCH is None:
+        _SCRATCH = Workbook().active
+    cell = put(_SCRATCH, row, col, value)  # refuses what openpyxl refuses (control characters)
+    out = io.BytesIO()
+    with xmlfile(out) as xf:
+        write_cell(xf, _SCRATCH, cell, styled=False)
+    return out.getvalue()
+
+
+_SCRATCH = None
+
+
+def _patched(parts: list[tuple[str, bytes]], values: dict) -> list[tuple[str, bytes]] | None:
+    """The parts with the metadata sheet's value cells rewritten; None when the parts are not a
+    template of this version and profile: a cell not found exactly once, or a fixed field (version,
+    generator, profile, legal basis) not holding the value it would get."""
+    sheet = _metadata_part(dict(parts))
+    if sheet is None:
+        return None
+    xml = dict(parts)[sheet]
+    for row, (key, _label, _name, editable) in enumerate(META_FIELDS, start=2):
+        found = list(re.finditer(rb'<c r="C%d"( s="[0-9]+")?[^>]*?(?:/>|>.*?</c>)' % row, xml, re.DOTALL))
+        if len(found) != 1:
+            return None
+        new = _cell_xml(row, 3, values[key])
+        new = new.replace(b'<c r="C%d"' % row, b'<c r="C%d"' % row + (found[0].group(1) or b""), 1)
+        if not editable and new != found[0].group(0):
+            return None
+        xml = xml[:found[0].start()] + new + xml[found[0].end():]
+    return [(name, xml if name == sheet else data) for name, data in parts]
+
+
+def _metadata_part(parts: dict[str, bytes]) -> str | None:
+    """The part name of the metadata sheet, through the workbook and its relationships."""
+    try:
+        book = etree.fromstring(parts["xl/workbook.xml"])
+        rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    except (KeyError, etree.XMLSyntaxError):
+        return None
+    ids = [s.get(f"{{{REL_NS}}}id") for s in book.iter(f"{{{SHEET_NS}}}sheet") if s.get("name") == METADATA_SHEET]
+    targets = [r.get("Target") for r in rels if ids and r.get("Id") == ids[0]]
+    if len(ids) != 1 or len(targets) != 1:
+        return None
+    name = posixpath.normpath(targets[0].lstrip("/") if targets[0].startswith("/") else "xl/" + targets[0])
+    return name if name in parts else None

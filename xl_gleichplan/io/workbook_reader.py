@@ -368,19 +368,20 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     if not isinstance(profile, Profile):
         profile = load_profile(profile or _named_profile(meta, file))
     findings = FindingList()
-    stichtag = vocab.to_date(meta.get("stichtag"))
+    stichtag, stichtag_cell = vocab.to_date(meta.get("stichtag")), meta.cells.get("stichtag")
     if stichtag is None:
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
                      file, METADATA_SHEET)
     elif problem := stichtag_problem(stichtag):
-        findings.add("error", problem, file, METADATA_SHEET, meta.cells.get("stichtag"))
+        findings.add("error", problem, file, METADATA_SHEET, stichtag_cell)
         stichtag = None
     if stichtag is None:
         stichtag = date(date.today().year - 1, *profile.stichtag_month_day)
     agency_type = agency_type_code(profile, vocab.text(meta.get("art")) or "landesverwaltung")
     profile.route(agency_type)  # an unknown type is an error the clerk must fix in the metadata
     ds = Dataset(Agency(vocab.text(meta.get("dienststelle")) or file, agency_type,
-                        vocab.text(meta.get("uebergeordnet")) or None), stichtag, findings=findings)
+                        vocab.text(meta.get("uebergeordnet")) or None), stichtag, findings=findings,
+                 file=vocab.text(file_label(file)), stichtag_cell=stichtag_cell)
     _check_window(meta, stichtag, profile, file, findings)
     _check_parameters(meta, profile, file, findings)
     if meta["vorlagenversion"] in MIGRATIONS:
@@ -564,7 +565,8 @@ def _targets(reader: _SheetReader, ds: Dataset) -> None:
             continue
         ident = vocab.text(values["id"]) or f"Z{len(ds.targets) + 1}"
         ds.targets.append(Target(ident, *key, sex, int(goal), None if achieved is None else int(achieved),
-                                 bool(leadership), reader.date(row, "deadline", values["deadline"])))
+                                 bool(leadership), reader.date(row, "deadline", values["deadline"]),
+                                 f"{reader.sheet.letter('sex')}{row}"))
 
 
 def _measures(reader: _SheetReader, ds: Dataset) -> None:

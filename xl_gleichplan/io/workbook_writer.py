@@ -19,7 +19,7 @@ from ..errors import OutputError, WorkbookError
 from ..model import Counts
 from ..schema import (DIMENSIONS, FINDINGS_SHEET, FIRST_DATA_ROW, MEASURE_KINDS, MOVEMENT_KINDS, RESULTS_SHEET,
                       SEX_WORDS, SHEETS, VERDICT_LABELS, area_label)
-from ..texts import SEVERITY, deadline_labels
+from ..texts import APPROVAL, SEVERITY, deadline_labels
 from .atomic import atomic_path
 from .findings import message_text
 from .printing import LINE_HEIGHT, print_setup, row_height
@@ -182,7 +182,7 @@ def result_rows(analysis) -> list[list]:
             ("I2: erreichter Umfang", _ratio(lead.volume_reading)),
             ("maßgebliche Lesart", READING[lead.reading]),
             (f"{profile.cite('leadership_rule')}: Regel für Führungspositionen",
-             {True: "greift", False: "greift nicht", None: "noch nicht bewertbar"}[lead.approval_required]),
+             APPROVAL[lead.approval_required]),
             ("zuständig", lead.approver),
         ]
     rows = [["Ergebnis der Auswertung"], ["Feste Werte, berechnet mit xl-gleichplan; nach einer Änderung der "

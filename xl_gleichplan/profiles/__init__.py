@@ -99,7 +99,8 @@ class Profile:
         code = (agency_type or "").strip().lower()
         code = self.aliases.get(code, code)
         if code not in self.routing:
-            known = ", ".join(sorted(self.routing))
+            # the German labels of the template's drop-down, in its order; the code for --agency-type
+            known = ", ".join(f"„{route.label}“ ({code})" for code, route in self.routing.items())
             raise ProfileError(
                 f"Die Art der Dienststelle „{agency_type}“ ist im Profil „{self.id}“ nicht vorgesehen. "
                 f"Bitte eine dieser Arten angeben: {known}."

@@ -30,16 +30,16 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..analysis import Analysis, AreaResult, target_suggestions
+from ..analysis import Analysis, AreaResult, target_suggestions, unfitting_targets
 from ..errors import GleichplanError
 from ..io.atomic import atomic_path
 from ..model import Counts
 from ..rules.privacy import ProtectedRow, protect
 from ..rules.shares import shares
-from ..schema import (DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, MOVEMENT_KINDS, ON_LEAVE, PART_TIME, SEX_WORDS,
-                      VERDICT_SEX, area_label)
-from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, VERDICT_SHORT, deadline_labels, fmt_date, fmt_number,
-                     fmt_pct)
+from ..schema import (DIMENSIONS, LEADERSHIP_LEVELS, MEASURE_KINDS, METADATA_SHEET, MOVEMENT_KINDS, ON_LEAVE, PART_TIME,
+                      SEX_WORDS, SHEETS, VERDICT_SEX, area_label)
+from ..texts import (APPROVAL, LEADERSHIP_PROCEDURE, PROCEDURE, READING, SIZING_SHARE, VERDICT_SHORT, deadline_labels,
+                     fmt_date, fmt_number, fmt_pct)
 from . import sentences as say
 from .sentences import capital
 from .charts import Bar, share_chart
@@ -60,9 +60,10 @@ KEEP_TOGETHER = 15  # tables up to this many rows are not split across pages
 FOR_LABEL = {"alle": "alle", "fuehrung": "Führung", "frauen": "Frauen", "maenner": "Männer"}
 # the sections whose tables an error on a sheet of the Erhebungsbogen touches (an error elsewhere, in
 # an export, touches them all)
-ERROR_SECTIONS = {"Bestand": ("2", "3"), "Prognose": ("5",), "Bewegungen": ("4",), "Ausschreibungen": ("4",),
-                  "Gremien": ("4",), "Zielvorgaben": ("5", "6"), "Massnahmen": ("5",), "Maßnahmen": ("5",),
-                  "Metadaten": ("1", "2", "3", "4", "5", "6")}
+_SHEET_SECTIONS = {"stock": ("2", "3"), "forecast": ("5",), "movements": ("4",), "postings": ("4",),
+                   "committees": ("4",), "targets": ("5", "6"), "measures": ("5",)}
+ERROR_SECTIONS = {name: sections for key, sections in _SHEET_SECTIONS.items()
+                  for name in (SHEETS[key].name, *SHEETS[key].former)} | {METADATA_SHEET: ("1", "2", "3", "4", "5", "6")}
 
 
 @dataclass
@@ -77,6 +78,7 @@ class _Draft:
     figures: int = 0
     hidden: dict[str, int] = field(default_factory=lambda: {"all": 0, "rule": 0, "secondary": 0})
     privacy_note: object = None  # the title page's paragraph on hidden cells
+    style_ids: dict[str, str] = field(default_factory=dict)  # paragraph style name -> id (see styled)
 
     # -- protection ------------------------------------------------------------------------
     @property
@@ -107,9 +109,18 @@ class _Draft:
             self.section, self.subsection = text, ""
         elif level == 2:
             self.subsection = text
-        self.doc.add_heading(text, level)
+        self.styled(self.doc.add_paragraph(text), f"Heading {level}")
         if level == 1:
             self._mark_errors(text)
+
+    def styled(self, paragraph, style: str | None):
+        """Give a paragraph a style by name, its id looked up once per draft: python-docx searches
+        every style for the name, and for the default style, on each use (a tenth of the time)."""
+        if style:
+            if style not in self.style_ids:
+                self.style_ids[style] = self.doc.styles[style].style_id
+            paragraph._p.style = self.style_ids[style]
+        return paragraph
 
     def _mark_errors(self, heading: str) -> None:
         """A draft made despite errors in the data (plan --trotz-fehlern) says so where the tables stand
@@ -126,7 +137,7 @@ class _Draft:
 
     def para(self, text: str = "", bold: bool = False, italic: bool = False, size: float | None = None,
              style: str | None = None, keep: bool = False):
-        p = self.doc.add_paragraph(style=style)
+        p = self.styled(self.doc.add_paragraph(), style)
         if text:
             run = p.add_run(text)
             run.bold, run.italic = bold, italic
@@ -792,7 +803,7 @@ def _sizing_rows(d: _Draft, s) -> list[list[str]]:
 
 def _sizing_words(p, sex: str = "das unterrepräsentierte Geschlecht") -> str:
     """The profile's share of the vacancies, and whether the law sets it or it is only a helper."""
-    share = "mehr als die Hälfte" if p.sizing == "mehrheit" else "mindestens die Hälfte"
+    share = SIZING_SHARE[p.sizing]
     source = f"nach {p.cite('sizing')}" if p.cite("sizing") else "Rechenhilfe, vom Gesetz nicht vorgegeben"
     return f"{share} der frei werdenden Stellen für {sex} ({source})"
 
@@ -832,10 +843,8 @@ def _attainment(d: _Draft) -> None:
                "der Anpassung unter ihren Nummern Z1, Z2, … berichtet.", italic=True, size=8)
         # say where a target no longer fits, from the verdicts section 2 shows (not where a Bereich's
         # counts are all hidden: there the verdict is not shown either)
-        verdict = {(r.dimension, r.area): r.underrepresented for r in a.areas
-                   if not _nothing_shown(d.stock_rows.get((r.dimension, r.area), _SHOWN))}
-        odd = [t.id for t, _ in a.targets if (t.dimension, t.area) in verdict
-               and VERDICT_SEX.get(verdict[(t.dimension, t.area)] or "") != t.sex]
+        shown = [r for r in a.areas if not _nothing_shown(d.stock_rows.get((r.dimension, r.area), _SHOWN))]
+        odd = [t.id for t in unfitting_targets([t for t, _ in a.targets], shown)]
         if odd:
             names = odd[0] if len(odd) == 1 else f"{', '.join(odd[:-1])} und {odd[-1]}"
             d.para(f"Hinweis: Bei {names} ist das Geschlecht, für das die Zielvorgabe gilt, im Bereich am "
@@ -874,7 +883,7 @@ def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
     consequence = LEADERSHIP_PROCEDURE[route.leadership_procedure].format(who=lead.approver)
     if lead.approval_required is None:
         d.para(f"Zielvorgaben für Führungspositionen mit Frist bis zum Stichtag: {lead.targets}; eine Zielerreichung "
-               f"ist dafür nicht erfasst, die Regel ist noch nicht bewertbar. Zielvorgaben mit einer späteren Frist "
+               f"ist dafür nicht erfasst, die Regel ist {APPROVAL[None]}. Zielvorgaben mit einer späteren Frist "
                f"zählen erst, wenn sie fällig sind.")
         return
     # I2 adds up achieved counts: with one of them hidden, its exact value could give that count away
@@ -889,7 +898,7 @@ def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
     def verdict(value) -> str:
         if value is None:
             return "–"
-        return "Regel greift" if value < p.leadership_threshold else "Regel greift nicht"
+        return f"Regel {APPROVAL[value < p.leadership_threshold]}"
 
     d.table(["Lesart", "Wert", "Ergebnis"],
             [["I1 – Anteil der vollständig erreichten Zielvorgaben", fmt_pct(lead.count_reading),
@@ -902,7 +911,7 @@ def _leadership(d: _Draft, lead, p, volume_hidden: bool) -> None:
                f"Zielvorgaben {consequence}.", bold=True)
     else:
         d.para(f"Mindestens {limit} der Zielvorgaben für Führungspositionen sind erreicht: Die Regel nach "
-               f"{p.cite('leadership_rule')} greift nicht. Zuständig, falls sie greift: {lead.approver}.")
+               f"{p.cite('leadership_rule')} {APPROVAL[False]}. Zuständig, falls sie greift: {lead.approver}.")
 
 
 def _closing(d: _Draft) -> None:

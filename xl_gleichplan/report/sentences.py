@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from ..model import Number
 from ..schema import area_label
-from ..texts import fmt_number, fmt_pct
+from ..texts import count_word, fmt_number, fmt_pct
 
 SEX_PLURAL = {"women": "Frauen", "men": "Männer", "w": "Frauen", "m": "Männer"}
 HIDDEN_SHARE = "der Anteil wird aus Datenschutzgründen nicht ausgewiesen"
@@ -38,15 +38,6 @@ DIMENSION_NOUNS = {"laufbahngruppe": ("Laufbahngruppe", "Laufbahngruppen"),
                    "fachrichtung": ("Fachrichtung", "Fachrichtungen"),
                    "wertebene": ("Wertebene", "Wertebenen"),
                    "fuehrungsebene": ("Führungsebene", "Führungsebenen")}
-_WORDS = {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht", 9: "neun",
-          10: "zehn", 11: "elf", 12: "zwölf"}
-
-
-def count_word(n: int, feminine_dative: bool = False) -> str:
-    """Small numbers as words, as German prose writes them ("in einer von drei")."""
-    if n == 1:
-        return "einer" if feminine_dative else "eins"
-    return _WORDS.get(n, fmt_number(n))
 
 
 def pay_group_noun(area: str) -> str:

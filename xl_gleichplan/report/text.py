@@ -6,8 +6,8 @@ import re
 from ..analysis import Analysis
 from ..io.findings import message_text
 from ..schema import DIMENSIONS, MOVEMENT_KINDS, area_label
-from ..texts import (LEADERSHIP_PROCEDURE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, deadline_labels, fmt_date,
-                     fmt_number, fmt_pct)
+from ..texts import (APPROVAL, LEADERSHIP_PROCEDURE, PROCEDURE, READING, SEVERITY, VERDICT_SHORT, deadline_labels,
+                     fmt_date, fmt_number, fmt_pct)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -67,10 +67,10 @@ def render(a: Analysis) -> str:
                 for t, met in a.targets]
         out += ["", "Zielvorgaben:", _table(["Nr.", "Bereich", "für", "Ziel", "erreicht", "Stand", "Führung"], rows)]
     if p.has("leadership_rule"):
-        verdict = {True: "die Regel greift: bis zur Erreichung der Zielvorgaben "
+        verdict = {True: f"die Regel {APPROVAL[True]}: bis zur Erreichung der Zielvorgaben "
                          + LEADERSHIP_PROCEDURE[a.route.leadership_procedure].format(who=lead.approver),
-                   False: "die Regel greift nicht",
-                   None: "noch nicht bewertbar (keine Zielerreichung erfasst)"}[lead.approval_required]
+                   False: f"die Regel {APPROVAL[False]}",
+                   None: f"{APPROVAL[None]} (keine Zielerreichung erfasst)"}[lead.approval_required]
         out += ["", f"50-%-Regel für Führungspositionen ({p.cite('leadership_rule')}):",
                 f"  Führungs-Zielvorgaben: {lead.targets}, davon bewertet: {lead.assessed}",
                 f"  I1 (Anzahl): {fmt_pct(lead.count_reading, ' ')}   I2 (Umfang): {fmt_pct(lead.volume_reading, ' ')}",

@@ -190,6 +190,26 @@ def protect(rows: list[tuple[str, Counts]], min_cell: int, margin: Counts | None
             for i, (area, _) in enumerate(rows)]
 
 
+def _moved(res, a, lo, hi, top, truth: list) -> list[int]:
+    """Indexes of the hidden counts that differ from their true value in the solver's solution
+    ``res`` of the bounds program, if that solution, rounded to integers, satisfies every
+    constraint exactly (integer arithmetic); else none. Such a solution is a table the attacker
+    cannot rule out, so those counts are not pinned: no solver call needs to ask again."""
+    if res.x is None:
+        return []
+    x = np.rint(res.x)
+    if np.any(x < 0) or np.any(x > top):
+        return []
+    if a.size:
+        coef = a.astype(np.int64)
+        if np.any(coef != a):
+            return []
+        value = coef @ x.astype(np.int64)
+        if np.any(value < lo) or np.any(value > hi):
+            return []
+    return [k for k, true in enumerate(truth) if int(x[k]) != true]
+
+
 class _Program:
     """The integer program of one table: x_cell = 1 if hidden; forced cells fixed to 1."""
 
@@ -336,18 +356,23 @@ class _Program:
         for r, coef in enumerate(rows):
             for k, x in coef.items():
                 a[r, k] = x
-        bounds = Bounds(np.zeros(n), np.array(upper + [1.0] * len(binary)))
-        cons = [LinearConstraint(a, np.array(lo, dtype=float), np.array(hi, dtype=float))] if rows else []
+        top = np.array(upper + [1.0] * len(binary))
+        bounds = Bounds(np.zeros(n), top)
+        lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+        cons = [LinearConstraint(a, lo, hi)] if rows else []
+        truth = [self.values[i][c] for i, c in unknown]
+        movable: set = set()  # cells that a solution checked exactly shows away from their true value
         found = False
         for cell in unknown:
             true = self.values[cell[0]][cell[1]]
-            if true == 0 or not isinstance(true, int):
+            if true == 0 or not isinstance(true, int) or cell in movable:
                 continue
             pinned = True
             for sign in (1, -1):
                 c = np.zeros(n)
                 c[pos[cell]] = sign
                 res = milp(c, constraints=cons, integrality=np.ones(n), bounds=bounds, options={"mip_rel_gap": 0})
+                movable |= {unknown[k] for k in _moved(res, a, lo, hi, top, truth)}
                 if res.status != 0 or round(sign * res.fun) != true:
                     pinned = False
                     break
