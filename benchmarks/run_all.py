@@ -60,8 +60,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 import lxml.etree, xl_gleichplan.analysis
 from xl_gleichplan.io.workbook_reader import analyse_workbook
-FILES = Path(P).read_text(encoding="utf-8").splitlines()
-UNITS = len(FILES)
+FILES = Path(P).read_text(encoding="utf-8").splitlines()  # all of them per measurement: ms each would round away
 def raw_all_sheets(files):
     for f in files:
         book = CalamineWorkbook.from_path(f)
@@ -113,7 +112,7 @@ ROWS["template"] = ("Erhebungsbogen (je Vorlage, 20 Dienststellen)", None,
                     "for i in range(UNITS): write_template(OUT / f't{i}.xlsx', PROFILE, "
                     "Agency(f'Amt {i}', 'landesverwaltung', 'Ministerium'), date(2025, 6, 30))",
                     5, None, None)
-ROWS["workbook"] = ("Erhebungsbogen lesen, prüfen und auswerten (je Arbeitsmappe, {n} Arbeitsmappen)",
+ROWS["workbook"] = ("Erhebungsbogen lesen, prüfen und auswerten, {n} Arbeitsmappen",
                     lambda: agency_sample(), WORKBOOKS,
                     "raw_all_sheets(FILES)", "for f in FILES:\n    analyse_workbook(f)", 2.0, None, None)
 ROWS["consolidate"] = ("consolidate, {n} Erhebungsbögen", lambda: agencies(), CONSOLIDATE,
