@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -105,7 +106,7 @@ _LETTERS = [""] + [get_column_letter(i) for i in range(1, 100)]
 
 
 def _escape(text: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return xml_escape(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
 def write_json(c, path: Path) -> Path:
