@@ -31,6 +31,7 @@ SEXES = ("w", "m", "d", "x")
 LEADERSHIP = "fuehrungsebene"
 ALL_LEVELS = "alle Ebenen"
 STATUS_NO_DUTY, STATUS_OPEN, STATUS_OVERDUE = "no_duty", "open", "overdue"
+STATUS_NOT_REQUIRED = "not_required"  # a plan is due, its law does not oblige an adjustment
 _DIM_ORDER = {d: i for i, d in enumerate(DIMENSIONS)}
 
 
@@ -299,7 +300,7 @@ def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows) -> No
         agency_rows.append([
             r.stichtag, r.name, r.type, parent, r.parent, ministry, tree.level(k), r.path, r.profile, r.heads,
             r.plan_required, r.approval_body, r.plan_due, deadline_status(r.plan_required, r.plan_due, today),
-            r.adjustment_due, deadline_status(r.plan_required and own.adjustment_required, r.adjustment_due, today),
+            r.adjustment_due, adjustment_status(r, own, today),
             len(r.verdicts),
             verdict_text(r.verdicts), *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, own.share_basis)[0]),
             targets, assessed, _share(i1), _share(i2), reading, required,
@@ -365,8 +366,8 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
             stichtag, name, level, parent, ministry, own is not None, len(units), heads,
             sum(r.plan_required for r in units),
             sum(deadline_status(r.plan_required, r.plan_due, today) == STATUS_OVERDUE for r in units),
-            sum(deadline_status(r.plan_required and (load_profile(r.profile) if r.profile else prof).adjustment_required,
-                                r.adjustment_due, today) == STATUS_OVERDUE for r in units),
+            sum(adjustment_status(r, load_profile(r.profile) if r.profile else prof, today) == STATUS_OVERDUE
+                for r in units),
             *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, prof.share_basis)[0]),
             len(judged), verdict_text(judged), sum(r.leadership[5] is True for r in units),
             severities["error"], severities["warning"]])
@@ -518,6 +519,14 @@ def deadline_status(required: bool, due: date | None, today: date) -> str:
     if not required or due is None:
         return STATUS_NO_DUTY
     return STATUS_OVERDUE if today > due else STATUS_OPEN
+
+
+def adjustment_status(r, own, today: date) -> str:
+    """Only a plan that "ist" to be adjusted (Profile.adjustment_required) has an adjustment that can be
+    overdue; under BGleiG ("kann") and FrFG LSA (none) the sheet says so instead of "keine Planpflicht"."""
+    if r.plan_required and not own.adjustment_required:
+        return STATUS_NOT_REQUIRED
+    return deadline_status(r.plan_required, r.adjustment_due, today)
 
 
 @lru_cache(maxsize=100_000)  # a thousand agencies sort the same few hundred Bereiche thousands of times

@@ -34,7 +34,8 @@ HEADER_FILL = PatternFill("solid", fgColor="FF1F4E79")
 TITLE_FONT = Font(bold=True, size=14, color="FF1F4E79")
 BOLD = Font(bold=True)
 PERCENT, DATE = "0.00%", "DD.MM.YYYY"
-STATUS = {"no_duty": "keine Planpflicht", "open": "Frist läuft", "overdue": "überfällig"}
+STATUS = {"no_duty": "keine Planpflicht", "open": "Frist läuft", "overdue": "überfällig",
+          "not_required": "keine Anpassungspflicht"}
 FILE_STATUS = {"processed": "gelesen", "skipped": "übersprungen", "failed": "nicht gelesen", "note": "Zusammenführung"}
 SEX_COLUMNS = ("Frauen", "Männer", "divers", "ohne Angabe")
 LEADERSHIP_AREAS = frozenset(LEADERSHIP_LEVELS)
