@@ -1,6 +1,7 @@
 """One run that measures each row of the performance table against its anchor (issue 16).
 
-Each measurement runs in a fresh Python process (peak memory = that process's ru_maxrss). Anchor and
+Each measurement runs in a fresh Python process (peak memory = that process's ru_maxrss plus that of its
+largest child process: Linux reports the largest, not the sum). Anchor and
 work of a row alternate (interleaved pairs, the order swapped each round), so that a busy moment of
 the shared machine hits both alike; the ratio reported is the median of the per-pair ratios.
 
@@ -10,6 +11,10 @@ Rows:
   click  import of the add-in's action module vs import xlwings                     goal <= 0.5 s in total
   draft  plan drafts of 8 demo agencies       vs the same content, bare python-docx/matplotlib  goal <= 1.5x
   template  20 prefilled Erhebungsbögen       vs copying the checked-in one at the zip level    goal <= 5x
+  workbook     read + check + compute 100 returned workbooks (analyse_workbook)
+               vs python-calamine reading all their sheets raw                      goal <= 2x
+  consolidate  `xl-gleichplan consolidate` of 1,000 workbooks (summary, JSON, history)
+               vs python-calamine reading them raw in the same process pool         goal <= 1.5x
 
 "seconds" is the timed call inside the process, after the row's common imports (the same in
 anchor and work, so neither pays import costs the other is spared), except for "click", which
@@ -20,7 +25,8 @@ times the imports themselves.
     python benchmarks/run_all.py --quick             # 20,000 rows, 1 pair: a smoke run
     python benchmarks/run_all.py --rows csv,click --repeat 5 --markdown benchmarks/results/table.md
 
-Data are generated on first use into benchmarks/data/ (git-ignored); results in
+Data are generated on first use into benchmarks/data/ (git-ignored; the 1,000 agencies of
+generate_agencies.py once, shared with bench_consolidate.py; --quick uses 50); results in
 benchmarks/results/run_all.json.
 """
 from __future__ import annotations
@@ -48,6 +54,31 @@ def compute(path):
     if code != 0:
         raise SystemExit(f"compute endete mit Code {code}")
 """
+# the returned Erhebungsbögen: read + check (formulas too, as `check` does) + compute, one after the other
+WORKBOOKS = r"""
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+import lxml.etree, xl_gleichplan.analysis
+from xl_gleichplan.io.workbook_reader import analyse_workbook
+FILES = Path(P).read_text(encoding="utf-8").splitlines()  # all of them per measurement: ms each would round away
+def raw_all_sheets(files):
+    for f in files:
+        book = CalamineWorkbook.from_path(f)
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+        book.close()
+"""
+# the consolidation with its outputs vs python-calamine reading the same files with the same pool layout
+CONSOLIDATE = r"""
+import atexit, shutil, tempfile
+from pathlib import Path
+sys.path.insert(0, {here})
+from bench_consolidate import phase_ours, phase_raw
+import xl_gleichplan.cli, xl_gleichplan.consolidation.core
+JOBS = os.cpu_count() or 1
+OUT = Path(tempfile.mkdtemp(prefix="run_all_consolidate_"))
+atexit.register(shutil.rmtree, OUT, True)
+""".replace("{here}", repr(str(HERE)))
 # name: (label, file kind, common imports, anchor code, work code, goal ratio, goal seconds, goal MB)
 ROWS = {
     "csv": ("compute, {n} Zeilen CSV", "csv", "import pandas as pd\n" + COMPUTE,
@@ -81,6 +112,11 @@ ROWS["template"] = ("Erhebungsbogen (je Vorlage, 20 Dienststellen)", None,
                     "for i in range(UNITS): write_template(OUT / f't{i}.xlsx', PROFILE, "
                     "Agency(f'Amt {i}', 'landesverwaltung', 'Ministerium'), date(2025, 6, 30))",
                     5, None, None)
+ROWS["workbook"] = ("Erhebungsbogen lesen, prüfen und auswerten, {n} Arbeitsmappen",
+                    lambda: agency_sample(), WORKBOOKS,
+                    "raw_all_sheets(FILES)", "for f in FILES:\n    analyse_workbook(f)", 2.0, None, None)
+ROWS["consolidate"] = ("consolidate, {n} Erhebungsbögen", lambda: agencies(), CONSOLIDATE,
+                       "phase_raw(Path(P), JOBS)", "phase_ours(Path(P), JOBS, OUT)", 1.5, None, None)
 CHILD = r"""
 import os, resource, sys, time
 P = sys.argv[1]
@@ -89,7 +125,8 @@ UNITS = 1  # the imports may set how many items the code makes: seconds are per 
 t = time.perf_counter()
 {code}
 seconds = (time.perf_counter() - t) / UNITS
-print("RESULT", seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("RESULT", seconds, peak / 1024, file=sys.stderr)
 """
 
 
@@ -104,11 +141,39 @@ def measure(imports: str, code: str, path: Path | None) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
+QUICK = False  # --quick: the agencies rows take 50 agencies and 20 workbooks
+
+
+def agencies() -> tuple[Path, int]:
+    """The agencies' workbooks of benchmarks/generate_agencies.py: 1,000 (--quick: 50), generated once."""
+    from bench_consolidate import ensure_agencies
+
+    n = 50 if QUICK else 1000
+    folder = HERE / "data" / ("agencies" if n == 1000 else f"agencies_{n}")
+    ensure_agencies(folder, n, os.cpu_count() or 1)
+    return folder, n
+
+
+def agency_sample() -> tuple[Path, int]:
+    """A list of 100 (--quick: 20) readable workbooks spread over the agencies (sizes 12 to 900 staff)."""
+    folder, _ = agencies()
+    totals = json.loads((folder / "totals.json").read_text(encoding="utf-8"))
+    good = [folder / s / a["folder"] / a["filename"] for a in totals["agencies"] for s in totals["stichtage"]]
+    good = [p for p in good if p.exists()]
+    n = 20 if QUICK else 100
+    sample = good[::max(1, len(good) // n)][:n]
+    listing = folder / f"sample_{n}.txt"
+    listing.write_text("\n".join(str(p) for p in sample), encoding="utf-8")
+    return listing, n
+
+
 def run_row(name: str, rows: int, repeat: int) -> dict:
     label, kind, imports, anchor, work, goal_ratio, goal_s, goal_mb = ROWS[name]
-    path = None
+    path, n = None, rows
     if callable(kind):  # a row that prepares its own input (once per run, not timed)
         path = kind()
+        if isinstance(path, tuple):  # (input, the n of its label)
+            path, n = path
     elif kind:
         path = dict(zip(("csv", "xlsx"), paths(rows)))[kind]
         if not path.exists():
@@ -121,7 +186,7 @@ def run_row(name: str, rows: int, repeat: int) -> dict:
         got = {side: measure(imports, anchor if side == "anchor" else work, path) for side in order}
         pairs.append(got)
     ratio = statistics.median(p["work"][0] / p["anchor"][0] for p in pairs)
-    result = {"label": label.format(n=f"{rows:,}".replace(",", ".")), "anchor": anchor, "work": work,
+    result = {"label": label.format(n=f"{n:,}".replace(",", ".")), "anchor": anchor, "work": work,
               "anchor_s": round(statistics.median(p["anchor"][0] for p in pairs), 3),
               "work_s": round(statistics.median(p["work"][0] for p in pairs), 3),
               "work_peak_mb": round(max(p["work"][1] for p in pairs)), "ratio": round(ratio, 2),
@@ -147,6 +212,8 @@ def german(value: float, digits: int = 2) -> str:
 ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
 ANCHOR_LABELS["draft"] = "python-docx und matplotlib ohne Produktlogik"
 ANCHOR_LABELS["template"] = "ZIP-Kopie der mitgelieferten Vorlage"
+ANCHOR_LABELS["workbook"] = "python-calamine liest alle Blätter roh"
+ANCHOR_LABELS["consolidate"] = "python-calamine liest dieselben Dateien roh, gleiche Prozessaufteilung"
 
 
 def markdown(results: dict, load: str) -> str:
@@ -177,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unbekannte Zeile(n): {', '.join(unknown)}; vorhanden: {', '.join(ROWS)}")
     load_before = os.getloadavg()
     started = time.perf_counter()
+    global QUICK
+    QUICK = args.quick
     results = {name: run_row(name, n, repeat) for name in names}
     load = " / ".join(f"{a:.2f}–{b:.2f}".replace(".", ",") for a, b in zip(load_before[:1], os.getloadavg()[:1]))
     print(f"\n{'Messung':38} {'Vergleich s':>11} {'Arbeit s':>9} {'Faktor':>7} {'MB':>6}  Ziel")

@@ -41,8 +41,23 @@ def consolidated(tmp_path_factory):
 def test_only_a_required_adjustment_is_overdue(consolidated):
     rows = consolidated.agencies.set_index("agency")
     assert dict(rows["profile"]) == {name: profile for name, (profile, _) in OFFICES.items()}
-    assert dict(rows["adjustment_status"]) == {"Thüringer Amt": "overdue", "Bundesamt": "no_duty",
-                                               "Landesamt Sachsen-Anhalt": "no_duty"}
+    assert dict(rows["adjustment_status"]) == {"Thüringer Amt": "overdue", "Bundesamt": "not_required",
+                                               "Landesamt Sachsen-Anhalt": "not_required"}
     assert dict(rows["plan_status"]) == {name: "overdue" for name in OFFICES}
     total = consolidated.rollups.set_index("node").loc["Alle Dienststellen"]
     assert (total["plan_overdue"], total["adjustment_overdue"]) == (3, 1)
+
+
+def test_the_summary_sheet_says_when_no_adjustment_is_owed(consolidated, tmp_path):
+    """A Bund or LSA office is not "keine Planpflicht" (its plan is due); its adjustment is not owed."""
+    from openpyxl import load_workbook
+
+    from xl_gleichplan.consolidation.output import write_workbook
+
+    ws = load_workbook(write_workbook(consolidated, tmp_path / "summary.xlsx"), read_only=True)["Dienststellen"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = next(r for r in rows if "Dienststelle" in r)
+    name, status = header.index("Dienststelle"), header.index("Anpassung am 15.01.2026")
+    seen = {r[name]: r[status] for r in rows[rows.index(header) + 1:] if r[name] in OFFICES}
+    assert seen == {"Thüringer Amt": "überfällig", "Bundesamt": "keine Anpassungspflicht",
+                    "Landesamt Sachsen-Anhalt": "keine Anpassungspflicht"}

@@ -3,6 +3,7 @@ share of women in leadership positions per ministry and overall against the targ
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from fractions import Fraction
 
 import pandas as pd
@@ -120,3 +121,45 @@ def test_history_frame_in_the_api(agencies, three_runs):
         row = overall[overall["stichtag"] == s].iloc[0]
         assert (row["w"], row["m"], row["d"], row["x"], row["agencies"]) == (w, m, d, x, N)
         assert row["share_w"] == float(Fraction(w, w + m))
+
+
+def test_an_unchanged_history_is_not_read_again_under_the_lock(agencies, three_runs, tmp_path, monkeypatch):
+    """The run merged the history it read; under the lock it reads the file again only if another
+    run has written it since (test_outside: two runs into one file keep both)."""
+    from xl_gleichplan.consolidation import consolidate, history as hist
+
+    folder, _ = agencies
+    out, _ = three_runs
+    target = tmp_path / "verlauf.csv"
+    full = (out / "verlauf" / "gleichplan_verlauf.csv").read_bytes()
+    target.write_bytes(full)
+    c = consolidate([folder / STICHTAGE[1].isoformat()], history=target, hierarchy=folder / "hierarchie.csv",
+                    today=date(2026, 4, 15), progress=False, jobs=1)
+    reads, real = [], hist.read_history
+    monkeypatch.setattr(hist, "read_history", lambda path: reads.append(path) or real(path))
+    c.write_history()
+    assert reads == []
+    assert target.read_bytes() == full  # the same Stichtag again: the same file
+
+    # another run has written the file since it was read (here: only its first Stichtag's rows)
+    first = [line for line in full.split(b"\n") if not line or line.startswith((b"\xef\xbb\xbfstichtag", b"stichtag",
+                                                                              STICHTAGE[0].isoformat().encode()))]
+    target.write_bytes(b"\n".join(first))
+    c.write_history()
+    assert reads == [target]
+    assert set(read_csv(target)["stichtag"]) == {STICHTAGE[0].isoformat(), STICHTAGE[1].isoformat()}
+
+
+@pytest.mark.parametrize("name", ["Amt Nord", "Amt; Süd", 'Amt "Ost"', "Amt\rWest", "Amt\nMitte", "'=Amt", "=1+1", " Amt "])
+@pytest.mark.parametrize("count", [3, 2.5])
+def test_the_history_file_has_the_bytes_pandas_writes(tmp_path, name, count):
+    """The fast writer gives pandas' own CSV, byte for byte, or leaves the file to pandas."""
+    from xl_gleichplan.consolidation.history import HISTORY_COLUMNS, write_history
+
+    frame = pd.DataFrame([[date(2025, 6, 30), name, "landesverwaltung", None, "Ministerium", "thueringen",
+                           "gesamt", "gesamt", sex, count] for sex in "wmdx"], columns=HISTORY_COLUMNS)
+    write_history(frame, tmp_path / "h.csv")
+    expected = frame.assign(stichtag="2025-06-30")
+    expected["agency"] = expected["agency"].map(lambda v: "'" + v if v.startswith("=") else v)
+    expected.to_csv(tmp_path / "p.csv", sep=";", index=False, encoding="utf-8-sig", lineterminator="\n")
+    assert (tmp_path / "h.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()

@@ -107,7 +107,7 @@ def test_the_warnings_of_the_analysis_name_file_sheet_and_cell(tmp_path):
 def test_the_book_is_closed_after_reading(good, tmp_path, monkeypatch):
     closed = []
     real = workbook_reader.open_workbook
-    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path: _Recorder(real(path), closed))
+    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path, *parts: _Recorder(real(path, *parts), closed))
     read_workbook(good)
     assert closed == [True]
     read_workbook(good, check_formulas=False)
@@ -117,7 +117,7 @@ def test_the_book_is_closed_after_reading(good, tmp_path, monkeypatch):
 def test_the_book_is_closed_after_a_damaged_sheet(good, monkeypatch):
     closed = []
     real = workbook_reader.open_workbook
-    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path: _Recorder(real(path), closed))
+    monkeypatch.setattr(workbook_reader, "open_workbook", lambda path, *parts: _Recorder(real(path, *parts), closed))
 
     def panicking(book, file, profile=None):
         book.get_sheet_by_name("Bestand")
@@ -140,3 +140,34 @@ def test_no_read_rights_is_not_called_no_write_rights(good, monkeypatch):
         read_workbook(good)
     message = str(info.value)
     assert "keine Leserechte" in message and "Schreibrechte" not in message and str(good) in message
+
+
+class _Sheet:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def to_python(self, **_):
+        return self.rows
+
+
+class _Book:
+    """Just a metadata sheet, in calamine's API (``read_metadata`` takes any such book)."""
+
+    def __init__(self, stichtag_row: int):
+        from xl_gleichplan.schema import DOCUMENT_TYPE, METADATA_SHEET, TEMPLATE_VERSION
+
+        rows = [["dokumenttyp", "", DOCUMENT_TYPE], ["vorlagenversion", "", TEMPLATE_VERSION]]
+        rows += [["", "", ""]] * (stichtag_row - 1 - len(rows)) + [["stichtag", "", "30.06.2025"]]
+        self.sheet_names, self._sheet = [METADATA_SHEET], _Sheet(rows)
+
+    def get_sheet_by_name(self, name):
+        return self._sheet
+
+
+def test_metadata_cells_belong_to_the_workbook_they_were_read_from():
+    # the cells a finding names come with each workbook's metadata: reading a second workbook (the
+    # add-in's next call, another thread) does not move the first one's cells
+    first = workbook_reader.read_metadata(_Book(stichtag_row=5), "a.xlsx")
+    second = workbook_reader.read_metadata(_Book(stichtag_row=9), "b.xlsx")
+    assert (first.cells["stichtag"], second.cells["stichtag"]) == ("C5", "C9")
+    assert not hasattr(workbook_reader, "meta_cells")  # no module-level state left to share

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,7 @@ SEXES = ("w", "m", "d", "x")
 LEADERSHIP = "fuehrungsebene"
 ALL_LEVELS = "alle Ebenen"
 STATUS_NO_DUTY, STATUS_OPEN, STATUS_OVERDUE = "no_duty", "open", "overdue"
+STATUS_NOT_REQUIRED = "not_required"  # a plan is due, its law does not oblige an adjustment
 _DIM_ORDER = {d: i for i, d in enumerate(DIMENSIONS)}
 
 
@@ -71,6 +73,7 @@ class Consolidation:
     results: list[FileResult] = field(default_factory=list, repr=False)
     trees: dict[date, Tree] = field(default_factory=dict, repr=False)
     own_history: pd.DataFrame | None = field(default=None, repr=False)  # this run's rows of the history
+    history_read: bytes | None = field(default=None, repr=False)  # history.fingerprint() of the file read
 
     @property
     def processed(self) -> int:
@@ -173,7 +176,7 @@ class Consolidation:
         from .history import history_path, write_history
 
         from ..io.atomic import locked
-        from .history import merge_history, read_history
+        from .history import fingerprint, merge_history, read_history
 
         target = history_path(path) if path else self.history_file
         if target is None:
@@ -181,9 +184,10 @@ class Consolidation:
         if self.own_history is None:
             return write_history(self.history, target)
         # another run may have written the file since it was read: merge into what is there now,
-        # under a lock, so no run's agencies are lost
+        # under a lock, so no run's agencies are lost (unchanged since read: ``history`` is that merge)
         with locked(target):
-            self.history = merge_history(read_history(target), self.own_history)
+            if target != self.history_file or fingerprint(target) != self.history_read:
+                self.history = merge_history(read_history(target), self.own_history)
             return write_history(self.history, target)
 
 
@@ -201,7 +205,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     ``exclude``: paths that are not inputs even when they lie in an input folder (the outputs).
     ``leadership_target``: the share of women in leadership the controlling measures against
     (default: the profile's threshold of underrepresentation)."""
-    from .history import history_path, leadership_levels, leadership_series, merge_history, read_history
+    from .history import fingerprint, history_path, leadership_levels, leadership_series, merge_history, read_history
 
     today = today or date.today()
     files, skipped = discover(inputs, exclude)
@@ -211,6 +215,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
     prof_arg = profile.id if isinstance(profile, Profile) else profile
     mapping = load_hierarchy(hierarchy) if hierarchy else None
     history_file = history_path(history) if history else None
+    seen = fingerprint(history_file) if history_file else None  # before reading: a later change shows
     earlier = read_history(history_file) if history_file else None  # a broken history file stops before the long part
     results = read_all(files, jobs=jobs, profile=prof_arg, check_formulas=check_formulas, progress=progress)
     results = [_shown(r) for r in sorted(_drop_duplicates(results) + skipped, key=lambda r: r.path)]
@@ -261,7 +266,7 @@ def consolidate(inputs, *, today: date | None = None, history: str | Path | None
         leadership_flows=_leadership_flows(by_stichtag, trees, prof),
         leadership_target=target,
         history_file=history_file, hierarchy_file=Path(hierarchy) if hierarchy else None,
-        results=results, trees=trees, own_history=own,
+        results=results, trees=trees, own_history=own, history_read=seen,
     )
 
 
@@ -295,7 +300,7 @@ def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows) -> No
         agency_rows.append([
             r.stichtag, r.name, r.type, parent, r.parent, ministry, tree.level(k), r.path, r.profile, r.heads,
             r.plan_required, r.approval_body, r.plan_due, deadline_status(r.plan_required, r.plan_due, today),
-            r.adjustment_due, deadline_status(r.plan_required and own.adjustment_required, r.adjustment_due, today),
+            r.adjustment_due, adjustment_status(r, own, today),
             len(r.verdicts),
             verdict_text(r.verdicts), *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, own.share_basis)[0]),
             targets, assessed, _share(i1), _share(i2), reading, required,
@@ -361,8 +366,8 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
             stichtag, name, level, parent, ministry, own is not None, len(units), heads,
             sum(r.plan_required for r in units),
             sum(deadline_status(r.plan_required, r.plan_due, today) == STATUS_OVERDUE for r in units),
-            sum(deadline_status(r.plan_required and (load_profile(r.profile) if r.profile else prof).adjustment_required,
-                                r.adjustment_due, today) == STATUS_OVERDUE for r in units),
+            sum(adjustment_status(r, load_profile(r.profile) if r.profile else prof, today) == STATUS_OVERDUE
+                for r in units),
             *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, prof.share_basis)[0]),
             len(judged), verdict_text(judged), sum(r.leadership[5] is True for r in units),
             severities["error"], severities["warning"]])
@@ -516,6 +521,15 @@ def deadline_status(required: bool, due: date | None, today: date) -> str:
     return STATUS_OVERDUE if today > due else STATUS_OPEN
 
 
+def adjustment_status(r, own, today: date) -> str:
+    """Only a plan that "ist" to be adjusted (Profile.adjustment_required) has an adjustment that can be
+    overdue; under BGleiG ("kann") and FrFG LSA (none) the sheet says so instead of "keine Planpflicht"."""
+    if r.plan_required and not own.adjustment_required:
+        return STATUS_NOT_REQUIRED
+    return deadline_status(r.plan_required, r.adjustment_due, today)
+
+
+@lru_cache(maxsize=100_000)  # a thousand agencies sort the same few hundred Bereiche thousands of times
 def area_order(dimension: str, area: str) -> tuple:
     """Bereiche as a reader expects them: dimensions in the schema's order, known values in their
     order, pay groups A, B, ..., E by number, others by name."""

@@ -39,11 +39,13 @@ _END_RECORD = re.compile(rb"PK\x05\x06")
 _PREFIXED = re.compile(rb':(?:c|row)(?![\w.-])')
 
 
-def check_zip(path: str | Path) -> list[str]:
+def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[str]:
     """The part names of a zip package, after checking it against the zip-bomb limits, refusing a
     second end record (two readers would see different contents), XML with a DOCTYPE (entity bombs,
     external entities: no spreadsheet program writes one) and sheets whose cells span more than the
-    cell budget (every sheet the workbook points to, wherever it lies).
+    cell budget (every sheet the workbook points to, wherever it lies). ``parts``, if given, receives
+    the checked bytes of the sheets it read whole and of xl/workbook.xml, for a later look without
+    unpacking them again.
 
     Raises ``InputFileError`` (German) when the package is broken or unpacks beyond the limits."""
     from ..errors import InputFileError, LimitError
@@ -58,7 +60,7 @@ def check_zip(path: str | Path) -> list[str]:
             infos = zf.infolist()
             _check_sizes(path, infos)
             binary = any(i.filename == "xl/workbook.bin" for i in infos)
-            sheets = _sheet_parts(path, zf, infos, binary)
+            sheets = _sheet_parts(path, zf, infos, binary, parts)
             for info in infos:
                 name = info.filename.lower()
                 if info.filename in sheets and binary:
@@ -73,8 +75,13 @@ def check_zip(path: str | Path) -> list[str]:
                     _check_prolog(path, zf, info, data)
                     if data is not None:
                         _check_extent(path, info, lambda: (data,), stream=lambda: io.BytesIO(data))
+                        if parts is not None:
+                            parts[info.filename] = data
                     else:
                         _check_extent(path, info, lambda: _blocks(path, zf, info), stream=lambda: zf.open(info))
+                elif parts is not None and info.filename == "xl/workbook.xml" and info.file_size <= _PROLOG_BYTES:
+                    parts[info.filename] = zf.read(info)
+                    _check_prolog(path, zf, info, parts[info.filename])
                 elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
     except (InputFileError, LimitError):
@@ -104,7 +111,7 @@ def _check_end_record(path) -> None:
                              f"Daten in eine frisch gespeicherte Arbeitsmappe übernehmen.")
 
 
-def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool) -> set[str]:
+def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool, parts: dict | None = None) -> set[str]:
     """The worksheet parts of a package: everything under xl/worksheets/ (but its relationships),
     and every sheet the workbook's relationships point to, wherever it lies and however it is
     named (python-calamine follows them)."""
@@ -120,6 +127,8 @@ def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool) -> set[str]:
     info = zf.getinfo(rels)
     data = zf.read(info)
     _check_prolog(path, zf, info, data)
+    if parts is not None:
+        parts[rels] = data
     try:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     except etree.XMLSyntaxError:
@@ -471,13 +480,40 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, strea
                          f"Zeilen und Spalten löschen und neu speichern. {how_to_raise('MAX_SHEET_CELLS')}")
 
 
-def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z") -> None:
+_ASCII_COMPATIBLE = re.compile(rb"""\s*(?:<\?xml[^>]*encoding\s*=\s*["'](?:utf-8|us-ascii)["'][^>]*>|<\?xml(?![^>]*encoding)|<(?![?!]))""",
+                               re.IGNORECASE)
+_ENTITY_IN_POSITION = re.compile(rb'<c r="[^"]*&')
+_CHECK_CACHE: dict = {}
+
+
+def all_formulas_in_place(data: bytes, letters: frozenset[str], first_row: int) -> bool:
+    """True when every cell of ``letters`` from row ``first_row`` on in a sheet part either has no
+    content or starts with its formula, read by two patterns (no XML parser): the usual answer for
+    a returned Erhebungsbogen, about ten times faster than parsing. False means "maybe not": a cell
+    without a formula, or anything the patterns cannot read as an XML parser would (another
+    encoding, positions not written as r="A1", entities in a position, attributes quoted otherwise);
+    the caller parses the part then, and the parser alone names the cells."""
+    if not letters or not _ASCII_COMPATIBLE.match(data) or not _positions_explicit(data) \
+            or _ENTITY_IN_POSITION.search(data):
+        return False
+    key = (letters, first_row)
+    if key not in _CHECK_CACHE:
+        ref = rb'<c r="(?:%s)%s"' % (b"|".join(sorted(x.encode() for x in letters)), _digits_above(first_row - 1))
+        _CHECK_CACHE[key] = (re.compile(ref),  # every such cell (one in a comment too: that only asks the parser)
+                             re.compile(ref + rb'(?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|><f[\s/>])'))  # empty, or formula first
+    cells, settled = _CHECK_CACHE[key]
+    return len(cells.findall(data)) == len(settled.findall(data))
+
+
+def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z", change=None) -> None:
     """Rewrite a zip package with fixed entry times and a fixed modification date in
-    docProps/core.xml, so that the same input builds the same bytes (templates are checked in)."""
+    docProps/core.xml, so that the same input builds the same bytes (templates are checked in).
+    ``change``: {part name: function(bytes) -> bytes} for parts to rewrite on the way."""
     path = Path(path)
+    change = change or {}
     with zipfile.ZipFile(path) as src:
         parts = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    write_reproducible(path, parts, stamp)
+    write_reproducible(path, [(name, change[name](data) if name in change else data) for name, data in parts], stamp)
 
 
 def write_reproducible(path: str | Path, parts: list[tuple[str, bytes]], stamp: str) -> None:

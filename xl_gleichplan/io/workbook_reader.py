@@ -22,7 +22,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEA
                       parameter_values)
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
-from .ooxml import check_zip
+from .ooxml import all_formulas_in_place, check_zip
 from .tabular import CFB_MAGIC, calamine_book, column_letter, file_label
 
 # An input sheet has a few hundred rows; beyond this a list was pasted in (a personnel export):
@@ -37,8 +37,9 @@ _KIND_LOOKUP = {vocab.key(k): k for k in MOVEMENT_KINDS} | {vocab.key(v): k for 
 _MEASURE_LOOKUP = {vocab.key(k): k for k in MEASURE_KINDS} | {vocab.key(v): k for k, v in MEASURE_KINDS.items()}
 
 
-def open_workbook(path: str | Path):
-    """Open with calamine after the checks a clerk needs words for; returns the CalamineWorkbook."""
+def open_workbook(path: str | Path, parts: dict[str, bytes] | None = None):
+    """Open with calamine after the checks a clerk needs words for; returns the CalamineWorkbook.
+    ``parts`` receives the sheet parts the zip check unpacked (see ``check_zip``)."""
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"Die Arbeitsmappe „{path}“ wurde nicht gefunden.")
@@ -63,7 +64,7 @@ def open_workbook(path: str | Path):
     if not head.startswith(b"PK"):
         raise WorkbookError(f"„{path}“ ist keine Excel-Arbeitsmappe (.xlsx, .xlsm, .xlsb) – vielleicht eine "
                             f"umbenannte CSV-Datei. Bitte die Datei in Excel öffnen und als .xlsx speichern.")
-    names = set(check_zip(path))
+    names = set(check_zip(path, parts))
     if not ({"xl/workbook.xml", "xl/workbook.bin"} & names):
         raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
     try:
@@ -260,10 +261,17 @@ class _SheetReader:
         return result
 
 
-meta_cells: dict[str, str] = {}  # key -> value cell of the metadata sheet last read (for findings)
+class Metadata(dict):
+    """The metadata sheet as {key: value}; ``cells`` maps each key to its value cell (for findings).
+    Carried by the result, not kept in the module: reading another workbook (a second thread of the
+    add-in, the next file of a batch) cannot change the cells a finding of this one names."""
+
+    def __init__(self, values: dict, cells: dict[str, str]):
+        super().__init__(values)
+        self.cells = cells
 
 
-def read_metadata(book, file: str) -> dict:
+def read_metadata(book, file: str) -> Metadata:
     """The metadata sheet as {key: value}, after checking document type and template version."""
     if METADATA_SHEET not in book.sheet_names:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan: das Blatt „{METADATA_SHEET}“ fehlt. "
@@ -273,8 +281,7 @@ def read_metadata(book, file: str) -> dict:
         if len(row) >= 3 and vocab.text(row[0]):
             meta.setdefault(vocab.text(row[0]), row[2])
             rows.setdefault(vocab.text(row[0]), number)
-    meta_cells.clear()
-    meta_cells.update({k: f"C{n}" for k, n in rows.items()})
+    meta = Metadata(meta, {k: f"C{n}" for k, n in rows.items()})
     if vocab.text(meta.get("dokumenttyp")) != DOCUMENT_TYPE:
         raise WorkbookError(f"„{file}“ ist kein Erhebungsbogen von xl-gleichplan (Dokumenttyp im Blatt „{METADATA_SHEET}“ "
                             f"fehlt oder ist falsch). Bitte eine Vorlage mit xl-gleichplan template erstellen.")
@@ -309,11 +316,13 @@ def read_workbook(path: str | Path, profile: Profile | str | None = None, *,
     parses every sheet's XML a second time, so the consolidation leaves it out."""
     path = Path(path)
     file = file_label(path)
-    book = _TrackedBook(open_workbook(path))
+    parts: dict[str, bytes] = {}
+    book = _TrackedBook(open_workbook(path, parts))
     try:
         dataset, profile = read_book(book, file, profile)
         if check_formulas and path.suffix.lower() in (".xlsx", ".xlsm"):
-            _check_formulas(path, file, dataset.findings, [s for s in SHEETS.values() if s.name in book.sheet_names])
+            _check_formulas(path, file, dataset.findings, [s for s in SHEETS.values() if s.name in book.sheet_names],
+                            parts)
     except BaseException as exc:
         if not _damaged_file(exc):
             raise
@@ -359,7 +368,7 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     if not isinstance(profile, Profile):
         profile = load_profile(profile or _named_profile(meta, file))
     findings = FindingList()
-    stichtag, stichtag_cell = vocab.to_date(meta.get("stichtag")), meta_cells.get("stichtag")
+    stichtag, stichtag_cell = vocab.to_date(meta.get("stichtag")), meta.cells.get("stichtag")
     if stichtag is None:
         findings.add("error", "Der Stichtag fehlt oder ist kein Datum. Bitte im Blatt „Metadaten“ eintragen (TT.MM.JJJJ).",
                      file, METADATA_SHEET)
@@ -411,13 +420,13 @@ def read_book(book, file: str, profile: Profile | str | None = None) -> tuple[Da
     return ds, profile
 
 
-def _named_profile(meta: dict, file: str) -> str | None:
+def _named_profile(meta: Metadata, file: str) -> str | None:
     """The profile the workbook's metadata names, only if it is a shipped one: a returned workbook
     must not choose its own rules (a profile file with smaller cells switches off the draft's
     protection; a path may point to a share). An office's own profile comes from --profile."""
     named = vocab.text(meta.get("profil"))
     if named and named not in available_profiles():
-        cell = meta_cells.get("profil", "")
+        cell = meta.cells.get("profil", "")
         raise WorkbookError(f"„{file}“ nennt im Blatt „{METADATA_SHEET}“ (Zelle {cell}) das Rechtsprofil „{named[:80]}“. "
                             f"Ein Erhebungsbogen kann nur ein mitgeliefertes Profil nennen "
                             f"({', '.join(available_profiles())}); ein eigenes Profil bitte beim Aufruf angeben "
@@ -572,27 +581,36 @@ def _measures(reader: _SheetReader, ds: Dataset) -> None:
                                    reader.date(row, "deadline", values["deadline"])))
 
 
-def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[Sheet]) -> None:
-    """A formula cell overwritten by a number shows a stale verdict: find them in the sheet XML."""
+def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[Sheet],
+                    parts: dict[str, bytes] | None = None) -> None:
+    """A formula cell overwritten by a number shows a stale verdict: find them in the sheet XML.
+    ``parts``: the parts the zip check unpacked already (the same bytes calamine was checked on)."""
     from lxml import etree
 
+    parts = {} if parts is None else parts
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
     safe = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity expansion from foreign files
     with zipfile.ZipFile(path) as zf:
-        wb = etree.fromstring(zf.read("xl/workbook.xml"), parser=safe)
-        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), parser=safe)
+        def read(name: str) -> bytes:
+            return parts[name] if name in parts else zf.read(name)
+
+        wb = etree.fromstring(read("xl/workbook.xml"), parser=safe)
+        rels = etree.fromstring(read("xl/_rels/workbook.xml.rels"), parser=safe)
         targets = {r.get("Id"): r.get("Target") for r in rels}
-        parts = {s.get("name"): targets.get(s.get(f"{{{ns['r']}}}id"), "") for s in wb.find("m:sheets", ns)}
+        names = {s.get("name"): targets.get(s.get(f"{{{ns['r']}}}id"), "") for s in wb.find("m:sheets", ns)}
         for sheet in sheets:
-            letters = {sheet.letter(c.code) for c in sheet.columns if c.kind == "formula"}
-            if not letters or sheet.name not in parts:
+            letters = frozenset(sheet.letter(c.code) for c in sheet.columns if c.kind == "formula")
+            if not letters or sheet.name not in names:
                 continue
-            part = parts[sheet.name].lstrip("/")
+            part = names[sheet.name].lstrip("/")
             part = part if part.startswith("xl/") else f"xl/{part}"
             if zf.getinfo(part).file_size > MAX_FORMULA_CHECK_BYTES:
                 continue  # a pasted list: reported as too many rows; parsing it whole would take gigabytes
-            root = etree.fromstring(zf.read(part), parser=safe)
+            data = read(part)
+            if all_formulas_in_place(data, letters, FIRST_DATA_ROW):
+                continue  # the usual case, settled without parsing the sheet
+            root = etree.fromstring(data, parser=safe)
             # cells with a value but no formula, filtered to the formula columns (XPath runs in C)
             broken = [ref for ref in root.xpath("//m:sheetData/m:row/m:c[m:v and not(m:f)]/@r", namespaces=ns)
                       if ref.rstrip("0123456789") in letters and int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= FIRST_DATA_ROW]

@@ -109,7 +109,13 @@ class Profile:
 
 
 def available_profiles() -> list[str]:
-    return sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml"))
+    return list(_shipped())
+
+
+@lru_cache(maxsize=None)
+def _shipped() -> tuple[str, ...]:
+    """The profiles shipped in the package (listed once: every workbook read asks)."""
+    return tuple(sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml")))
 
 
 def load_profile(name_or_path: str | Path | None = None) -> Profile:

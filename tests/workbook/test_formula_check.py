@@ -1,0 +1,103 @@
+"""The check for formula cells overwritten by values settles the usual sheet by two patterns
+(``ooxml.all_formulas_in_place``) and parses only the others. The patterns may only ever say "all in
+place" where the XML parser finds no such cell: every sheet below is also given to the parser, and
+every odd way of writing a cell must send the sheet to it."""
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+
+import pytest
+from lxml import etree
+
+from xl_gleichplan.io.ooxml import all_formulas_in_place
+from xl_gleichplan.io.template import write_template
+from xl_gleichplan.model import Agency
+from xl_gleichplan.profiles import load_profile
+from xl_gleichplan.schema import FIRST_DATA_ROW
+
+LETTERS = frozenset({"G", "H"})
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def parsed_overwritten(data: bytes) -> list[str]:
+    """The parser's answer, as the reader computes it (the exact path)."""
+    root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    return [ref for ref in root.xpath("//m:sheetData/m:row/m:c[m:v and not(m:f)]/@r", namespaces={"m": MAIN})
+            if ref.rstrip("0123456789") in LETTERS and int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= FIRST_DATA_ROW]
+
+
+def sheet(rows: str, head: str = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n') -> bytes:
+    return (f'{head}<worksheet xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships"><sheetData>{rows}</sheetData></worksheet>').encode("utf-8")
+
+
+HEADER = '<row r="4"><c r="G4" t="inlineStr"><is><t>gesamt</t></is></c><c r="H4" t="inlineStr"><is><t>x</t></is></c></row>'
+GOOD = '<row r="5"><c r="C5"><v>3</v></c><c r="G5" s="2"><f>C5+D5</f><v>3</v></c><c r="H5"/></row>'
+
+IN_PLACE = {
+    "formulas first, an empty cell, a header above the data rows": sheet(HEADER + GOOD),
+    "no cell in the formula columns": sheet('<row r="5"><c r="C5"><v>3</v></c></row>'),
+    "a formula with an empty cached value": sheet('<row r="9"><c r="H9"><f>1</f><v></v></c></row>'),
+    "a comment (it can only add cells the patterns see, never hide one)":
+        sheet('<!-- x --><row r="5"><c r="G5"><f>1</f><v>1</v></c></row>'),
+}
+NOT_SETTLED = {  # each needs the parser: a value without formula, or a form the patterns do not read
+    "a number over the formula": sheet('<row r="5"><c r="G5"><v>0.5</v></c></row>'),
+    "the value before the formula": sheet('<row r="5"><c r="G5"><v>1</v><f>1</f></c></row>'),
+    "a text over the formula": sheet('<row r="12"><c r="H12" t="inlineStr"><is><t>ja</t></is></c></row>'),
+    "row number with leading zeros": sheet('<row r="5"><c r="G0005"><v>1</v></c></row>'),
+    "a cell without position": sheet('<row r="5"><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c>'
+                                     '<c><v>1</v></c><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>'),
+    "position as an entity": sheet('<row r="5"><c r="&#71;5"><v>1</v></c></row>'),
+    "single quotes": sheet("<row r='5'><c r='G5'><v>1</v></c></row>"),
+    "blanks around the position": sheet('<row r="5"><c r = "G5"><v>1</v></c></row>'),
+    "a '>' inside an attribute": sheet('<row r="5"><c r="G5" x="a&gt;b>&lt;f>"><v>1</v></c></row>'),
+    "a prefixed cell": sheet(f'<row r="5"><m:c xmlns:m="{MAIN}" r="G5"><m:v>1</m:v></m:c></row>'),
+    "UTF-16": sheet('<row r="5"><c r="G5"><v>1</v></c></row>', '<?xml version="1.0" encoding="UTF-16"?>\n')
+    .decode("utf-8").encode("utf-16"),
+    "another single-byte encoding": sheet('<row r="5"><c r="G5"><v>1</v></c></row>',
+                                          '<?xml version="1.0" encoding="ISO-8859-1"?>\n'),
+    "a cell in a comment": sheet('<!-- <c r="G5"><v>1</v></c> --><row r="5"><c r="G5"><f>1</f><v>1</v></c></row>'),
+}
+
+
+@pytest.mark.parametrize("data", IN_PLACE.values(), ids=IN_PLACE.keys())
+def test_sheets_settled_by_the_patterns_have_nothing_the_parser_would_find(data):
+    assert all_formulas_in_place(data, LETTERS, FIRST_DATA_ROW)
+    assert parsed_overwritten(data) == []
+
+
+@pytest.mark.parametrize("data", NOT_SETTLED.values(), ids=NOT_SETTLED.keys())
+def test_other_sheets_go_to_the_parser(data):
+    assert not all_formulas_in_place(data, LETTERS, FIRST_DATA_ROW)
+
+
+def test_the_parser_finds_what_the_patterns_sent_to_it():
+    # the cases above are real findings where the parser reads the cell (else the list proves nothing)
+    assert parsed_overwritten(NOT_SETTLED["a number over the formula"]) == ["G5"]
+    assert parsed_overwritten(NOT_SETTLED["the value before the formula"]) == []
+    assert parsed_overwritten(NOT_SETTLED["position as an entity"]) == ["G5"]
+    assert parsed_overwritten(NOT_SETTLED["row number with leading zeros"]) == ["G0005"]
+
+
+def test_a_fresh_template_is_settled_without_parsing(tmp_path):
+    """Every input sheet of the shipped layout (the case the patterns are for)."""
+    from xl_gleichplan.io.workbook_reader import _check_formulas  # noqa: F401 - the reader uses the same call
+    from xl_gleichplan.schema import SHEETS
+
+    path = write_template(tmp_path / "t.xlsx", load_profile("thueringen"), Agency("Amt", "landesverwaltung"),
+                          date(2025, 6, 30))
+    with zipfile.ZipFile(path) as zf:
+        book = etree.fromstring(zf.read("xl/workbook.xml"))
+        rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+        rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        parts = {s.get("name"): rels[s.get(rid)] for s in book.iter(f"{{{MAIN}}}sheet")}
+        checked = 0
+        for s in SHEETS.values():
+            letters = frozenset(s.letter(c.code) for c in s.columns if c.kind == "formula")
+            if letters:
+                data = zf.read("xl/" + parts[s.name].lstrip("/").removeprefix("xl/"))
+                assert all_formulas_in_place(data, letters, FIRST_DATA_ROW), s.name
+                checked += 1
+    assert checked >= 4
