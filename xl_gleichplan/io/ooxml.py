@@ -9,6 +9,7 @@ import struct
 import zipfile
 import zlib
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from .budget import (SCAN_BINARY_EXTENT_BELOW_BYTES, SCAN_EXTENT_BELOW_BYTES, german_number, german_size, how_to_raise,
@@ -414,15 +415,19 @@ def _scanned(blocks, digits: int | None):
     numpy release the GIL for most of their work: on two cores the two overlap)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    blocks = iter(blocks)
+    first, second = next(blocks, None), next(blocks, None)
+    if second is None:  # a part read whole (every sheet of an Erhebungsbogen): a thread would cost more than it saves
+        if first is not None:
+            yield _scan_block(first, digits)
+        return
     with ThreadPoolExecutor(1) as pool:
-        pending = None
-        for block in blocks:
+        pending = pool.submit(_scan_block, first, digits)
+        for block in chain((second,), blocks):
             job = pool.submit(_scan_block, block, digits)
-            if pending is not None:
-                yield pending.result()
-            pending = job
-        if pending is not None:
             yield pending.result()
+            pending = job
+        yield pending.result()
 
 
 def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, stream=None) -> None:
