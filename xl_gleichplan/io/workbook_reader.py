@@ -7,6 +7,7 @@ declaration in ``schema.SHEETS``, and every problem becomes a finding with sheet
 from __future__ import annotations
 
 import zipfile
+from contextlib import ExitStack
 from dataclasses import replace
 from itertools import chain
 from datetime import date, datetime
@@ -591,9 +592,16 @@ def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[S
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
     safe = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity expansion from foreign files
-    with zipfile.ZipFile(path) as zf:
+    with ExitStack() as stack:
+        opened: list[zipfile.ZipFile] = []
+
+        def archive() -> zipfile.ZipFile:  # opened only for a part the zip check did not keep (rarely)
+            if not opened:
+                opened.append(stack.enter_context(zipfile.ZipFile(path)))
+            return opened[0]
+
         def read(name: str) -> bytes:
-            return parts[name] if name in parts else zf.read(name)
+            return parts[name] if name in parts else archive().read(name)
 
         wb = etree.fromstring(read("xl/workbook.xml"), parser=safe)
         rels = etree.fromstring(read("xl/_rels/workbook.xml.rels"), parser=safe)
@@ -605,7 +613,8 @@ def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[S
                 continue
             part = names[sheet.name].lstrip("/")
             part = part if part.startswith("xl/") else f"xl/{part}"
-            if zf.getinfo(part).file_size > MAX_FORMULA_CHECK_BYTES:
+            size = len(parts[part]) if part in parts else archive().getinfo(part).file_size
+            if size > MAX_FORMULA_CHECK_BYTES:
                 continue  # a pasted list: reported as too many rows; parsing it whole would take gigabytes
             data = read(part)
             if all_formulas_in_place(data, letters, FIRST_DATA_ROW):
