@@ -62,6 +62,7 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
             _check_sizes(path, infos)
             binary = any(i.filename == "xl/workbook.bin" for i in infos)
             sheets = _sheet_parts(path, zf, infos, binary, parts)
+            whole: list[tuple[zipfile.ZipInfo, bytes]] = []  # sheets read whole: their extent checked together
             for info in infos:
                 name = info.filename.lower()
                 if info.filename in sheets and binary:
@@ -75,7 +76,7 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
                     data = zf.read(info) if info.file_size <= SCAN_EXTENT_BELOW_BYTES else None  # else in blocks
                     _check_prolog(path, zf, info, data)
                     if data is not None:
-                        _check_extent(path, info, lambda: (data,), stream=lambda: io.BytesIO(data))
+                        whole.append((info, data))
                         if parts is not None:
                             parts[info.filename] = data
                     else:
@@ -85,12 +86,27 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
                     _check_prolog(path, zf, info, parts[info.filename])
                 elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
+            _check_extents_together(path, whole)
     except (InputFileError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
             zlib.error) as exc:  # zipfile's answers to a damaged package (RuntimeError: encrypted entry)
         raise broken(exc) from None
     return [i.filename for i in infos]
+
+
+def _check_extents_together(path, sheets: list[tuple[zipfile.ZipInfo, bytes]]) -> None:
+    """_check_extent of each sheet, but first one scan of all of them joined (an Erhebungsbogen has ten
+    sheets of about 40 KB: numpy's cost per call outweighs the scan). Each sheet is followed by the
+    zeros its own scan would see after it, so the joined scan answers "explicit" only if every sheet's
+    scan would, and "maybe outside" if any sheet's would; any doubt sends each sheet to its own check."""
+    digits = _first_rectangle_digits()
+    if digits is not None and 1 < len(sheets) and sum(len(d) for _, d in sheets) <= SCAN_EXTENT_BELOW_BYTES:
+        explicit, outside = _scan_block((b"\0" * _scan_padding(digits)).join(d for _, d in sheets), digits)
+        if explicit and not outside:
+            return  # every cell of every sheet lies within A1:Z<row>, a rectangle within the budget
+    for info, data in sheets:
+        _check_extent(path, info, lambda data=data: (data,), stream=lambda data=data: io.BytesIO(data))
 
 
 def _check_end_record(path) -> None:
@@ -233,6 +249,11 @@ def _byte_sets():
     return letter, digit, letter | digit | byte_set(b"_.:-"), np.frombuffer(b' r="', dtype=np.uint8)
 
 
+def _scan_padding(digits: int | None) -> int:
+    """The zeros _scan_block looks at past a block's end (a position's letters, digits and more)."""
+    return 32 + (digits or 0)
+
+
 def _scan_block(block: bytes, digits: int | None = None) -> tuple[bool, bool]:
     """(explicit, maybe outside) for a block of sheet XML that ends before a "<" (_blocks).
 
@@ -247,7 +268,7 @@ def _scan_block(block: bytes, digits: int | None = None) -> tuple[bool, bool]:
     if _PREFIXED.search(block):
         return False, True
     letters, digit_set, name, r_quote = _byte_sets()
-    buf = np.frombuffer(block + b"\0" * (32 + (digits or 0)), dtype=np.uint8)  # zeros past the end: no name, no digit
+    buf = np.frombuffer(block + b"\0" * _scan_padding(digits), dtype=np.uint8)  # zeros past the end: no name, no digit
     starts = np.flatnonzero(buf[:len(block)] == ord("<"))
     second = buf[starts + 1]
     cells = starts[(second == ord("c")) & ~name[buf[starts + 2]]]
