@@ -58,3 +58,17 @@ def test_one_sheet_does_not_hide_the_end_of_the_one_before():
     sheets = [(zipfile.ZipInfo("xl/worksheets/sheet1.xml"), cut), (zipfile.ZipInfo("xl/worksheets/sheet2.xml"), after)]
     with pytest.raises(InputFileError, match="kein gültiges XML"):
         _check_extents_together("bogen.xlsx", sheets)
+
+
+def test_only_a_decided_joined_scan_vouches_for_explicit_positions(tmp_path):
+    """The formula check skips its own scan for the sheets check_zip names as explicit: all of them
+    after the joined scan passed, none when one sheet has a cell without a position."""
+    explicit: set[str] = set()
+    check_zip(TEMPLATE, {}, explicit)
+    assert explicit == set(_sheets(TEMPLATE))
+    part = _sheets(TEMPLATE)[2]
+    sheet = zip_parts(TEMPLATE)[part].replace(b"</sheetData>", b'<row r="300"><c><v>1</v></c></row></sheetData>')
+    path = zip_rewrite(TEMPLATE, tmp_path / "bogen.xlsx", replace={part: sheet})
+    explicit = set()
+    check_zip(path, {}, explicit)
+    assert explicit == set()

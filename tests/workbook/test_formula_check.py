@@ -1,4 +1,4 @@
-"""The check for formula cells overwritten by values settles the usual sheet by two patterns
+"""The check for formula cells overwritten by values settles the usual sheet by patterns
 (``ooxml.all_formulas_in_place``) and parses only the others. The patterns may only ever say "all in
 place" where the XML parser finds no such cell: every sheet below is also given to the parser, and
 every odd way of writing a cell must send the sheet to it."""
@@ -44,6 +44,8 @@ IN_PLACE = {
 }
 NOT_SETTLED = {  # each needs the parser: a value without formula, or a form the patterns do not read
     "a number over the formula": sheet('<row r="5"><c r="G5"><v>0.5</v></c></row>'),
+    "one number among formulas": sheet(HEADER + GOOD + '<row r="6"><c r="G6" s="2"><f>1</f></c>'
+                                       '<c r="H6" s="2"><v>7</v></c></row><row r="7"><c r="G7"/></row>'),
     "the value before the formula": sheet('<row r="5"><c r="G5"><v>1</v><f>1</f></c></row>'),
     "a text over the formula": sheet('<row r="12"><c r="H12" t="inlineStr"><is><t>ja</t></is></c></row>'),
     "row number with leading zeros": sheet('<row r="5"><c r="G0005"><v>1</v></c></row>'),
@@ -76,6 +78,7 @@ def test_other_sheets_go_to_the_parser(data):
 def test_the_parser_finds_what_the_patterns_sent_to_it():
     # the cases above are real findings where the parser reads the cell (else the list proves nothing)
     assert parsed_overwritten(NOT_SETTLED["a number over the formula"]) == ["G5"]
+    assert parsed_overwritten(NOT_SETTLED["one number among formulas"]) == ["H6"]
     assert parsed_overwritten(NOT_SETTLED["the value before the formula"]) == []
     assert parsed_overwritten(NOT_SETTLED["position as an entity"]) == ["G5"]
     assert parsed_overwritten(NOT_SETTLED["row number with leading zeros"]) == ["G0005"]

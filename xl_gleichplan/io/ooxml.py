@@ -40,13 +40,14 @@ _END_RECORD = re.compile(rb"PK\x05\x06")
 _PREFIXED = re.compile(rb':(?:c|row)(?![\w.-])')
 
 
-def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[str]:
+def check_zip(path: str | Path, parts: dict[str, bytes] | None = None, explicit: set[str] | None = None) -> list[str]:
     """The part names of a zip package, after checking it against the zip-bomb limits, refusing a
     second end record (two readers would see different contents), XML with a DOCTYPE (entity bombs,
     external entities: no spreadsheet program writes one) and sheets whose cells span more than the
     cell budget (every sheet the workbook points to, wherever it lies). ``parts``, if given, receives
     the checked bytes of the sheets it read whole and of xl/workbook.xml, for a later look without
-    unpacking them again.
+    unpacking them again; ``explicit``, if given, the names of those sheets whose scan found every
+    cell and row element starting with r="..." (see _positions_explicit).
 
     Raises ``InputFileError`` (German) when the package is broken or unpacks beyond the limits."""
     from ..errors import InputFileError, LimitError
@@ -86,7 +87,8 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
                     _check_prolog(path, zf, info, parts[info.filename])
                 elif name.endswith((".xml", ".rels", ".vml")):
                     _check_prolog(path, zf, info)
-            _check_extents_together(path, whole)
+            if _check_extents_together(path, whole) and explicit is not None:
+                explicit.update(info.filename for info, _ in whole)
     except (InputFileError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
@@ -95,18 +97,20 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
     return [i.filename for i in infos]
 
 
-def _check_extents_together(path, sheets: list[tuple[zipfile.ZipInfo, bytes]]) -> None:
+def _check_extents_together(path, sheets: list[tuple[zipfile.ZipInfo, bytes]]) -> bool:
     """_check_extent of each sheet, but first one scan of all of them joined (an Erhebungsbogen has ten
     sheets of about 40 KB: numpy's cost per call outweighs the scan). Each sheet is followed by the
     zeros its own scan would see after it, so the joined scan answers "explicit" only if every sheet's
-    scan would, and "maybe outside" if any sheet's would; any doubt sends each sheet to its own check."""
+    scan would, and "maybe outside" if any sheet's would; any doubt sends each sheet to its own check.
+    True when the joined scan decided: then every sheet's positions are explicit too."""
     digits = _first_rectangle_digits()
     if digits is not None and 1 < len(sheets) and sum(len(d) for _, d in sheets) <= SCAN_EXTENT_BELOW_BYTES:
         explicit, outside = _scan_block((b"\0" * _scan_padding(digits)).join(d for _, d in sheets), digits)
         if explicit and not outside:
-            return  # every cell of every sheet lies within A1:Z<row>, a rectangle within the budget
+            return True  # every cell of every sheet lies within A1:Z<row>, a rectangle within the budget
     for info, data in sheets:
         _check_extent(path, info, lambda data=data: (data,), stream=lambda data=data: io.BytesIO(data))
+    return False
 
 
 def _check_end_record(path) -> None:
@@ -512,23 +516,24 @@ _ENTITY_IN_POSITION = re.compile(rb'<c r="[^"]*&')
 _CHECK_CACHE: dict = {}
 
 
-def all_formulas_in_place(data: bytes, letters: frozenset[str], first_row: int) -> bool:
+def all_formulas_in_place(data: bytes, letters: frozenset[str], first_row: int, explicit: bool = False) -> bool:
     """True when every cell of ``letters`` from row ``first_row`` on in a sheet part either has no
-    content or starts with its formula, read by two patterns (no XML parser): the usual answer for
+    content or starts with its formula, read by patterns (no XML parser): the usual answer for
     a returned Erhebungsbogen, about ten times faster than parsing. False means "maybe not": a cell
     without a formula, or anything the patterns cannot read as an XML parser would (another
     encoding, positions not written as r="A1", entities in a position, attributes quoted otherwise);
-    the caller parses the part then, and the parser alone names the cells."""
-    if not letters or not _ASCII_COMPATIBLE.match(data) or not _positions_explicit(data) \
+    the caller parses the part then, and the parser alone names the cells. ``explicit``: the zip check's
+    scan of these very bytes found the positions explicit (_positions_explicit), no need to scan again."""
+    if not letters or not _ASCII_COMPATIBLE.match(data) or not (explicit or _positions_explicit(data)) \
             or _ENTITY_IN_POSITION.search(data):
         return False
     key = (letters, first_row)
     if key not in _CHECK_CACHE:
         ref = rb'<c r="(?:%s)%s"' % (b"|".join(sorted(x.encode() for x in letters)), _digits_above(first_row - 1))
-        _CHECK_CACHE[key] = (re.compile(ref),  # every such cell (one in a comment too: that only asks the parser)
-                             re.compile(ref + rb'(?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|><f[\s/>])'))  # empty, or formula first
-    cells, settled = _CHECK_CACHE[key]
-    return len(cells.findall(data)) == len(settled.findall(data))
+        # every such cell (one in a comment too: that only asks the parser); the group is empty unless
+        # the cell is empty or starts with its formula (its attributes hold no "<": no match runs into the next)
+        _CHECK_CACHE[key] = re.compile(ref + rb'((?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|><f[\s/>]))?')
+    return all(_CHECK_CACHE[key].findall(data))
 
 
 def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z", change=None) -> None:

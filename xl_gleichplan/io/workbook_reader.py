@@ -38,9 +38,10 @@ _KIND_LOOKUP = {vocab.key(k): k for k in MOVEMENT_KINDS} | {vocab.key(v): k for 
 _MEASURE_LOOKUP = {vocab.key(k): k for k in MEASURE_KINDS} | {vocab.key(v): k for k, v in MEASURE_KINDS.items()}
 
 
-def open_workbook(path: str | Path, parts: dict[str, bytes] | None = None):
+def open_workbook(path: str | Path, parts: dict[str, bytes] | None = None, explicit: set[str] | None = None):
     """Open with calamine after the checks a clerk needs words for; returns the CalamineWorkbook.
-    ``parts`` receives the sheet parts the zip check unpacked (see ``check_zip``)."""
+    ``parts`` receives the sheet parts the zip check unpacked, ``explicit`` those with explicit
+    positions (see ``check_zip``)."""
     path = Path(path)
     if not path.exists():
         raise WorkbookError(f"Die Arbeitsmappe „{path}“ wurde nicht gefunden.")
@@ -65,7 +66,7 @@ def open_workbook(path: str | Path, parts: dict[str, bytes] | None = None):
     if not head.startswith(b"PK"):
         raise WorkbookError(f"„{path}“ ist keine Excel-Arbeitsmappe (.xlsx, .xlsm, .xlsb) – vielleicht eine "
                             f"umbenannte CSV-Datei. Bitte die Datei in Excel öffnen und als .xlsx speichern.")
-    names = set(check_zip(path, parts))
+    names = set(check_zip(path, parts, explicit))
     if not ({"xl/workbook.xml", "xl/workbook.bin"} & names):
         raise WorkbookError(f"„{path}“ ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe.")
     try:
@@ -318,12 +319,13 @@ def read_workbook(path: str | Path, profile: Profile | str | None = None, *,
     path = Path(path)
     file = file_label(path)
     parts: dict[str, bytes] = {}
-    book = _TrackedBook(open_workbook(path, parts))
+    explicit: set[str] = set()
+    book = _TrackedBook(open_workbook(path, parts, explicit))
     try:
         dataset, profile = read_book(book, file, profile)
         if check_formulas and path.suffix.lower() in (".xlsx", ".xlsm"):
             _check_formulas(path, file, dataset.findings, [s for s in SHEETS.values() if s.name in book.sheet_names],
-                            parts)
+                            parts, explicit)
     except BaseException as exc:
         if not _damaged_file(exc):
             raise
@@ -583,9 +585,10 @@ def _measures(reader: _SheetReader, ds: Dataset) -> None:
 
 
 def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[Sheet],
-                    parts: dict[str, bytes] | None = None) -> None:
+                    parts: dict[str, bytes] | None = None, explicit: set[str] = frozenset()) -> None:
     """A formula cell overwritten by a number shows a stale verdict: find them in the sheet XML.
-    ``parts``: the parts the zip check unpacked already (the same bytes calamine was checked on)."""
+    ``parts``: the parts the zip check unpacked already (the same bytes calamine was checked on),
+    ``explicit``: those of them it found with explicit positions."""
     from lxml import etree
 
     parts = {} if parts is None else parts
@@ -617,7 +620,7 @@ def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[S
             if size > MAX_FORMULA_CHECK_BYTES:
                 continue  # a pasted list: reported as too many rows; parsing it whole would take gigabytes
             data = read(part)
-            if all_formulas_in_place(data, letters, FIRST_DATA_ROW):
+            if all_formulas_in_place(data, letters, FIRST_DATA_ROW, part in explicit and part in parts):
                 continue  # the usual case, settled without parsing the sheet
             root = etree.fromstring(data, parser=safe)
             # cells with a value but no formula, filtered to the formula columns (XPath runs in C)
