@@ -187,8 +187,8 @@ def run_row(name: str, rows: int, repeat: int) -> dict:
         pairs.append(got)
     ratio = statistics.median(p["work"][0] / p["anchor"][0] for p in pairs)
     result = {"label": label.format(n=f"{n:,}".replace(",", ".")), "anchor": anchor, "work": work,
-              "anchor_s": round(statistics.median(p["anchor"][0] for p in pairs), 3),
-              "work_s": round(statistics.median(p["work"][0] for p in pairs), 3),
+              "anchor_s": round(statistics.median(p["anchor"][0] for p in pairs), 4),
+              "work_s": round(statistics.median(p["work"][0] for p in pairs), 4),
               "work_peak_mb": round(max(p["work"][1] for p in pairs)), "ratio": round(ratio, 2),
               "pairs": [[round(p["anchor"][0], 3), round(p["work"][0], 3)] for p in pairs]}
     checks = []
