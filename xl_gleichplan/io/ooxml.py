@@ -37,6 +37,11 @@ _POSITION = re.compile(r"([A-Za-z]*)([0-9]+)")
 _END_RECORD = re.compile(rb"PK\x05\x06")
 # a cell or row element with a namespace prefix (calamine reads the local name)
 _PREFIXED = re.compile(rb':(?:c|row)(?![\w.-])')
+# An attribute named r as calamine's attribute reader finds one: after a blank or the previous value's
+# closing quote, blanks allowed before "=". calamine takes the LAST of two r attributes, so a cell
+# <c r="A1" r="XFD1048576"> must not be judged by its first one.
+_R_KEY = re.compile(rb'[\s"\']r\s*=')
+_SPACED_R_KEY = re.compile(rb'r\s+=')
 
 
 def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[str]:
@@ -120,29 +125,33 @@ def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool, parts: dict | N
     from ..errors import InputFileError
 
     names = {i.filename for i in infos}
-    sheets = {n for n in names if n.lower().startswith("xl/worksheets/") and "/_rels/" not in n.lower()}
+    # calamine finds a part by its name in lower case with "\\" read as "/" (and takes any of several
+    # that agree so): every part of such a name is checked
+    spelled = {}
+    for n in names:
+        spelled.setdefault(n.replace("\\", "/").lower(), set()).add(n)
+    sheets = {n for key, group in spelled.items() if key.startswith("xl/worksheets/") and "/_rels/" not in key
+              for n in group}
     rels = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
-    if rels not in names:
-        return sheets
-    info = zf.getinfo(rels)
-    data = zf.read(info)
-    _check_prolog(path, zf, info, data)
-    if parts is not None:
-        parts[rels] = data
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except etree.XMLSyntaxError:
-        raise InputFileError(f"„{path}“ ist beschädigt: der Teil {rels} ist kein gültiges XML. Bitte die Datei in "
-                             f"Excel öffnen und neu speichern.") from None
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] != "Relationship":
-            continue
-        kind, target = (element.get("Type") or "").lower(), (element.get("Target") or "").replace("\\", "/")
-        if ("worksheet" if binary else "sheet") not in kind.rpartition("/")[2]:
-            continue
-        for candidate in (target.lstrip("/"), "xl/" + target, posixpath.normpath("xl/" + target)):
-            if candidate in names:
-                sheets.add(candidate)
+    for rels in sorted(spelled.get(rels, ())):
+        info = zf.getinfo(rels)
+        data = zf.read(info)
+        _check_prolog(path, zf, info, data)
+        if parts is not None:
+            parts[rels] = data
+        try:
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+        except etree.XMLSyntaxError:
+            raise InputFileError(f"„{path}“ ist beschädigt: der Teil {rels} ist kein gültiges XML. Bitte die Datei "
+                                 f"in Excel öffnen und neu speichern.") from None
+        for element in root.iter():
+            if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] != "Relationship":
+                continue
+            kind, target = (element.get("Type") or "").lower(), (element.get("Target") or "").replace("\\", "/")
+            if ("worksheet" if binary else "sheet") not in kind.rpartition("/")[2]:
+                continue
+            for candidate in (target.lstrip("/"), "xl/" + target, posixpath.normpath("xl/" + target)):
+                sheets.update(spelled.get(candidate.lower(), ()))
     return sheets
 
 
@@ -236,7 +245,7 @@ def _scan_block(block: bytes, digits: int | None = None) -> tuple[bool, bool]:
     """(explicit, maybe outside) for a block of sheet XML that ends before a "<" (_blocks).
 
     explicit: every element named c or row (nothing else of the name follows: [A-Za-z0-9_.:-]) goes on
-    with ' r="', and none has a namespace prefix. maybe outside (asked with ``digits``): a cell's r
+    with ' r="', none has a namespace prefix, and the block has no other attribute named r. maybe outside (asked with ``digits``): a cell's r
     starts with two letters (beyond column Z) or, after at most one letter, with ``digits`` digits or
     more (a row number of as many digits as the last row of the first rectangle, or more). False is
     certain, True only sends the sheet to the exact rectangles. Looked at with numpy at each "<"
@@ -255,6 +264,11 @@ def _scan_block(block: bytes, digits: int | None = None) -> tuple[bool, bool]:
     for found, after in ((cells, 2), (rows, 4)):
         if not all((buf[found + after + k] == b).all() for k, b in enumerate(r_quote)):
             return False, True
+    # no r attribute but the one each element starts with (a second one would be the one calamine
+    # reads); the cheap count settles a sheet without other attributes ending in r
+    keys = len(cells) + len(rows)
+    if (block.count(b"r=") != keys or _SPACED_R_KEY.search(block)) and len(_R_KEY.findall(block)) != keys:
+        return False, True
     if digits is None:
         return True, True
     first = cells + 6  # the first character of the position

@@ -1,0 +1,112 @@
+"""An adversarial review of the fast paths of issue 16: input that the field or an attacker could
+make, where a fast path would decide differently from the exact pass or from what calamine (the
+reader behind python-calamine and fastexcel) actually does. Each test says what it shows.
+
+The extent tests use a cell budget of 1,000 so that calamine's real allocation (the proof that the
+attack reaches it) stays small: A1:Z50 is 1,300 cells."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hostile_helpers import first_sheet_part, staff_rows, write_xlsx, zip_parts, zip_rewrite
+from xl_gleichplan.errors import InputFileError, LimitError
+from xl_gleichplan.io.ooxml import check_zip
+
+FAR = b'<row r="50"><c r="Z50"><v>1</v></c></row>'  # with A1: 50 x 26 = 1,300 cells
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    return write_xlsx(tmp_path_factory.mktemp("gut") / "personal.xlsx", staff_rows(3))
+
+
+@pytest.fixture(autouse=True)
+def small_budget(monkeypatch):
+    monkeypatch.setenv("XL_GLEICHPLAN_MAX_SHEET_CELLS", "1000")
+
+
+def calamine_extent(path: Path) -> tuple[int, int]:
+    """(rows, columns) python-calamine allocates for the first sheet; fastexcel (calamine too) agrees."""
+    import fastexcel
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    loaded = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None)
+    assert (loaded.height, loaded.width) == (sheet.height, sheet.width)
+    return sheet.height, sheet.width
+
+
+def with_row(good: Path, dst: Path, row: bytes) -> Path:
+    part = first_sheet_part(good)
+    return zip_rewrite(good, dst, replace={part: zip_parts(good)[part].replace(b"</sheetData>", row + b"</sheetData>")})
+
+
+def test_the_control_case_is_refused(good, tmp_path):
+    """The far cell written plainly: calamine allocates A1:Z50, the check refuses it (the budget works)."""
+    path = with_row(good, tmp_path / "personal.xlsx", FAR)
+    assert calamine_extent(path) == (50, 26)
+    with pytest.raises(LimitError):
+        check_zip(path)
+
+
+@pytest.mark.parametrize("cell", [
+    b'<c r="A5" r="Z50">',       # a second r attribute: calamine's attribute reader keeps the last one
+    b'<c r="A5"r="Z50">',        # ... without a blank between the two
+    b'<c r="A5"\tr = \'Z50\'>',  # ... after a tab, blanks around "=", single quotes
+])
+def test_a_second_r_attribute_is_not_judged_by_the_first(good, tmp_path, cell):
+    """The block scan read only the r=".." each cell starts with (A5: certainly inside A1:Z38) and
+    passed the sheet without the exact pass; calamine places the cell by its last r attribute, at
+    Z50. With the default budget <c r="A1" r="XFD1048576"> asks calamine for 17 billion cells. Fixed:
+    an r attribute beyond the one each element starts with sends the block to the XML parser, which
+    refuses the duplicate attribute (no spreadsheet program writes one)."""
+    path = with_row(good, tmp_path / "personal.xlsx", b'<row r="5">' + cell + b"<v>1</v></c></row>")
+    assert calamine_extent(path) == (50, 26)  # the attack reaches calamine
+    with pytest.raises((LimitError, InputFileError)):
+        check_zip(path)
+
+
+def test_an_attribute_ending_in_r_still_takes_the_fast_path(good, tmp_path):
+    """The fix costs the real templates nothing: footer="0.3" and error="Bitte .." are not r attributes."""
+    from xl_gleichplan.io import ooxml
+
+    block = b'<row r="1"><c r="A1"><v>1</v></c></row><pageMargins footer="0.3" header = "0.3"/>'
+    assert ooxml._scan_block(block, 2) == (True, False)
+
+
+def _write(path: Path, parts: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_sheet_part_named_with_backslashes_is_checked(good, tmp_path):
+    """calamine finds a part by its name with "\\" read as "/" (zip files packed on Windows): the sheet
+    stored as xl\\worksheets\\sheet1.xml is the one it reads. The check listed sheets by their exact
+    name and passed this one unread (Python's zipfile keeps the backslashes on Linux and macOS)."""
+    part = first_sheet_part(good)
+    parts = zip_parts(good)
+    far = parts.pop(part).replace(b"</sheetData>", FAR + b"</sheetData>")
+    path = _write(tmp_path / "personal.xlsx", {**parts, part.replace("/", "\\"): far})
+    assert calamine_extent(path) == (50, 26)
+    with pytest.raises(LimitError):
+        check_zip(path)
+
+
+@pytest.mark.parametrize("rels_name", ["xl/_rels/workbook.xml.rels", "XL/_RELS/WORKBOOK.XML.RELS"])
+def test_a_sheet_part_named_in_other_letter_case_is_checked(good, tmp_path, rels_name):
+    """calamine looks parts up in lower case: a relationship to sheets/s.xml finds XL/SHEETS/S.XML (and
+    the relationships part itself may be spelled in capitals). The check compared exact names and
+    passed the sheet unread."""
+    part = first_sheet_part(good)
+    parts = zip_parts(good)
+    far = parts.pop(part).replace(b"</sheetData>", FAR + b"</sheetData>")
+    rels = parts.pop("xl/_rels/workbook.xml.rels").replace(part.split("xl/", 1)[1].encode(), b"sheets/s.xml")
+    path = _write(tmp_path / "personal.xlsx", {**parts, rels_name: rels, "XL/SHEETS/S.XML": far})
+    assert calamine_extent(path) == (50, 26)
+    with pytest.raises(LimitError):
+        check_zip(path)
