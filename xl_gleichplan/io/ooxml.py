@@ -501,6 +501,8 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, strea
 _ASCII_COMPATIBLE = re.compile(rb"""\s*(?:<\?xml[^>]*encoding\s*=\s*["'](?:utf-8|us-ascii)["'][^>]*>|<\?xml(?![^>]*encoding)|<(?![?!]))""",
                                re.IGNORECASE)
 _ENTITY_IN_POSITION = re.compile(rb'<c r="[^"]*&')
+# a namespace declared on a formula element: <f xmlns="urn:x"> starts like a formula but is none
+_NAMESPACE_ON_FORMULA = re.compile(rb'<f\s[^<]*xmlns')
 _CHECK_CACHE: dict = {}
 
 
@@ -512,11 +514,11 @@ def all_formulas_in_place(data: bytes, letters: frozenset[str], first_row: int) 
     encoding, positions not written as r="A1", entities in a position, attributes quoted otherwise);
     the caller parses the part then, and the parser alone names the cells."""
     if not letters or not _ASCII_COMPATIBLE.match(data) or not _positions_explicit(data) \
-            or _ENTITY_IN_POSITION.search(data):
+            or _ENTITY_IN_POSITION.search(data) or _NAMESPACE_ON_FORMULA.search(data):
         return False
     key = (letters, first_row)
-    if key not in _CHECK_CACHE:
-        ref = rb'<c r="(?:%s)%s"' % (b"|".join(sorted(x.encode() for x in letters)), _digits_above(first_row - 1))
+    if key not in _CHECK_CACHE:  # letters in either case: calamine reads r="h5" as H5
+        ref = rb'<c r="(?i:%s)%s"' % (b"|".join(sorted(x.encode() for x in letters)), _digits_above(first_row - 1))
         _CHECK_CACHE[key] = (re.compile(ref),  # every such cell (one in a comment too: that only asks the parser)
                              re.compile(ref + rb'(?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|><f[\s/>])'))  # empty, or formula first
     cells, settled = _CHECK_CACHE[key]
