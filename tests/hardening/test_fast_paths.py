@@ -159,3 +159,57 @@ def test_a_number_that_fastexcel_rounds_away_is_doubtful(tmp_path, monkeypatch, 
     fast = summary(run_staff(path))
     monkeypatch.setattr(arrow_sheet, "sheet_table", lambda *args: None)  # the exact path
     assert fast == summary(run_staff(path))
+
+
+def _two_directories(good: Path, hostile: bytes, plain_to_hostile: bool, sentinels: bool = False) -> bytes:
+    """The hostile package's entries and directory, then the harmless package's with a zip64 end record
+    and locator pointing to its directory, then a plain end record pointing to the hostile directory
+    (``plain_to_hostile``; else to the harmless one, with its own values or the "see zip64" sentinels)."""
+    import struct
+
+    def end(data: bytes):
+        at = data.rfind(b"PK\x05\x06")
+        return (at, *struct.unpack_from("<HII", data, at + 10))
+
+    harmless = good.read_bytes()
+    h_at, h_count, h_size, h_offset = end(hostile)
+    g_at, g_count, g_size, g_offset = end(harmless)
+    prefix = hostile[:h_at]
+    directory = bytearray(harmless[g_offset:g_offset + g_size])
+    i = 0
+    while i < len(directory):  # the harmless entries now lie after the hostile package
+        names, extra, comment = struct.unpack_from("<HHH", directory, i + 28)
+        struct.pack_into("<I", directory, i + 42, struct.unpack_from("<I", directory, i + 42)[0] + len(prefix))
+        i += 46 + names + extra + comment
+    body = prefix + harmless[:g_offset] + bytes(directory)
+    wide = b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, g_count, g_count, g_size, len(prefix) + g_offset)
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, len(body), 1)
+    if plain_to_hostile:
+        plain = (h_count, h_count, h_size, h_offset)
+    else:
+        plain = (0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF) if sentinels else (g_count, g_count, g_size, len(prefix) + g_offset)
+    return body + wide + locator + b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, *plain, 0)
+
+
+def test_a_zip64_end_record_that_disagrees_with_the_plain_one_is_refused(good, tmp_path):
+    """Python's zipfile follows the zip64 end record (harmless directory), calamine's zip reader the
+    plain one (hostile directory): the check read the harmless sheet and passed the package, python-
+    calamine and fastexcel allocated the far cell. Before issue 16 as well; found in this review."""
+    hostile = with_row(good, tmp_path / "boese.xlsx", FAR).read_bytes()
+    path = tmp_path / "personal.xlsx"
+    path.write_bytes(_two_directories(good, hostile, plain_to_hostile=True))
+    assert len(zipfile.ZipFile(path).read(first_sheet_part(good))) == len(zip_parts(good)[first_sheet_part(good)])
+    assert calamine_extent(path) == (50, 26)
+    with pytest.raises(InputFileError, match="Inhaltsverzeichnis"):
+        check_zip(path)
+
+
+@pytest.mark.parametrize("sentinels", [False, True], ids=["same values", "see zip64"])
+def test_a_zip64_end_record_that_agrees_is_read(good, tmp_path, sentinels):
+    """The same layout with both records pointing to the harmless directory passes (as a writer that
+    always adds zip64 records writes it); calamine reads the harmless sheet."""
+    hostile = with_row(good, tmp_path / "boese.xlsx", FAR).read_bytes()
+    path = tmp_path / "personal.xlsx"
+    path.write_bytes(_two_directories(good, hostile, plain_to_hostile=False, sentinels=sentinels))
+    assert calamine_extent(path) == (4, 9)
+    check_zip(path)

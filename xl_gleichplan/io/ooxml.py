@@ -100,20 +100,42 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
 def _check_end_record(path) -> None:
     """Refuse a package with more than one plausible end record: Python's zipfile takes the last
     one, the zip reader inside python-calamine may take another, and the two would then read
-    different sheets (a harmless one checked here, a hostile one read there)."""
+    different sheets (a harmless one checked here, a hostile one read there). Likewise a zip64 end
+    record that does not agree with the plain one: zipfile follows the zip64 record right before its
+    locator, calamine's zip reader the plain record (or the locator's offset)."""
     from ..errors import InputFileError
 
     with open(path, "rb") as fh:
         fh.seek(0, os.SEEK_END)
         size = fh.tell()
-        fh.seek(max(0, size - 65_557))  # the record (22 bytes) and a comment of at most 65,535
+        start = max(0, size - 65_557 - _ZIP64_END_BYTES)  # the record (22 bytes), a comment of at most 65,535
+        fh.seek(start)                                     # and a zip64 record and locator before them
         tail = fh.read()
-    found = [m.start() for m in _END_RECORD.finditer(tail)]
+    found = [m.start() for m in _END_RECORD.finditer(tail, max(0, len(tail) - 65_557))]
     ending = [p for p in found if p + 22 + int.from_bytes(tail[p + 20:p + 22], "little") == len(tail)]
-    if found and ending != found[-1:]:
+    if (found and ending != found[-1:]) or (ending and not _zip64_agrees(tail, ending[0], start)):
         raise InputFileError(f"„{path}“ ist beschädigt oder manipuliert: das Inhaltsverzeichnis des ZIP-Archivs ist "
                              f"nicht eindeutig. Die Datei wird nicht gelesen; bitte die Herkunft klären und die "
                              f"Daten in eine frisch gespeicherte Arbeitsmappe übernehmen.")
+
+
+_ZIP64_END_BYTES = 56 + 20  # the zip64 end record (without extensible data) and its locator
+
+
+def _zip64_agrees(tail: bytes, end: int, start: int) -> bool:
+    """No zip64 locator before the end record at ``end``, or one whose record lies right before it
+    (where zipfile reads it) at the offset it gives (where other readers go), and whose counts, size
+    and offset of the directory equal the plain record's wherever that one does not say "see zip64"."""
+    locator = end - 20
+    if locator < 0 or tail[locator:locator + 4] != b"PK\x06\x07":
+        return True
+    record = locator - 56
+    if record < 0 or tail[record:record + 4] != b"PK\x06\x06" or \
+            struct.unpack_from("<Q", tail, locator + 8)[0] != start + record:
+        return False
+    wide = struct.unpack_from("<QQQQ", tail, record + 24)  # entries here, entries, size, offset
+    plain = struct.unpack_from("<HHII", tail, end + 8)
+    return all(p == w or p == sentinel for p, w, sentinel in zip(plain, wide, (0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF)))
 
 
 def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool, parts: dict | None = None) -> set[str]:
