@@ -213,3 +213,50 @@ def test_a_zip64_end_record_that_agrees_is_read(good, tmp_path, sentinels):
     path.write_bytes(_two_directories(good, hostile, plain_to_hostile=False, sentinels=sentinels))
     assert calamine_extent(path) == (4, 9)
     check_zip(path)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
+@pytest.mark.parametrize("crc_of", ["beginning", "whole"])
+@pytest.mark.parametrize("in_blocks", [False, True], ids=["read whole", "in blocks"])
+def test_a_sheet_longer_than_its_declared_size_is_refused(good, tmp_path, monkeypatch, method, crc_of, in_blocks):
+    """The sheet's declared size covers its harmless beginning only: zipfile gives exactly that many
+    bytes (and the check passed them); fastexcel's zip reader reads on to the far cell after them
+    (python-calamine refuses: "larger than its declared uncompressed size"). Found in this review;
+    older than issue 16."""
+    import struct
+    import zlib
+
+    from xl_gleichplan.io import ooxml
+
+    part = first_sheet_part(good)
+    parts = zip_parts(good)
+    cut = parts[part].index(b"</sheetData>")
+    beginning, whole = parts[part][:cut], parts[part][:cut] + FAR + parts[part][cut:]
+    path = tmp_path / "personal.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, whole if name == part else data, compress_type=method if name == part else zipfile.ZIP_DEFLATED)
+    raw = bytearray(path.read_bytes())
+    crc = zlib.crc32(beginning if crc_of == "beginning" else whole)
+    at = 0  # the sheet's directory entry and local header
+    while (at := raw.find(b"PK\x01\x02", at)) >= 0:
+        size = struct.unpack_from("<H", raw, at + 28)[0]
+        if raw[at + 46:at + 46 + size] == part.encode():
+            local = struct.unpack_from("<I", raw, at + 42)[0]
+            for crc_at, size_at in ((at + 16, at + 24), (local + 14, local + 22)):
+                struct.pack_into("<I", raw, crc_at, crc)
+                struct.pack_into("<I", raw, size_at, len(beginning))
+        at += 4
+    path.write_bytes(bytes(raw))
+    assert zipfile.ZipFile(path).getinfo(part).file_size == len(beginning)
+    import fastexcel
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    loaded = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None)
+    assert (loaded.height, loaded.width) == (50, 26)  # fastexcel reads the far cell
+    with pytest.raises(CalamineError, match="larger than its declared"):
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    if in_blocks:
+        monkeypatch.setattr(ooxml, "SCAN_EXTENT_BELOW_BYTES", 10)
+    with pytest.raises(InputFileError, match="beschädigt"):
+        check_zip(path)

@@ -74,9 +74,9 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None) -> list[s
                                          f"{german_size(info.file_size)} groß und wird nicht gelesen (Grenze "
                                          f"{german_size(SCAN_BINARY_EXTENT_BELOW_BYTES)}). Bitte den Export auf "
                                          f"mehrere Dateien aufteilen oder als .xlsx speichern.")
-                    _check_extent(path, info, zf.read(info), binary=True)
+                    _check_extent(path, info, _read_whole(zf, info), binary=True)
                 elif info.filename in sheets:
-                    data = zf.read(info) if info.file_size <= SCAN_EXTENT_BELOW_BYTES else None  # else in blocks
+                    data = _read_whole(zf, info) if info.file_size <= SCAN_EXTENT_BELOW_BYTES else None  # else in blocks
                     _check_prolog(path, zf, info, data)
                     if data is not None:
                         _check_extent(path, info, lambda: (data,), stream=lambda: io.BytesIO(data))
@@ -157,7 +157,7 @@ def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool, parts: dict | N
     rels = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
     for rels in sorted(spelled.get(rels, ())):
         info = zf.getinfo(rels)
-        data = zf.read(info)
+        data = _read_whole(zf, info)
         _check_prolog(path, zf, info, data)
         if parts is not None:
             parts[rels] = data
@@ -384,6 +384,22 @@ def _binary_extent(data: bytes):
     return None if high_col == 0 else (low_row, high_row, low_col, high_col)
 
 
+_BEYOND_ANY_SIZE = 1 << 62
+
+
+def _read_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The bytes of a part as far as its data goes, not only up to its declared size: zipfile cuts
+    there, the zip reader of fastexcel's calamine reads on (a stored part longer than declared, a
+    deflated one that inflates to more), so a harmless beginning would be checked and a hostile rest
+    read. A part that is not exactly its declared size is damaged (BadZipFile)."""
+    with zf.open(info) as fh:
+        fh._left = _BEYOND_ANY_SIZE  # zipfile's count of bytes still to give (its cut at the declared size)
+        data = fh.read()
+    if len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"Size of file {info.filename!r} differs from its declared size")
+    return data
+
+
 def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 22):
     """An XML part in blocks of about ``size`` bytes, each ending before a "<", so that no tag (and
     no cell reference in it) is split between two blocks."""
@@ -395,8 +411,9 @@ def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 2
         # thread meanwhile. It cannot be left to the reader: fastexcel's calamine reads a damaged part
         # without a word (python-calamine refuses it).
         fh._expected_crc = None
+        fh._left, length = _BEYOND_ANY_SIZE, 0  # see _read_whole
         while chunk := fh.read(size):
-            crc = zlib.crc32(chunk, crc)
+            crc, length = zlib.crc32(chunk, crc), length + len(chunk)
             data = carry + chunk
             cut = data.rfind(b"<")
             if cut <= 0:
@@ -408,8 +425,8 @@ def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 2
                 continue
             carry = data[cut:]
             yield data[:cut]
-    if crc != info.CRC:
-        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    if crc != info.CRC or length != info.file_size:
+        raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {info.filename!r}")
     if carry:
         yield carry
 
