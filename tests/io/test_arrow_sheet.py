@@ -100,3 +100,72 @@ def test_a_sheet_with_a_rounded_share_is_read_the_exact_way(tmp_path):
     wb.active.append(["m", 0.5])
     wb.save(tmp_path / "p.xlsx")
     assert list(read(tmp_path / "p.xlsx").columns["beschaeftigungsumfang"]) == [1 / 3, 0.5]
+
+
+def _shared_strings(path):
+    """The same workbook with its in-line strings (openpyxl's way) in a shared-strings table (Excel's way)."""
+    import re
+    import zipfile
+
+    from xl_gleichplan.io.ooxml import zip_parts
+
+    parts, shared = zip_parts(path), []
+
+    def shared_cell(m):
+        shared.append(m[3])
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (m[1], m[2] or b"", len(shared) - 1)
+
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t>([^<]*)</t></is></c>',
+                                               shared_cell, parts["xl/worksheets/sheet1.xml"])
+    assert b"inlineStr" not in parts["xl/worksheets/sheet1.xml"] and shared
+    ns = b"http://schemas.openxmlformats.org"
+    parts["xl/sharedStrings.xml"] = b'<sst xmlns="%s/spreadsheetml/2006/main">%s</sst>' % (
+        ns, b"".join(b"<si><t>%s</t></si>" % t for t in shared))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdS" Type="%s/officeDocument/2006/relationships/sharedStrings" '
+        b'Target="sharedStrings.xml"/></Relationships>' % ns))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("strings", ["shared", "inline"])
+def test_a_text_cell_that_reads_like_a_typed_cell_stays_text(tmp_path, monkeypatch, strings):
+    """fastexcel gives the number 13 and the text "13" alike; python-calamine (and so the import's findings:
+    a text "13" is no birth date) tells them apart, and the Arrow path gives the same."""
+    wb = Workbook()
+    for row in [["Geschlecht", "Geburtsdatum", "Beschäftigungsumfang", "Befristet"],
+                ["w", datetime(1971, 3, 12), 0.5, True],
+                ["m", "13", "0.5", "true"],
+                ["w", "1971-03-12 00:00:00", 1, False]]:
+        wb.active.append(row)
+    path = wb.save(tmp_path / "p.xlsx") or tmp_path / "p.xlsx"
+    if strings == "shared":
+        _shared_strings(path)
+    fast = read(path)
+    assert list(fast.columns["geburtsdatum"]) == [date(1971, 3, 12), "13", "1971-03-12 00:00:00"]
+    assert list(fast.columns["beschaeftigungsumfang"]) == [0.5, "0.5", 1.0]
+    assert list(fast.columns["befristet"]) == [True, "true", False]
+    monkeypatch.setattr(arrow_sheet, "sheet_table", lambda *args: None)
+    slow = read(path)
+    assert {k: list(slow.columns[k]) for k in ("geburtsdatum", "beschaeftigungsumfang", "befristet")} == \
+        {k: list(fast.columns[k]) for k in ("geburtsdatum", "beschaeftigungsumfang", "befristet")}
+
+
+@pytest.mark.parametrize("text, found", [
+    (b"<si><t>13</t></si>", {"13"}), (b'<si><t xml:space="preserve">true</t></si>', {"true"}),
+    (b"<si><t>&#49;3</t></si>", {"13"}), (b"<si><t>teilzeit</t></si><si><t>007</t></si>", set()),
+    (b"<si><r><t>1</t></r><r><t>3</t></r></si>", None), (b"<si><t><![CDATA[13]]></t></si>", None),
+    (b"<si><x:t>13</x:t></si>", None), (b"<si><t>_x0031_3</t></si>", None),
+])
+def test_the_texts_that_read_like_typed_cells_are_found_in_every_form(tmp_path, text, found):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "p.xlsx", "w") as zf:
+        zf.writestr("xl/sharedStrings.xml", b"<sst>" + text + b"</sst>")
+    got = arrow_sheet.typed_looking_texts(tmp_path / "p.xlsx")
+    assert got == (None if found is None else frozenset(found))

@@ -9,10 +9,18 @@ fastexcel writes a number with at most nine decimals (1/3 as "0.333333333"), so 
 fraction needs a denominator of 1000 or more may have been rounded: such a sheet is doubtful and read
 the exact way (tabular._read_sheet with python-calamine). A share written with fewer digits (0,5, 0,75,
 0,875) comes out as the same fraction either way.
+
+fastexcel's text of a number cell 13 and of a text cell "13" is the same "13" (so for "true" and an ISO
+date-time). python-calamine tells them apart (13.0 against "13": a text "13" in a date column is no date).
+The texts of the text cells that read like a typed cell are therefore collected from the package (shared
+and inline strings, in a second thread while fastexcel parses): a column holding such a text is doubtful.
 """
 from __future__ import annotations
 
+import html
 import re
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time
 from fractions import Fraction
 from pathlib import Path
@@ -38,9 +46,57 @@ class Doubtful(Exception):
     """A value fastexcel may have rounded: the sheet is read the exact way."""
 
 
+# the text of a text cell in the XML: <t> of a shared string (<si>) or an inline string (<is>), in the
+# forms the writers use; only texts that may read like a typed cell (a digit, "-", "true"/"false", or an
+# escape that may turn into one) are taken
+_TEXT = re.compile(rb'<t(?: xml:space="preserve")?>([-0-9tf&_][^<]*)<')
+# forms in which a text is not read by _TEXT: then every column is doubtful
+_UNREAD_FORMS = (b"<![CDATA[", b":t>", b":t ", b"<r>", b"<r ", b't="str"', b"t='str'")
+
+
+class _Unread(Exception):
+    pass
+
+
+def _typed_looking(block: bytes, found: set[bytes]) -> None:
+    if block.count(b"<t ") != block.count(b'<t xml:space="preserve">') or any(f in block for f in _UNREAD_FORMS):
+        raise _Unread
+    found.update(_TEXT.findall(block))
+
+
+def typed_looking_texts(path: Path) -> frozenset[str] | None:
+    """The texts of text cells (shared strings, inline strings of every worksheet) that fastexcel gives
+    as a typed cell's text; None when some text is in a form not read here (rich text runs, CDATA,
+    prefixed tags, formula text results): every column is then doubtful."""
+    from .ooxml import _blocks
+
+    found: set[bytes] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename.lower()
+                if name.startswith("xl/worksheets/") and "/_rels/" not in name or name == "xl/sharedstrings.xml":
+                    for block in _blocks(path, zf, info):
+                        _typed_looking(block, found)
+    except _Unread:
+        return None
+    texts = set()
+    for raw in found:
+        if b"_x" in raw:  # the OOXML escape _xHHHH_: not decoded here
+            return None
+        text = html.unescape(raw.decode("utf-8", "replace")) if b"&" in raw else raw.decode("utf-8", "replace")
+        try:
+            if cell_value(text) is not text:
+                texts.add(text)
+        except Doubtful:
+            texts.add(text)
+    return frozenset(texts)
+
+
 def load_sheet(path: Path, name: str, deadline: Deadline):
-    """(record batch of the whole sheet as text columns from row 1, column position of each), by
-    fastexcel. Only this is inside the reader's error handling (tabular._native_errors)."""
+    """(record batch of the whole sheet as text columns from row 1, column position of each, the texts of
+    text cells that read like typed cells: typed_looking_texts), by fastexcel. Only this is inside the
+    reader's error handling (tabular._native_errors)."""
     import fastexcel
 
     try:
@@ -48,13 +104,15 @@ def load_sheet(path: Path, name: str, deadline: Deadline):
         source = str(path)
     except UnicodeEncodeError:  # a name unzipped from Windows in another encoding: the bytes
         source = path.read_bytes()
-    sheet = fastexcel.read_excel(source).load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-    deadline.check(f"beim Laden des Blatts „{name}“")
-    positions = [c.absolute_index for c in sheet.available_columns()]
-    check_shape(path, name, sheet.total_height, len(positions))
-    batch = sheet.to_arrow()
-    deadline.check(f"beim Lesen des Blatts „{name}“")
-    return batch, positions
+    with ThreadPoolExecutor(1) as pool:  # fastexcel releases the GIL: the two share the two cores
+        texts = pool.submit(typed_looking_texts, path)
+        sheet = fastexcel.read_excel(source).load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        deadline.check(f"beim Laden des Blatts „{name}“")
+        positions = [c.absolute_index for c in sheet.available_columns()]
+        check_shape(path, name, sheet.total_height, len(positions))
+        batch = sheet.to_arrow()
+        deadline.check(f"beim Lesen des Blatts „{name}“")
+        return batch, positions, texts.result()
 
 
 def cell_value(text: str | None):
@@ -85,7 +143,15 @@ def cell_value(text: str | None):
     return _BOOLEAN.get(text, text)
 
 
-def _rows(columns, positions: list[int], start: int, stop: int) -> list[list]:
+def _value(text: str | None, texts: frozenset[str] | None):
+    """cell_value, Doubtful when a text cell may have given the same text (``texts``: typed_looking_texts)."""
+    value = cell_value(text)
+    if value is not text and text and (texts is None or text in texts):
+        raise Doubtful(text)
+    return value
+
+
+def _rows(columns, positions: list[int], start: int, stop: int, texts: frozenset[str] | None) -> list[list]:
     """Rows ``start`` to ``stop`` as lists padded from column A, as python-calamine gives them."""
     width = positions[-1] + 1 if positions else 0
     cells = [column.slice(start, stop - start).to_pylist() for column in columns]
@@ -93,19 +159,19 @@ def _rows(columns, positions: list[int], start: int, stop: int) -> list[list]:
     for r in range(stop - start):
         row = [""] * width
         for values, position in zip(cells, positions):
-            row[position] = cell_value(values[r])
+            row[position] = _value(values[r], texts)
         rows.append(row)
     return rows
 
 
-def _categorical(column) -> pd.Series:
+def _categorical(column, typed: frozenset[str] | None) -> pd.Series:
     """An Arrow string column as a categorical Series of cell values, each distinct text converted once
     (an empty cell: the last code, '')."""
     import pyarrow.compute as pc
 
     encoded = column.dictionary_encode()
     texts = encoded.dictionary.to_pylist()
-    values = [cell_value(v) for v in texts] + [""]
+    values = [_value(v, typed) for v in texts] + [""]
     codes = pc.fill_null(encoded.indices, len(texts)).to_numpy(zero_copy_only=False)
     # keep the categories unique whatever the texts give ("" from an empty text and an empty cell)
     recode, distinct = pd.factorize(np.array(values + [None], dtype=object)[:-1])
@@ -129,7 +195,8 @@ def _last_non_empty_rows(columns, start: int, wanted: int) -> np.ndarray:
     return np.concatenate(found)[-wanted:] if found else np.zeros(0, dtype=np.int64)
 
 
-def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, deadline: Deadline, notes: list):
+def sheet_table(path: Path, name: str, batch, positions: list[int], texts: frozenset[str] | None, resolver,
+                deadline: Deadline, notes: list):
     """The Table of the export in ``batch`` (tabular.Table: header found, columns named by the resolver),
     or None when a value is doubtful (the caller then reads the sheet the exact way)."""
     from .tabular import _resolved_columns, _totals_rows, Table  # noqa: F401  (tabular imports this module late)
@@ -137,7 +204,7 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, de
     columns = [batch.column(k) for k in range(batch.num_columns)]
     rows = batch.num_rows
     try:
-        head = _rows(columns, positions, 0, min(rows, 2 * HEADER_SEARCH_ROWS + 1))
+        head = _rows(columns, positions, 0, min(rows, 2 * HEADER_SEARCH_ROWS + 1), texts)
         found = find_header(head, resolver)
         if found is None:
             raise InputFileError(f"Das Tabellenblatt „{name}“ in „{path}“ ist leer.")
@@ -154,7 +221,7 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, de
             if k is None:
                 return empty
             if position in coded:
-                return _categorical(columns[k].slice(skip))
+                return _categorical(columns[k].slice(skip), texts)
             import pyarrow.compute as pc
 
             return pc.fill_null(columns[k].slice(skip), "").to_pandas()
@@ -163,7 +230,7 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], resolver, de
                                   notes)
         # the totals row search wants the last non-empty rows (whatever their columns)
         tail = _last_non_empty_rows(columns, skip, _TAIL_ROWS)
-        tail_rows = [_rows([c.take(tail + skip) for c in columns], positions, 0, len(tail))] if len(tail) else [[]]
+        tail_rows = [_rows([c.take(tail + skip) for c in columns], positions, 0, len(tail), texts)] if len(tail) else [[]]
         table.totals = [int(tail[i]) for i in _totals_rows(tail_rows[0])]
     except Doubtful:
         return None
