@@ -169,3 +169,17 @@ def test_the_texts_that_read_like_typed_cells_are_found_in_every_form(tmp_path, 
         zf.writestr("xl/sharedStrings.xml", b"<sst>" + text + b"</sst>")
     got = arrow_sheet.typed_looking_texts(tmp_path / "p.xlsx")
     assert got == (None if found is None else frozenset(found))
+
+
+def test_a_personnel_number_written_as_text_keeps_the_arrow_path(tmp_path, monkeypatch):
+    """Texts like "100234" in a column the import does not count (and so in the header search's and the
+    totals search's rows) decide nothing: the sheet is still read from Arrow columns."""
+    wb = Workbook()
+    for row in [["Personalnummer", "Geschlecht", "Beschäftigungsumfang"], ["100234", "w", 0.5], ["100235", "m", 1],
+                ["Summe", None, 1.5]]:
+        wb.active.append(row)
+    path = _shared_strings(wb.save(tmp_path / "p.xlsx") or tmp_path / "p.xlsx")
+    assert arrow_sheet.typed_looking_texts(path) == {"100234", "100235"}
+    monkeypatch.setattr(tabular, "_column_reader", lambda *args: pytest.fail("the sheet was read as Python rows"))
+    table = read(path)
+    assert list(table.columns["beschaeftigungsumfang"]) == [0.5, 1.0, 1.5] and table.totals == [2]

@@ -143,25 +143,42 @@ def cell_value(text: str | None):
     return _BOOLEAN.get(text, text)
 
 
-def _value(text: str | None, texts: frozenset[str] | None):
-    """cell_value, Doubtful when a text cell may have given the same text (``texts``: typed_looking_texts)."""
+def _value(text: str | None, texts: frozenset[str] | None, as_text: bool = False):
+    """cell_value; for a text a text cell may have given as well (``texts``: typed_looking_texts) the
+    text itself with ``as_text``, else Doubtful."""
     value = cell_value(text)
     if value is not text and text and (texts is None or text in texts):
-        raise Doubtful(text)
+        if not as_text:
+            raise Doubtful(text)
+        return text
     return value
 
 
-def _rows(columns, positions: list[int], start: int, stop: int, texts: frozenset[str] | None) -> list[list]:
-    """Rows ``start`` to ``stop`` as lists padded from column A, as python-calamine gives them."""
+def _rows(columns, positions: list[int], start: int, stop: int, texts: frozenset[str] | None,
+          as_text: bool = False) -> list[list]:
+    """Rows ``start`` to ``stop`` as lists padded from column A, as python-calamine gives them (for
+    ``as_text`` see _value)."""
     width = positions[-1] + 1 if positions else 0
     cells = [column.slice(start, stop - start).to_pylist() for column in columns]
     rows = []
     for r in range(stop - start):
         row = [""] * width
         for values, position in zip(cells, positions):
-            row[position] = _value(values[r], texts)
+            row[position] = _value(values[r], texts, as_text)
         rows.append(row)
     return rows
+
+
+def _either_way(judge, columns, positions: list[int], start: int, stop: int, texts: frozenset[str] | None):
+    """``judge`` of the rows, which must come out the same whether the cells whose type the texts leave
+    open are typed or text (the header rows, the totals rows: a personnel number "100234" as text in
+    the first rows decides neither), else Doubtful."""
+    typed = judge(_rows(columns, positions, start, stop, frozenset()))
+    if texts is not None and not texts:
+        return typed
+    if judge(_rows(columns, positions, start, stop, texts, as_text=True)) != typed:
+        raise Doubtful("header or totals rows")
+    return typed
 
 
 def _categorical(column, typed: frozenset[str] | None) -> pd.Series:
@@ -204,8 +221,8 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], texts: froze
     columns = [batch.column(k) for k in range(batch.num_columns)]
     rows = batch.num_rows
     try:
-        head = _rows(columns, positions, 0, min(rows, 2 * HEADER_SEARCH_ROWS + 1), texts)
-        found = find_header(head, resolver)
+        found = _either_way(lambda head: find_header(head, resolver), columns, positions, 0,
+                            min(rows, 2 * HEADER_SEARCH_ROWS + 1), texts)
         if found is None:
             raise InputFileError(f"Das Tabellenblatt „{name}“ in „{path}“ ist leer.")
         start, count, header = found
@@ -230,8 +247,9 @@ def sheet_table(path: Path, name: str, batch, positions: list[int], texts: froze
                                   notes)
         # the totals row search wants the last non-empty rows (whatever their columns)
         tail = _last_non_empty_rows(columns, skip, _TAIL_ROWS)
-        tail_rows = [_rows([c.take(tail + skip) for c in columns], positions, 0, len(tail), texts)] if len(tail) else [[]]
-        table.totals = [int(tail[i]) for i in _totals_rows(tail_rows[0])]
+        totals = _either_way(_totals_rows, [c.take(tail + skip) for c in columns], positions, 0, len(tail), texts) \
+            if len(tail) else []
+        table.totals = [int(tail[i]) for i in totals]
     except Doubtful:
         return None
     return table
