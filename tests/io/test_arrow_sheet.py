@@ -160,7 +160,11 @@ def test_a_text_cell_that_reads_like_a_typed_cell_stays_text(tmp_path, monkeypat
     (b"<si><t>13</t></si>", {"13"}), (b'<si><t xml:space="preserve">true</t></si>', {"true"}),
     (b"<si><t>&#49;3</t></si>", {"13"}), (b"<si><t>teilzeit</t></si><si><t>007</t></si>", set()),
     (b"<si><r><t>1</t></r><r><t>3</t></r></si>", None), (b"<si><t><![CDATA[13]]></t></si>", None),
-    (b"<si><x:t>13</x:t></si>", None), (b"<si><t>_x0031_3</t></si>", None),
+    (b'<si xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:t>13</x:t></si>', None),
+    (b"<si><t>_x0031_3</t></si>", None), (b'<si><t xml:space = "preserve" >-1</t ></si>', {"-1"}),
+    (b'<si><r><t>t</t></r><r><t>rue</t></r></si>', None), (b'<si><r><t>x</t></r><r><t>y</t></r></si>', set()),
+    (b'<c r="A1" t = "str"><f>A2</f><v>13</v></c>', None),
+    (b'<s xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"><t>2</t></s>', {"2"}),
 ])
 def test_the_texts_that_read_like_typed_cells_are_found_in_every_form(tmp_path, text, found):
     import zipfile
