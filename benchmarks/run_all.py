@@ -187,8 +187,8 @@ def run_row(name: str, rows: int, repeat: int) -> dict:
         pairs.append(got)
     ratio = statistics.median(p["work"][0] / p["anchor"][0] for p in pairs)
     result = {"label": label.format(n=f"{n:,}".replace(",", ".")), "anchor": anchor, "work": work,
-              "anchor_s": round(statistics.median(p["anchor"][0] for p in pairs), 3),
-              "work_s": round(statistics.median(p["work"][0] for p in pairs), 3),
+              "anchor_s": round(statistics.median(p["anchor"][0] for p in pairs), 4),
+              "work_s": round(statistics.median(p["work"][0] for p in pairs), 4),
               "work_peak_mb": round(max(p["work"][1] for p in pairs)), "ratio": round(ratio, 2),
               "pairs": [[round(p["anchor"][0], 3), round(p["work"][0], 3)] for p in pairs]}
     checks = []
@@ -209,6 +209,11 @@ def german(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def duration(seconds: float) -> str:
+    """Milliseconds below a tenth of a second (a template takes 6 ms, which "0,01 s" would hide)."""
+    return f"{german(seconds * 1000, 1)} ms" if seconds < 0.1 else f"{german(seconds)} s"
+
+
 ANCHOR_LABELS = {"csv": "pandas `read_csv(engine=\"pyarrow\")`", "xlsx": "fastexcel → Arrow", "click": "`import xlwings`"}
 ANCHOR_LABELS["draft"] = "python-docx und matplotlib ohne Produktlogik"
 ANCHOR_LABELS["template"] = "ZIP-Kopie der mitgelieferten Vorlage"
@@ -220,7 +225,7 @@ def markdown(results: dict, load: str) -> str:
     """The rows in the README's form (| Messung | Ergebnis |), with the load they were measured at."""
     lines = ["| Messung | Ergebnis |", "|---|---|"]
     for name, r in results.items():
-        lines.append(f"| {r['label']} | {german(r['work_s'])} s ({ANCHOR_LABELS[name]} {german(r['anchor_s'])} s: "
+        lines.append(f"| {r['label']} | {duration(r['work_s'])} ({ANCHOR_LABELS[name]} {duration(r['anchor_s'])}: "
                      f"Faktor {german(r['ratio'])}; Ziel {r['goal']}{'' if r['met'] else ', verfehlt'}); "
                      f"{r['work_peak_mb']} MB |")
     lines.append(f"\nGemessen mit `python benchmarks/run_all.py` auf {os.cpu_count()} Kernen, Last (uptime, 1 min) "
