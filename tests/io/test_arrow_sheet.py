@@ -171,6 +171,8 @@ def test_the_texts_that_read_like_typed_cells_are_found_in_every_form(tmp_path, 
 
     with zipfile.ZipFile(tmp_path / "p.xlsx", "w") as zf:
         zf.writestr("xl/sharedStrings.xml", b"<sst>" + text + b"</sst>")
+        zf.writestr("xl/worksheets/sheet1.xml", b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+                                                b'</sheetData></worksheet>')
     got = arrow_sheet.typed_looking_texts(tmp_path / "p.xlsx")
     assert got == (None if found is None else frozenset(found))
 
@@ -187,3 +189,22 @@ def test_a_personnel_number_written_as_text_keeps_the_arrow_path(tmp_path, monke
     monkeypatch.setattr(tabular, "_column_reader", lambda *args: pytest.fail("the sheet was read as Python rows"))
     table = read(path)
     assert list(table.columns["beschaeftigungsumfang"]) == [0.5, 1.0, 1.5] and table.totals == [2]
+
+
+def test_a_sheet_of_texts_only_keeps_the_arrow_path_and_its_texts(tmp_path, monkeypatch):
+    """Without a typed cell in the package (every cell an inline string) "13" and "true" are texts for sure."""
+    wb = Workbook()
+    for row in [["Geschlecht", "Geburtsdatum", "Beschäftigungsumfang", "Befristet"], ["w", "13", "1", "true"],
+                ["m", "12.03.1971", "0,5", "nein"]]:
+        wb.active.append(row)
+    path = wb.save(tmp_path / "p.xlsx") or tmp_path / "p.xlsx"
+    assert arrow_sheet.typed_looking_texts(path) is arrow_sheet.ALL_TEXT
+    with monkeypatch.context() as m:
+        m.setattr(tabular, "_column_reader", lambda *args: pytest.fail("the sheet was read as Python rows"))
+        fast = read(path)
+    assert list(fast.columns["geburtsdatum"]) == ["13", "12.03.1971"]
+    assert list(fast.columns["beschaeftigungsumfang"]) == ["1", "0,5"] and list(fast.columns["befristet"]) == ["true", "nein"]
+    monkeypatch.setattr(arrow_sheet, "sheet_table", lambda *args: None)
+    slow = read(path)
+    assert {k: list(slow.columns[k]) for k in ("geburtsdatum", "beschaeftigungsumfang", "befristet")} == \
+        {k: list(fast.columns[k]) for k in ("geburtsdatum", "beschaeftigungsumfang", "befristet")}

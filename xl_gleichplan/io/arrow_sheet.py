@@ -62,31 +62,49 @@ class _Unread(Exception):
     pass
 
 
-def _typed_looking(block: bytes, found: set[bytes]) -> None:
+class _AllText(frozenset):
+    """typed_looking_texts of a package without a typed cell (no <v> in any worksheet: every cell an
+    inline string, as in an export of texts only): each text is a text cell's."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+ALL_TEXT = _AllText()
+
+
+def _typed_looking(block: bytes, found: set[bytes]) -> bool:
+    """Collect the block's texts that may read like typed cells; whether it may hold a typed cell."""
     if any(form in block for form in _UNREAD) or _PREFIXED.search(block):
         raise _Unread
     for text, run in _TEXT.findall(block):
         if run:  # "1" and "3" in two runs are the text "13"
             raise _Unread
         found.add(text)
+    return b"<v" in block
 
 
 def typed_looking_texts(path: Path) -> frozenset[str] | None:
     """The texts of text cells (shared strings, inline strings of every worksheet) that fastexcel gives
     as a typed cell's text; None when some text is in a form not read here (rich text runs, CDATA,
-    prefixed tags, formula text results): every column is then doubtful."""
+    prefixed tags, formula text results): every column is then doubtful; ALL_TEXT when no worksheet
+    holds a typed cell."""
     from .ooxml import _blocks
 
     found: set[bytes] = set()
+    typed = False
     try:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 name = info.filename.lower()
-                if name.startswith("xl/worksheets/") and "/_rels/" not in name or name == "xl/sharedstrings.xml":
+                sheet = name.startswith("xl/worksheets/") and "/_rels/" not in name
+                if sheet or name == "xl/sharedstrings.xml":
                     for block in _blocks(path, zf, info):
-                        _typed_looking(block, found)
+                        typed = _typed_looking(block, found) and sheet or typed
     except _Unread:
         return None
+    if not typed:
+        return ALL_TEXT
     texts = set()
     for raw in found:
         if b"_x" in raw:  # the OOXML escape _xHHHH_: not decoded here
@@ -153,6 +171,8 @@ def cell_value(text: str | None):
 def _value(text: str | None, texts: frozenset[str] | None, as_text: bool = False):
     """cell_value; for a text a text cell may have given as well (``texts``: typed_looking_texts) the
     text itself with ``as_text``, else Doubtful."""
+    if texts is ALL_TEXT:
+        return "" if text is None else text
     value = cell_value(text)
     if value is not text and text and (texts is None or text in texts):
         if not as_text:
@@ -180,6 +200,8 @@ def _either_way(judge, columns, positions: list[int], start: int, stop: int, tex
     """``judge`` of the rows, which must come out the same whether the cells whose type the texts leave
     open are typed or text (the header rows, the totals rows: a personnel number "100234" as text in
     the first rows decides neither), else Doubtful."""
+    if texts is ALL_TEXT:
+        return judge(_rows(columns, positions, start, stop, texts))
     typed = judge(_rows(columns, positions, start, stop, frozenset()))
     if texts is not None and not texts:
         return typed
