@@ -208,3 +208,27 @@ def test_a_sheet_of_texts_only_keeps_the_arrow_path_and_its_texts(tmp_path, monk
     slow = read(path)
     assert {k: list(slow.columns[k]) for k in ("geburtsdatum", "beschaeftigungsumfang", "befristet")} == \
         {k: list(fast.columns[k]) for k in ("geburtsdatum", "beschaeftigungsumfang", "befristet")}
+
+
+def test_a_sheet_stored_outside_the_worksheets_folder_is_scanned_too(tmp_path):
+    """python-calamine and fastexcel follow the workbook's relationship to a sheet wherever it lies: its
+    number cells are seen, so its texts are not all taken for text."""
+    import zipfile
+
+    from xl_gleichplan.io.ooxml import zip_parts
+
+    wb = Workbook()
+    wb.active.append(["Geschlecht", "Beschäftigungsumfang"])
+    wb.active.append(["w", 1])
+    wb.active.append(["m", "1"])
+    wb.save(tmp_path / "p.xlsx")
+    parts = zip_parts(tmp_path / "p.xlsx")
+    parts["xl/blatt/daten.xml"] = parts.pop("xl/worksheets/sheet1.xml")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"worksheets/sheet1.xml",
+                                                                                       b"blatt/daten.xml")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"/xl/worksheets/sheet1.xml", b"/xl/blatt/daten.xml")
+    with zipfile.ZipFile(tmp_path / "moved.xlsx", "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert arrow_sheet.typed_looking_texts(tmp_path / "moved.xlsx") == {"1"}
+    assert list(read(tmp_path / "moved.xlsx").columns["beschaeftigungsumfang"]) == [1.0, "1"]

@@ -89,16 +89,17 @@ def typed_looking_texts(path: Path) -> frozenset[str] | None:
     as a typed cell's text; None when some text is in a form not read here (rich text runs, CDATA,
     prefixed tags, formula text results): every column is then doubtful; ALL_TEXT when no worksheet
     holds a typed cell."""
-    from .ooxml import _blocks
+    from .ooxml import _blocks, _sheet_parts
 
     found: set[bytes] = set()
     typed = False
     try:
         with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                name = info.filename.lower()
-                sheet = name.startswith("xl/worksheets/") and "/_rels/" not in name
-                if sheet or name == "xl/sharedstrings.xml":
+            infos = zf.infolist()
+            sheets = _sheet_parts(path, zf, infos, False)  # wherever the workbook's relationships put them
+            for info in infos:
+                sheet = info.filename in sheets
+                if sheet or "sharedstrings" in info.filename.lower():
                     for block in _blocks(path, zf, info):
                         typed = _typed_looking(block, found) and sheet or typed
     except _Unread:
