@@ -73,15 +73,16 @@ class _AllText(frozenset):
 ALL_TEXT = _AllText()
 
 
-def _typed_looking(block: bytes, found: set[bytes]) -> bool:
-    """Collect the block's texts that may read like typed cells; whether it may hold a typed cell."""
+def _typed_looking(block: bytes, found: set[bytes], sheet: bool) -> bool:
+    """Collect the block's texts that may read like typed cells; whether it is a ``sheet``'s that may
+    hold a typed cell."""
     if any(form in block for form in _UNREAD) or _PREFIXED.search(block):
         raise _Unread
     for text, run in _TEXT.findall(block):
         if run:  # "1" and "3" in two runs are the text "13"
             raise _Unread
         found.add(text)
-    return b"<v" in block
+    return sheet and b"<v" in block
 
 
 def typed_looking_texts(path: Path) -> frozenset[str] | None:
@@ -101,7 +102,7 @@ def typed_looking_texts(path: Path) -> frozenset[str] | None:
                 sheet = info.filename in sheets
                 if sheet or "sharedstrings" in info.filename.lower():
                     for block in _blocks(path, zf, info):
-                        typed = _typed_looking(block, found) and sheet or typed
+                        typed = _typed_looking(block, found, sheet and not typed) or typed
     except _Unread:
         return None
     if not typed:
