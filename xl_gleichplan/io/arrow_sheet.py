@@ -13,7 +13,9 @@ the exact way (tabular._read_sheet with python-calamine). A share written with f
 fastexcel's text of a number cell 13 and of a text cell "13" is the same "13" (so for "true" and an ISO
 date-time). python-calamine tells them apart (13.0 against "13": a text "13" in a date column is no date).
 The texts of the text cells that read like a typed cell are therefore collected from the package (shared
-and inline strings, in a second thread while fastexcel parses): a column holding such a text is doubtful.
+and inline strings, in a second thread while fastexcel parses): a counted column holding such a text is
+doubtful, the header and totals rows only when reading such texts as text changes what is found, and a
+package without any typed cell (texts only) has every text as text.
 """
 from __future__ import annotations
 
