@@ -40,3 +40,31 @@ def test_raw_rows_read_back_as_openpyxl_writes_them(tmp_path):
     texts = [r[0][0] for r in raw[1:]]
     assert texts[0] == TEXTS[0] and texts[2] == TEXTS[2]  # as text: no formula, no extra cell
     assert texts[4] == "Amtmit Steuerzeichen"  # a character XML cannot hold is dropped, as openpyxl does
+
+
+# ---- review of the hand-written rows (issue 16): texts from outside that the raw rows wrote otherwise
+# than openpyxl, or that no writer could hold
+
+def test_a_carriage_return_reads_back_as_openpyxl_writes_it(tmp_path):
+    """A raw CR in sheet XML is read as a line feed by every XML parser; openpyxl writes it as &#13;."""
+    written, raw = _both(tmp_path, [[("Amt\rNord", None)], [("Amt\r\nSüd", None)]])
+    assert [r[0][0] for r in raw[1:]] == ["Amt\rNord", "Amt\r\nSüd"] and raw == written
+
+
+def test_a_text_beyond_excels_cell_limit_is_cut_as_openpyxl_cuts_it(tmp_path):
+    """Excel holds 32,767 characters in a cell and repairs a file with more; openpyxl cuts there."""
+    written, raw = _both(tmp_path, [[("x" * 40_000, None)]])
+    assert len(raw[1][0][0]) == 32_767 and raw == written
+
+
+def test_a_character_no_xml_can_hold_becomes_visible_instead_of_breaking_the_workbook(tmp_path):
+    """A file name (the column Datei) may hold U+FFFE or an undecodable byte (a lone surrogate): the raw
+    rows wrote a part no XML parser reads, openpyxl stopped with a ValueError. Now both show U+FFFD."""
+    import zipfile
+
+    from lxml import etree
+
+    written, raw = _both(tmp_path, [[("Amt\ufffe.xlsx", None)], [("Amt\udcfc.xlsx", None)]])
+    assert [r[0][0] for r in raw[1:]] == ["Amt\ufffd.xlsx", "Amt\ufffd.xlsx"] and raw == written
+    with zipfile.ZipFile(tmp_path / "True.xlsx") as zf:
+        etree.fromstring(zf.read("xl/worksheets/sheet1.xml"))

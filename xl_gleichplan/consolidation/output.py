@@ -25,6 +25,7 @@ from openpyxl.utils.datetime import to_excel
 from ..io.atomic import atomic_path, write_text
 from ..io.ooxml import make_reproducible
 from ..io.printing import print_setup, row_height
+from ..io.vocabulary import writable
 from ..schema import DIMENSIONS, LEADERSHIP_LEVELS, VERDICT_LABELS, area_label
 from ..texts import APPROVAL, SEVERITY, fmt_date, fmt_pct
 from .hierarchy import ALL
@@ -107,7 +108,9 @@ _LETTERS = [""] + [get_column_letter(i) for i in range(1, 100)]
 
 
 def _escape(text: str) -> str:
-    return xml_escape(ILLEGAL_CHARACTERS_RE.sub("", text))
+    """As openpyxl writes a text (via ``_cell``): at most 32,767 characters (Excel's limit; openpyxl cuts
+    there), a carriage return as a reference (a parser reads a raw one as a line feed)."""
+    return xml_escape(ILLEGAL_CHARACTERS_RE.sub("", text[:32767]), {"\r": "&#13;"})
 
 
 def write_json(c, path: Path) -> Path:
@@ -156,8 +159,8 @@ def _cell(ws, value, number_format: str | None = None, font=None, indent: int = 
         value = None
     elif hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, str):  # a file name may hold what no XML can (U+FFFE, an undecodable byte)
+        value = writable(ILLEGAL_CHARACTERS_RE.sub("", value))
     plain = not (number_format or font or indent or wrap or isinstance(value, date)
                  or (isinstance(value, str) and value.startswith("=")))
     if plain:

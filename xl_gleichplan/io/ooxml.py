@@ -38,6 +38,11 @@ _POSITION = re.compile(r"([A-Za-z]*)([0-9]+)")
 _END_RECORD = re.compile(rb"PK\x05\x06")
 # a cell or row element with a namespace prefix (calamine reads the local name)
 _PREFIXED = re.compile(rb':(?:c|row)(?![\w.-])')
+# An attribute named r as calamine's attribute reader finds one: after a blank or the previous value's
+# closing quote, blanks allowed before "=". calamine takes the LAST of two r attributes, so a cell
+# <c r="A1" r="XFD1048576"> must not be judged by its first one.
+_R_KEY = re.compile(rb'[\s"\']r\s*=')
+_SPACED_R_KEY = re.compile(rb'r\s+=')
 
 
 def check_zip(path: str | Path, parts: dict[str, bytes] | None = None, explicit: set[str] | None = None) -> list[str]:
@@ -72,9 +77,9 @@ def check_zip(path: str | Path, parts: dict[str, bytes] | None = None, explicit:
                                          f"{german_size(info.file_size)} groß und wird nicht gelesen (Grenze "
                                          f"{german_size(SCAN_BINARY_EXTENT_BELOW_BYTES)}). Bitte den Export auf "
                                          f"mehrere Dateien aufteilen oder als .xlsx speichern.")
-                    _check_extent(path, info, zf.read(info), binary=True)
+                    _check_extent(path, info, _read_whole(zf, info), binary=True)
                 elif info.filename in sheets:
-                    data = zf.read(info) if info.file_size <= SCAN_EXTENT_BELOW_BYTES else None  # else in blocks
+                    data = _read_whole(zf, info) if info.file_size <= SCAN_EXTENT_BELOW_BYTES else None  # else in blocks
                     _check_prolog(path, zf, info, data)
                     if data is not None:
                         whole.append((info, data))
@@ -101,7 +106,8 @@ def _check_extents_together(path, sheets: list[tuple[zipfile.ZipInfo, bytes]]) -
     """_check_extent of each sheet, but first one scan of all of them joined (an Erhebungsbogen has ten
     sheets of about 40 KB: numpy's cost per call outweighs the scan). Each sheet is followed by the
     zeros its own scan would see after it, so the joined scan answers "explicit" only if every sheet's
-    scan would, and "maybe outside" if any sheet's would; any doubt sends each sheet to its own check.
+    scan would (its count of r attributes is the sum of theirs, each at least its number of elements),
+    and "maybe outside" if any sheet's would; any doubt sends each sheet to its own check.
     True when the joined scan decided: then every sheet's positions are explicit too."""
     digits = _first_rectangle_digits()
     if digits is not None and 1 < len(sheets) and sum(len(d) for _, d in sheets) <= SCAN_EXTENT_BELOW_BYTES:
@@ -116,20 +122,42 @@ def _check_extents_together(path, sheets: list[tuple[zipfile.ZipInfo, bytes]]) -
 def _check_end_record(path) -> None:
     """Refuse a package with more than one plausible end record: Python's zipfile takes the last
     one, the zip reader inside python-calamine may take another, and the two would then read
-    different sheets (a harmless one checked here, a hostile one read there)."""
+    different sheets (a harmless one checked here, a hostile one read there). Likewise a zip64 end
+    record that does not agree with the plain one: zipfile follows the zip64 record right before its
+    locator, calamine's zip reader the plain record (or the locator's offset)."""
     from ..errors import InputFileError
 
     with open(path, "rb") as fh:
         fh.seek(0, os.SEEK_END)
         size = fh.tell()
-        fh.seek(max(0, size - 65_557))  # the record (22 bytes) and a comment of at most 65,535
+        start = max(0, size - 65_557 - _ZIP64_END_BYTES)  # the record (22 bytes), a comment of at most 65,535
+        fh.seek(start)                                     # and a zip64 record and locator before them
         tail = fh.read()
-    found = [m.start() for m in _END_RECORD.finditer(tail)]
+    found = [m.start() for m in _END_RECORD.finditer(tail, max(0, len(tail) - 65_557))]
     ending = [p for p in found if p + 22 + int.from_bytes(tail[p + 20:p + 22], "little") == len(tail)]
-    if found and ending != found[-1:]:
+    if (found and ending != found[-1:]) or (ending and not _zip64_agrees(tail, ending[0], start)):
         raise InputFileError(f"„{path}“ ist beschädigt oder manipuliert: das Inhaltsverzeichnis des ZIP-Archivs ist "
                              f"nicht eindeutig. Die Datei wird nicht gelesen; bitte die Herkunft klären und die "
                              f"Daten in eine frisch gespeicherte Arbeitsmappe übernehmen.")
+
+
+_ZIP64_END_BYTES = 56 + 20  # the zip64 end record (without extensible data) and its locator
+
+
+def _zip64_agrees(tail: bytes, end: int, start: int) -> bool:
+    """No zip64 locator before the end record at ``end``, or one whose record lies right before it
+    (where zipfile reads it) at the offset it gives (where other readers go), and whose counts, size
+    and offset of the directory equal the plain record's wherever that one does not say "see zip64"."""
+    locator = end - 20
+    if locator < 0 or tail[locator:locator + 4] != b"PK\x06\x07":
+        return True
+    record = locator - 56
+    if record < 0 or tail[record:record + 4] != b"PK\x06\x06" or \
+            struct.unpack_from("<Q", tail, locator + 8)[0] != start + record:
+        return False
+    wide = struct.unpack_from("<QQQQ", tail, record + 24)  # entries here, entries, size, offset
+    plain = struct.unpack_from("<HHII", tail, end + 8)
+    return all(p == w or p == sentinel for p, w, sentinel in zip(plain, wide, (0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF)))
 
 
 def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool, parts: dict | None = None) -> set[str]:
@@ -141,29 +169,33 @@ def _sheet_parts(path, zf: zipfile.ZipFile, infos, binary: bool, parts: dict | N
     from ..errors import InputFileError
 
     names = {i.filename for i in infos}
-    sheets = {n for n in names if n.lower().startswith("xl/worksheets/") and "/_rels/" not in n.lower()}
+    # calamine finds a part by its name in lower case with "\\" read as "/" (and takes any of several
+    # that agree so): every part of such a name is checked
+    spelled = {}
+    for n in names:
+        spelled.setdefault(n.replace("\\", "/").lower(), set()).add(n)
+    sheets = {n for key, group in spelled.items() if key.startswith("xl/worksheets/") and "/_rels/" not in key
+              for n in group}
     rels = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
-    if rels not in names:
-        return sheets
-    info = zf.getinfo(rels)
-    data = zf.read(info)
-    _check_prolog(path, zf, info, data)
-    if parts is not None:
-        parts[rels] = data
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except etree.XMLSyntaxError:
-        raise InputFileError(f"„{path}“ ist beschädigt: der Teil {rels} ist kein gültiges XML. Bitte die Datei in "
-                             f"Excel öffnen und neu speichern.") from None
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] != "Relationship":
-            continue
-        kind, target = (element.get("Type") or "").lower(), (element.get("Target") or "").replace("\\", "/")
-        if ("worksheet" if binary else "sheet") not in kind.rpartition("/")[2]:
-            continue
-        for candidate in (target.lstrip("/"), "xl/" + target, posixpath.normpath("xl/" + target)):
-            if candidate in names:
-                sheets.add(candidate)
+    for rels in sorted(spelled.get(rels, ())):
+        info = zf.getinfo(rels)
+        data = _read_whole(zf, info)
+        _check_prolog(path, zf, info, data)
+        if parts is not None:
+            parts[rels] = data
+        try:
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+        except etree.XMLSyntaxError:
+            raise InputFileError(f"„{path}“ ist beschädigt: der Teil {rels} ist kein gültiges XML. Bitte die Datei "
+                                 f"in Excel öffnen und neu speichern.") from None
+        for element in root.iter():
+            if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] != "Relationship":
+                continue
+            kind, target = (element.get("Type") or "").lower(), (element.get("Target") or "").replace("\\", "/")
+            if ("worksheet" if binary else "sheet") not in kind.rpartition("/")[2]:
+                continue
+            for candidate in (target.lstrip("/"), "xl/" + target, posixpath.normpath("xl/" + target)):
+                sheets.update(spelled.get(candidate.lower(), ()))
     return sheets
 
 
@@ -262,7 +294,7 @@ def _scan_block(block: bytes, digits: int | None = None) -> tuple[bool, bool]:
     """(explicit, maybe outside) for a block of sheet XML that ends before a "<" (_blocks).
 
     explicit: every element named c or row (nothing else of the name follows: [A-Za-z0-9_.:-]) goes on
-    with ' r="', and none has a namespace prefix. maybe outside (asked with ``digits``): a cell's r
+    with ' r="', none has a namespace prefix, and the block has no other attribute named r. maybe outside (asked with ``digits``): a cell's r
     starts with two letters (beyond column Z) or, after at most one letter, with ``digits`` digits or
     more (a row number of as many digits as the last row of the first rectangle, or more). False is
     certain, True only sends the sheet to the exact rectangles. Looked at with numpy at each "<"
@@ -281,6 +313,11 @@ def _scan_block(block: bytes, digits: int | None = None) -> tuple[bool, bool]:
     for found, after in ((cells, 2), (rows, 4)):
         if not all((buf[found + after + k] == b).all() for k, b in enumerate(r_quote)):
             return False, True
+    # no r attribute but the one each element starts with (a second one would be the one calamine
+    # reads); the cheap count settles a sheet without other attributes ending in r
+    keys = len(cells) + len(rows)
+    if (block.count(b"r=") != keys or _SPACED_R_KEY.search(block)) and len(_R_KEY.findall(block)) != keys:
+        return False, True
     if digits is None:
         return True, True
     first = cells + 6  # the first character of the position
@@ -374,17 +411,36 @@ def _binary_extent(data: bytes):
     return None if high_col == 0 else (low_row, high_row, low_col, high_col)
 
 
+_BEYOND_ANY_SIZE = 1 << 62
+
+
+def _read_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The bytes of a part as far as its data goes, not only up to its declared size: zipfile cuts
+    there, the zip reader of fastexcel's calamine reads on (a stored part longer than declared, a
+    deflated one that inflates to more), so a harmless beginning would be checked and a hostile rest
+    read. A part that is not exactly its declared size is damaged (BadZipFile)."""
+    with zf.open(info) as fh:
+        fh._left = _BEYOND_ANY_SIZE  # zipfile's count of bytes still to give (its cut at the declared size)
+        data = fh.read()
+    if len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"Size of file {info.filename!r} differs from its declared size")
+    return data
+
+
 def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 22):
     """An XML part in blocks of about ``size`` bytes, each ending before a "<", so that no tag (and
     no cell reference in it) is split between two blocks."""
     from ..errors import InputFileError
 
-    carry = b""
+    carry, crc = b"", 0
     with zf.open(info) as fh:
-        # no CRC over the part (0.6 s of 0.9 s for 340 MB here): the check measures the same inflated
-        # bytes python-calamine will read, and that reader refuses a damaged part itself
+        # the CRC is taken here, on the inflating thread, not by zipfile: the block scan runs on the other
+        # thread meanwhile. It cannot be left to the reader: fastexcel's calamine reads a damaged part
+        # without a word (python-calamine refuses it).
         fh._expected_crc = None
+        fh._left, length = _BEYOND_ANY_SIZE, 0  # see _read_whole
         while chunk := fh.read(size):
+            crc, length = zlib.crc32(chunk, crc), length + len(chunk)
             data = carry + chunk
             cut = data.rfind(b"<")
             if cut <= 0:
@@ -396,6 +452,8 @@ def _blocks(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 2
                 continue
             carry = data[cut:]
             yield data[:cut]
+    if crc != info.CRC or length != info.file_size:
+        raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {info.filename!r}")
     if carry:
         yield carry
 
@@ -513,6 +571,8 @@ def _check_extent(path, info: zipfile.ZipInfo, data, binary: bool = False, strea
 _ASCII_COMPATIBLE = re.compile(rb"""\s*(?:<\?xml[^>]*encoding\s*=\s*["'](?:utf-8|us-ascii)["'][^>]*>|<\?xml(?![^>]*encoding)|<(?![?!]))""",
                                re.IGNORECASE)
 _ENTITY_IN_POSITION = re.compile(rb'<c r="[^"]*&')
+# a namespace declared on a formula element: <f xmlns="urn:x"> starts like a formula but is none
+_NAMESPACE_ON_FORMULA = re.compile(rb'<f\s[^<]*xmlns')
 _CHECK_CACHE: dict = {}
 
 
@@ -525,11 +585,11 @@ def all_formulas_in_place(data: bytes, letters: frozenset[str], first_row: int, 
     the caller parses the part then, and the parser alone names the cells. ``explicit``: the zip check's
     scan of these very bytes found the positions explicit (_positions_explicit), no need to scan again."""
     if not letters or not _ASCII_COMPATIBLE.match(data) or not (explicit or _positions_explicit(data)) \
-            or _ENTITY_IN_POSITION.search(data):
+            or _ENTITY_IN_POSITION.search(data) or _NAMESPACE_ON_FORMULA.search(data):
         return False
     key = (letters, first_row)
-    if key not in _CHECK_CACHE:
-        ref = rb'<c r="(?:%s)%s"' % (b"|".join(sorted(x.encode() for x in letters)), _digits_above(first_row - 1))
+    if key not in _CHECK_CACHE:  # letters in either case: calamine reads r="h5" as H5
+        ref = rb'<c r="(?i:%s)%s"' % (b"|".join(sorted(x.encode() for x in letters)), _digits_above(first_row - 1))
         # every such cell (one in a comment too: that only asks the parser); the group is empty unless
         # the cell is empty or starts with its formula (its attributes hold no "<": no match runs into the next)
         _CHECK_CACHE[key] = re.compile(ref + rb'((?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|><f[\s/>]))?')

@@ -245,8 +245,8 @@ def _read_sheet(path: Path, deadline: Deadline | None = None, resolver=None, wan
         from .arrow_sheet import load_sheet, sheet_table
 
         with _native_errors(path):
-            batch, positions = load_sheet(path, name, deadline)
-        table = sheet_table(path, name, batch, positions, resolver, deadline, notes)
+            batch, positions, texts = load_sheet(path, name, deadline)
+        table = sheet_table(path, name, batch, positions, texts, resolver, deadline, notes)
         if table is not None:
             return table
     with _native_errors(path) as fallback:

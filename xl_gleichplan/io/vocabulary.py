@@ -37,14 +37,19 @@ def _str_key(value: str) -> str:  # workbooks repeat the same few hundred labels
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def writable(value: str) -> str:
+    """``value`` with each character no output could hold replaced by a visible "\ufffd"."""
+    if not value.isprintable() and _UNWRITABLE.search(value):
+        return _UNWRITABLE.sub("\ufffd", value)
+    return value
+
+
 def text(value: object) -> str:
     """A cell value as text; 13.0 from a spreadsheet becomes '13'. Every text from outside passes
     here: characters no output could hold (an ESC in a Bereich would stop the writers) become a
     visible "\ufffd", so the clerk sees that something was there."""
     if type(value) is str:
-        if not value.isprintable() and _UNWRITABLE.search(value):
-            value = _UNWRITABLE.sub("\ufffd", value)
-        return value.strip()
+        return writable(value).strip()
     if value is None:
         return ""
     if isinstance(value, float):

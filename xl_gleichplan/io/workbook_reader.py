@@ -624,7 +624,8 @@ def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[S
                 continue  # the usual case, settled without parsing the sheet
             root = etree.fromstring(data, parser=safe)
             # cells with a value but no formula, filtered to the formula columns (XPath runs in C)
-            broken = [ref for ref in root.xpath("//m:sheetData/m:row/m:c[m:v and not(m:f)]/@r", namespaces=ns)
+            broken = [ref for ref in (r.upper() for r in root.xpath("//m:sheetData/m:row/m:c[m:v and not(m:f)]/@r",
+                                                                    namespaces=ns))  # calamine reads h5 as H5
                       if ref.rstrip("0123456789") in letters and int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= FIRST_DATA_ROW]
             for ref in broken[:10]:
                 findings.add("warning", "Hier stand eine Formel, jetzt ein fester Wert. Die Auswertung von xl-gleichplan "
