@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hostile_helpers import zip_parts, zip_rewrite
 from xl_gleichplan.errors import InputFileError, LimitError
@@ -72,3 +74,16 @@ def test_only_a_decided_joined_scan_vouches_for_explicit_positions(tmp_path):
     explicit = set()
     check_zip(path, {}, explicit)
     assert explicit == set()
+
+
+KEY_BYTES = b' \t\n\r\x0b\x0c"\'r=x<'  # what an r attribute is made of, and two bytes that are not
+
+
+@given(st.binary(max_size=60).map(lambda b: bytes(KEY_BYTES[c % len(KEY_BYTES)] for c in b)))
+@settings(max_examples=500, derandomize=True, database=None)
+def test_the_count_of_r_attributes_by_numpy_is_the_patterns(block):
+    """_scan_block counts the r attributes by numpy; the pattern calamine's reading is modelled on decides."""
+    import numpy as np
+
+    buf = np.frombuffer(block + b"\0" * 40, dtype=np.uint8)
+    assert ooxml._r_keys(block, buf) == len(ooxml._R_KEY.findall(block))
