@@ -141,15 +141,13 @@ def test_a_large_part_with_a_wrong_crc_is_refused(good, tmp_path, monkeypatch):
         check_zip(path)
 
 
-@pytest.mark.xfail(strict=True, reason="fastexcel gives a number as text with at most nine decimals; a value within "
-                                       "5e-10 of a shorter one comes out as that one (13, 0, 1) and cannot be told "
-                                       "from it. Needs the cell's own text or fastexcel's float columns: not a local fix")
 @pytest.mark.parametrize("value", [13.0000000001, 1e-300, 0.9999999999999999], ids=["13+1e-10", "1e-300", "1-1e-16"])
 def test_a_number_that_fastexcel_rounds_away_is_doubtful(tmp_path, monkeypatch, value):
-    """The Arrow path sends a sheet to python-calamine when fastexcel's text may be rounded, but only
-    texts with a decimal point count as doubtful. 13.0000000001 in the pay group column comes out as
-    "13": the exact path reports it as looking like a personnel number and leaves the person without
-    pay group, the Arrow path counts the person in group "13"; 1e-300 becomes 0."""
+    """fastexcel writes a number with at most nine decimals: 13.0000000001 in the pay group column comes
+    out as "13" (the exact path reports it as looking like a personnel number and leaves the person
+    without pay group; the Arrow path counted the person in group "13"), 1e-300 as 0. No test on
+    fastexcel's text can see it, so the scan of the sheet XML (arrow_sheet._ROUNDED) sends such a sheet
+    to python-calamine."""
     from hostile_helpers import run_staff, summary
     from xl_gleichplan.io import arrow_sheet
 

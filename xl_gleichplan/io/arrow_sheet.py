@@ -58,6 +58,9 @@ _TEXT = re.compile(rb'<t(?:\s[^>]*)?>([-0-9tf&_][^<]*)</t\s*>(\s*</r\s*>)?')
 _PREFIXED = re.compile(rb'xmlns:[^=\s]+\s*=\s*["\'](?:http://schemas\.openxmlformats\.org/spreadsheetml/2006/main|'
                        rb'http://purl\.oclc\.org/ooxml/spreadsheetml/main)["\']')
 _UNREAD = (b"<![CDATA[", b'"str"', b"'str'")
+# a number cell fastexcel may give rounded (it writes at most nine decimals: 13.0000000001 as "13",
+# 1E-300 as "0"), which no test on its text can see: the sheet is then read the exact way
+_ROUNDED = re.compile(rb"<v>-?[0-9]*(?:\.[0-9]{10}|[0-9.]*[eE])")
 
 
 class _Unread(Exception):
@@ -90,8 +93,8 @@ def _typed_looking(block: bytes, found: set[bytes], sheet: bool) -> bool:
 def typed_looking_texts(path: Path) -> frozenset[str] | None:
     """The texts of text cells (shared strings, inline strings of every worksheet) that fastexcel gives
     as a typed cell's text; None when some text is in a form not read here (rich text runs, CDATA,
-    prefixed tags, formula text results): every column is then doubtful; ALL_TEXT when no worksheet
-    holds a typed cell."""
+    prefixed tags, formula text results) or a number cell may come out rounded: every column is then
+    doubtful; ALL_TEXT when no worksheet holds a typed cell."""
     from .ooxml import _blocks, _sheet_parts
 
     found: set[bytes] = set()
@@ -104,6 +107,8 @@ def typed_looking_texts(path: Path) -> frozenset[str] | None:
                 sheet = info.filename in sheets
                 if sheet or "sharedstrings" in info.filename.lower():
                     for block in _blocks(path, zf, info):
+                        if sheet and _ROUNDED.search(block):
+                            raise _Unread
                         typed = _typed_looking(block, found, sheet and not typed) or typed
     except _Unread:
         return None
