@@ -142,7 +142,7 @@ def _target_warnings(dataset: Dataset, areas: list[AreaResult]) -> list[Finding]
                     f"Zielvorgabe {t.id} gilt für {SEX_WORDS.get(t.sex, t.sex)} in {DIMENSIONS.get(t.dimension, t.dimension)} "
                     f"{area_label(t.dimension, t.area)}; dort sind {SEX_WORDS.get(t.sex, t.sex)} am Stichtag nicht "
                     f"unterrepräsentiert. Bitte prüfen, ob die Zielvorgabe noch nötig ist, und sie sonst im Plan "
-                    f"begründen.", dataset.file, SHEETS["targets"].name, t.cell)
+                    f"begründen.", *((t.file, t.sheet) if t.file else (dataset.file, SHEETS["targets"].name)), t.cell)
             for t in unfitting_targets(dataset.targets, areas)]
 
 

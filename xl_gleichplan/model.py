@@ -72,6 +72,9 @@ class Target:
     leadership: bool = False
     deadline: date | None = None
     cell: str | None = field(default=None, compare=False)  # where a workbook holds it (its "für" cell), for findings
+    # the export a Zielvorgabe was imported from (file name, sheet; None for the workbook's own sheet)
+    file: str | None = field(default=None, compare=False)
+    sheet: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,20 @@ def test_targets(run_import):
     }
 
 
+def test_an_unfitting_target_from_an_export_names_its_file_and_cell(run_import):
+    """By hand from amt10: Referatsleitung 1 w, 1 m (50 %) and Sachgebietsleitung 1 w, 0 m: women are
+    underrepresented in neither, so Z1 (row 2) and Z3 (row 4) are flagged at their geschlecht cell
+    (column D); Abteilungsleitung has nobody (not judged), A 13 has 1 woman of 4 (fits). Before the fix
+    the warning named no file and the workbook's sheet "Zielvorgaben" instead."""
+    from xl_gleichplan.analysis import analyse
+    from xl_gleichplan.profiles import load_profile
+
+    ds = run_import(staff=AMT10 / "personal.csv", targets=AMT10 / "ziele.csv")
+    warned = [f for f in analyse(ds, load_profile("thueringen")).findings if "Zielvorgabe" in f.message]
+    assert [(f.message.split()[1], f.file, f.sheet, f.cell) for f in warned] == \
+        [("Z1", "ziele.csv", None, "D2"), ("Z3", "ziele.csv", None, "D4")]
+
+
 def test_blank_lines_are_nobody_and_keep_row_numbers(run_import, tmp_path):
     # an empty line and a line of separators (as Excel writes empty rows) are not persons;
     # the bad sex in file line 5 is reported as row 5

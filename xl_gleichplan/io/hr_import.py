@@ -28,7 +28,7 @@ from .budget import german_number, limit
 from .columns import COLUMNS, IGNORE, Resolver, is_value
 from .findings import FindingList
 from .mapping import Mapping, MappingDraft
-from .tabular import TOTALS, Table, column_letter, normalise_name, read_table, unread_name
+from .tabular import TOTALS, Table, column_letter, file_label, normalise_name, read_table, unread_name
 
 __all__ = ["Mapping", "import_exports"]
 
@@ -758,7 +758,8 @@ def import_targets(path, mapping: Mapping, findings: FindingList, draft: Mapping
                 bad("frist", "Die Frist ist kein Datum (TT.MM.JJJJ).")
                 continue
         ident = vocab.text(get("id")) or f"Z{i + 1}"
-        targets.append(Target(ident, dimension, area, sex, goal, achieved, bool(leadership), deadline))
+        targets.append(Target(ident, dimension, area, sex, goal, achieved, bool(leadership), deadline,
+                              table.cell("geschlecht", i), file_label(table.file), table.sheet))
     return targets
 
 
