@@ -154,11 +154,22 @@ def test_a_position_in_lower_case_is_the_same_cell(tmp_path):
     assert [f.cell.upper() for f in found] == ["H5"]
 
 
-@pytest.mark.xfail(strict=True, reason="the exact pass reads positions from r attributes only; cells without r "
-                                       "(calamine places them after the previous one) would need a walk like "
-                                       "ooxml._parsed_extent: not a local fix, no spreadsheet program writes them")
 def test_a_cell_without_position_over_the_formula(tmp_path):
-    """A row 5 whose cells carry no r: calamine places the eighth at H5 and reads its value; neither the
-    patterns (they send the sheet to the parser) nor the parser (no @r) report it."""
+    """A cell without r after G5: calamine places it at H5 and reads its value. The patterns send the
+    sheet to the parser, which read positions from r attributes only and did not report it; now it
+    places cells as calamine does (ooxml.placed_cells)."""
     found = _bestand_with(tmp_path, b'<c r="G5"><f>1</f><v>1</v></c><c><v>0.5</v></c>')
     assert [f.cell for f in found] == ["H5"]
+
+
+def test_cells_are_placed_as_calamine_places_them():
+    """By hand: B3, then a cell without r after it (C3); a row without r below row 3 (row 4), its first
+    cell without r in column A, then d4 (lower case, D4), then one more without r (E4); a malformed
+    position (calamine refuses the sheet) is left out and does not move the next cell, which lands in F4."""
+    import io
+
+    from xl_gleichplan.io.ooxml import placed_cells
+
+    xml = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="3"><c r="B3"/><c/></row>'
+           '<row><c/><c r="d4"/><c/><c r="4"/><c/></row></sheetData></worksheet>').encode()
+    assert [(r, c) for _, r, c in placed_cells(io.BytesIO(xml))] == [(3, 2), (3, 3), (4, 1), (4, 4), (4, 5), (4, 6)]

@@ -354,39 +354,55 @@ def _key_before():
     return table
 
 
+def placed_cells(source):
+    """Each <c> element of a sheet part (a file object) with its (row, column), 1-based, as
+    python-calamine places it: a cell without r after the previous one, a row without r below the
+    previous one, elements by their local name; a cell with a malformed position (calamine refuses the
+    sheet) is left out. Yielded at the cell's end, so its children can be looked at. lxml's
+    XMLSyntaxError for a sheet that is not well-formed XML is the caller's."""
+    from lxml import etree
+
+    row = col = 0
+    placed = None
+    for event, element in etree.iterparse(source, events=("start", "end"), resolve_entities=False,
+                                          no_network=True, load_dtd=False, huge_tree=True):
+        local = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if event == "end":
+            if local == "c" and placed is not None:
+                yield element, *placed
+                placed = None
+            elif local in ("row", "sheetData"):
+                element.clear(keep_tail=False)
+            continue
+        if local not in ("row", "c"):
+            continue
+        value = (element.get("r") or "").strip()
+        position = _POSITION.fullmatch(value) if value else None
+        if local == "row":
+            row, col = (_row_number(position.group(2).encode()) if position else row + 1), 0
+            continue
+        if position and position.group(1):
+            placed = _row_number(position.group(2).encode()), _col_number(position.group(1).encode())
+            col = placed[1]
+        elif value:  # a malformed position: calamine refuses the sheet, nothing is allocated
+            placed = None
+        else:
+            col += 1
+            placed = row, col
+
+
 def _parsed_extent(path, info: zipfile.ZipInfo, stream) -> tuple[list[int], list[int]] | None:
     """(columns, rows) of the outermost cells of a sheet whose elements do not all start with
-    r="...", read with a real XML parser: python-calamine places a cell without r after the previous
-    one and a row without r below the previous one, and it reads elements by their local name. A
-    sheet that is not well-formed XML is refused (a tolerant parser would read more than this check)."""
+    r="...", read with a real XML parser (placed_cells). A sheet that is not well-formed XML is
+    refused (a tolerant parser would read more than this check)."""
     from lxml import etree
 
     from ..errors import InputFileError
 
-    row = col = 0
     box = None
     try:
         with stream() as source:
-            for event, element in etree.iterparse(source, events=("start", "end"), resolve_entities=False,
-                                                  no_network=True, load_dtd=False, huge_tree=True):
-                local = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
-                if event == "end":
-                    if local in ("row", "sheetData"):
-                        element.clear(keep_tail=False)
-                    continue
-                if local not in ("row", "c"):
-                    continue
-                value = (element.get("r") or "").strip()
-                position = _POSITION.fullmatch(value) if value else None
-                if local == "row":
-                    row, col = (_row_number(position.group(2).encode()) if position else row + 1), 0
-                    continue
-                if position and position.group(1):
-                    r, col = _row_number(position.group(2).encode()), _col_number(position.group(1).encode())
-                elif value:  # a malformed position: calamine refuses the sheet, nothing is allocated
-                    continue
-                else:
-                    r, col = row, col + 1
+            for _, r, col in placed_cells(source):
                 box = (r, r, col, col) if box is None else \
                     (min(box[0], r), max(box[1], r), min(box[2], col), max(box[3], col))
     except etree.XMLSyntaxError as exc:

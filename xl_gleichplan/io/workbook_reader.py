@@ -6,6 +6,7 @@ declaration in ``schema.SHEETS``, and every problem becomes a finding with sheet
 """
 from __future__ import annotations
 
+import io
 import zipfile
 from contextlib import ExitStack
 from dataclasses import replace
@@ -23,7 +24,7 @@ from ..schema import (DIMENSIONS, DOCUMENT_TYPE, FIRST_DATA_ROW, HEADER_ROW, MEA
                       parameter_values)
 from . import vocabulary as vocab
 from .findings import MAX_ROWS_LISTED, FindingList
-from .ooxml import all_formulas_in_place, check_zip
+from .ooxml import all_formulas_in_place, check_zip, placed_cells
 from .tabular import CFB_MAGIC, calamine_book, column_letter, file_label
 
 # An input sheet has a few hundred rows; beyond this a list was pasted in (a personnel export):
@@ -622,11 +623,12 @@ def _check_formulas(path: Path, file: str, findings: FindingList, sheets: list[S
             data = read(part)
             if all_formulas_in_place(data, letters, FIRST_DATA_ROW, part in explicit and part in parts):
                 continue  # the usual case, settled without parsing the sheet
-            root = etree.fromstring(data, parser=safe)
-            # cells with a value but no formula, filtered to the formula columns (XPath runs in C)
-            broken = [ref for ref in (r.upper() for r in root.xpath("//m:sheetData/m:row/m:c[m:v and not(m:f)]/@r",
-                                                                    namespaces=ns))  # calamine reads h5 as H5
-                      if ref.rstrip("0123456789") in letters and int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= FIRST_DATA_ROW]
+            # cells with a value but no formula in the formula columns, placed as calamine places them
+            # (also cells without r, and h5 read as H5)
+            value, formula = f"{{{ns['m']}}}v", f"{{{ns['m']}}}f"
+            broken = [f"{column_letter(col - 1)}{row}" for cell, row, col in placed_cells(io.BytesIO(data))
+                      if row >= FIRST_DATA_ROW and column_letter(col - 1) in letters
+                      and cell.find(value) is not None and cell.find(formula) is None]
             for ref in broken[:10]:
                 findings.add("warning", "Hier stand eine Formel, jetzt ein fester Wert. Die Auswertung von xl-gleichplan "
                                         "rechnet selbst; für Excel bitte die Formel aus einer frischen Vorlage kopieren.",
