@@ -107,6 +107,16 @@ def test_blank_befristung_means_unbefristet(run_import, tmp_path):
     assert ds.stock[("befristet", "ja")] == Counts(1, 0) and ds.stock[("befristet", "nein")] == Counts(1, 1)
 
 
+def test_sap_open_end_date_means_unbefristet(run_import, tmp_path):
+    """SAP HCM writes 31.12.9999 as the end of a contract without end (ENDDA). By hand: the woman with
+    31.12.2026 is befristet, the man and the woman with 31.12.9999 are not, the blank man neither.
+    Before the fix every date counted as befristet: 3 of 4, in silence."""
+    path = write_csv(tmp_path / "p.csv", [["Geschlecht", "Vertragsende"], ["w", "31.12.2026"], ["m", "31.12.9999"],
+                                          ["w", "31.12.9999"], ["m", ""]])
+    ds = run_import(staff=path)
+    assert ds.stock[("befristet", "ja")] == Counts(1, 0) and ds.stock[("befristet", "nein")] == Counts(1, 2)
+
+
 def test_a_year_of_birth_is_not_read_as_a_date(run_import, tmp_path):
     path = write_xlsx(tmp_path / "e.xlsx", [["Geschlecht", "Geburtsjahr", "Laufbahngruppe"], ["w", 1970, "gehobener"],
                                             ["m", 1958, "gehobener"]])

@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..schema import PERSONAL_COLUMNS  # the personal kinds whose code a caller may ask to keep (birth dates)
 from . import vocabulary as vocab
 
 COLUMNS = "columns"  # the topic of the findings that say what became of an export's columns
 IGNORE = "ignorieren"  # a mapping file's target for a column that is to be left out
-# the personal kinds whose code a caller may ask to keep (the forecast reads birth dates)
-PERSONAL_CODES = ("name", "personalnummer", "geburtsdatum")
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def vocabulary() -> Vocabulary:
             v.flags[vocab.key(name)] = Flag(code, flag["ja"], flag["nein"])
             v.spelling.setdefault(vocab.key(name), name)
     for kind, names in data["personenbezogen"].items():
-        for name in (kind if kind in PERSONAL_CODES else "", *names):
+        for name in (kind if kind in PERSONAL_COLUMNS else "", *names):
             if name:
                 v.personal[vocab.key(name)] = kind
     v.unused = {vocab.key(n) for n in data["nicht_ausgewertet"]["spalten"]}

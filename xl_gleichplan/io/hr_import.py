@@ -131,13 +131,14 @@ class _Reader:
         flag = self._flags.get(name)
         if flag is None:
             return series
-        # "Teilzeit: ja" means teilzeit, "nein" and blank vollzeit; a date ("befristet bis") means yes
+        # "Teilzeit: ja" means teilzeit, "nein" and blank vollzeit; a date ("befristet bis") means yes,
+        # except SAP's open end 31.12.9999 (ENDDA of a contract without end: unbefristet)
         def meaning(value):
             if vocab.text(value) == "":
                 return flag.no
             yes = vocab.to_bool(value)
-            if yes is None and vocab.to_date(value) is not None:
-                yes = True
+            if yes is None and (day := vocab.to_date(value)) is not None:
+                yes = day.year < 9999
             return value if yes is None else (flag.yes if yes else flag.no)
         return _map_unique(series, meaning)[0]
 
