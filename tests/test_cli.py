@@ -363,3 +363,14 @@ def test_demo_for_the_other_laws(tmp_path, capsys, profile, agency_type, basis):
                      for row in ws.iter_rows() for c in row if isinstance(c.value, str))
     assert "ThürGleichG" not in cells and "50-%-Regel" not in cells
     assert "ThürGleichG" not in (out / "ergebnis.txt").read_text("utf-8")
+
+
+def test_bundle_python_version_is_major_minor(capsys, tmp_path):
+    """The bundle's install script compares major.minor with the target PC's Python: "3.12.1" could
+    never match, and the bundle would fail only on the target PC. Refused at the command line."""
+    from xl_gleichplan.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["addin", "bundle", "--out", str(tmp_path / "b"), "--python-version", "3.12.1"])
+    assert stop.value.code == 2 and "„3.12.1“ ist keine Python-Version der Form 3.11" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()

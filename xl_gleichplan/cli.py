@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,14 @@ class _Parser(argparse.ArgumentParser):
 
     def format_usage(self):
         return super().format_usage().replace("usage:", "Aufruf:")
+
+
+def _python_version(text: str) -> str:
+    """The bundle's install script compares major.minor: "3.12.1" could never match a target PC."""
+    if not re.fullmatch(r"3\.\d{1,2}", text.strip()):
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Python-Version der Form 3.11 (Haupt- und Nebenversion, "
+                                         "ohne dritte Stelle)")
+    return text.strip()
 
 
 def _stichtag(text: str) -> date:
@@ -83,8 +92,8 @@ def _add_common(p) -> None:
     p.add_argument("--targets", metavar="DATEI", help="Zielvorgaben: id, dimension, bereich, geschlecht, ziel, ...")
     _add_export_options(p)
     p.add_argument("--profile", metavar="PROFIL",
-                   help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund "
-                        "oder Pfad zu einer .toml-Datei")
+                   help="Rechtsprofil: thueringen (Standard; bei einer Arbeitsmappe das dort eingetragene), bund, "
+                        "sachsen-anhalt oder Pfad zu einer .toml-Datei")
     p.add_argument("--stichtag", type=_stichtag, metavar="DATUM", help="Stichtag (Standard: 30.06. des Vorjahres)")
     p.add_argument("--agency-name", metavar="NAME", help="Name der Dienststelle (Standard: „Dienststelle“)")
     p.add_argument("--agency-type", default="landesverwaltung", metavar="ART",
@@ -143,7 +152,7 @@ def _add_import_staff(sub) -> None:
 
 def _add_addin(sub) -> None:
     p = sub.add_parser("addin", help="Excel-Add-in erstellen, installieren, prüfen oder entfernen",
-                       description="Das Add-in „Gleichstellungsplan“ (Menüband in Excel) für Windows und macOS.")
+                       description="Das Add-in „Gleichstellungsplan“ (Menüband in Excel) für Windows (unter macOS verweigert).")
     p.add_argument("action", choices=["build", "install", "status", "remove", "bundle"], metavar="AKTION",
                    help="build (aus macros/ erstellen), install, status, remove oder bundle "
                         "(Installationspaket ohne Paketindex für viele Windows-PCs)")
@@ -151,7 +160,7 @@ def _add_addin(sub) -> None:
                                                    "mit bundle: neuer Zielordner")
     p.add_argument("--dry-run", action="store_true", help="nur anzeigen, was geschehen würde")
     p.add_argument("--ziel", dest="target", metavar="ORDNER", help="statt des XLSTART-Ordners in diesen Ordner")
-    p.add_argument("--python-version", metavar="X.Y", help="mit bundle: Python-Version der Ziel-PCs (Standard 3.11)")
+    p.add_argument("--python-version", type=_python_version, metavar="X.Y", help="mit bundle: Python-Version der Ziel-PCs (Standard 3.11)")
     p.add_argument("--wheelhouse", metavar="ORDNER", help="mit bundle: Pakete aus diesem Ordner statt vom Paketindex")
     p.set_defaults(func=cmd_addin)
 
@@ -210,7 +219,7 @@ def _add_consolidate(sub) -> None:
     p.add_argument("--json", metavar="DATEI", help="die Zusammenfassung zusätzlich als JSON für Skripte")
     p.add_argument("--profile", metavar="PROFIL",
                    help="Rechtsprofil für alle Erhebungsbögen (Standard: das in den Bögen eingetragene), bund, "
-                        "thueringen oder Pfad zu einer eigenen .toml-Datei")
+                        "sachsen-anhalt, thueringen oder Pfad zu einer eigenen .toml-Datei")
     p.add_argument("--check-formulas", action="store_true",
                    help="auch überschriebene Formeln melden wie „check“ (liest jede Datei doppelt so lange)")
     p.add_argument("--zielwert", type=_percent, metavar="PROZENT",

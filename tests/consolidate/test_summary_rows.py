@@ -68,3 +68,19 @@ def test_a_character_no_xml_can_hold_becomes_visible_instead_of_breaking_the_wor
     assert [r[0][0] for r in raw[1:]] == ["Amt\ufffd.xlsx", "Amt\ufffd.xlsx"] and raw == written
     with zipfile.ZipFile(tmp_path / "True.xlsx") as zf:
         etree.fromstring(zf.read("xl/worksheets/sheet1.xml"))
+
+
+def test_a_rewrite_of_a_part_the_package_lacks_is_an_error(tmp_path):
+    """The summary's data rows are put into the sheet parts openpyxl saved; a part name that does not
+    exist would leave the sheet with headers only and nothing said."""
+    import zipfile
+
+    import pytest
+
+    from xl_gleichplan.io.ooxml import make_reproducible
+
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    with pytest.raises(RuntimeError, match="sheet9"):
+        make_reproducible(path, change={"xl/worksheets/sheet9.xml": lambda data: data})

@@ -288,11 +288,17 @@ ROLLUP_COLUMNS = ["stichtag", "node", "level", "parent", "ministry", "own_workbo
                   "approval_required", "errors", "warnings"]
 
 
+def _profile_of(r: FileResult, prof):
+    """The law of a workbook: the run's profile when the workbook names it (also an office's own
+    profile given as --profile DATEI.toml, which load_profile cannot find by its id), else the shipped one."""
+    return prof if not r.profile or r.profile == prof.id else load_profile(r.profile)
+
+
 def _agency_tables(group, tree: Tree, today, prof, agency_rows, area_rows) -> None:
     order = sorted(group, key=lambda r: (tree.sort_path(vocab.key(r.name)), r.path))
     for r in order:
         k = vocab.key(r.name)
-        own = load_profile(r.profile) if r.profile else prof
+        own = _profile_of(r, prof)
         parent, ministry = tree.parent_name(k), tree.display[tree.root(k)]
         lead = _leadership_counts(r.stock)
         targets, assessed, i1, i2, reading, required = r.leadership
@@ -366,8 +372,7 @@ def _rollup_tables(group, tree: Tree, today, prof: Profile, stichtag, total_rows
             stichtag, name, level, parent, ministry, own is not None, len(units), heads,
             sum(r.plan_required for r in units),
             sum(deadline_status(r.plan_required, r.plan_due, today) == STATUS_OVERDUE for r in units),
-            sum(adjustment_status(r, load_profile(r.profile) if r.profile else prof, today) == STATUS_OVERDUE
-                for r in units),
+            sum(adjustment_status(r, _profile_of(r, prof), today) == STATUS_OVERDUE for r in units),
             *(_plain(lead.get(s)) for s in SEXES), _share(shares(lead, prof.share_basis)[0]),
             len(judged), verdict_text(judged), sum(r.leadership[5] is True for r in units),
             severities["error"], severities["warning"]])
@@ -455,7 +460,11 @@ def shown(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
+        pass
+    try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no byte can have given (Windows: an unpaired UTF-16 half)
+        return vocab.writable(text)
 
 
 def _shown(r: FileResult) -> FileResult:

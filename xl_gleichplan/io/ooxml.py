@@ -643,6 +643,9 @@ def make_reproducible(path: str | Path, stamp: str = "2020-01-01T00:00:00Z", cha
     change = change or {}
     with zipfile.ZipFile(path) as src:
         parts = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    missing = set(change) - {name for name, _ in parts}
+    if missing:  # a rewrite that finds no part would leave its sheet without its rows, in silence
+        raise RuntimeError(f"make_reproducible: no part {', '.join(sorted(missing))} in {path.name}")
     write_reproducible(path, [(name, change[name](data) if name in change else data) for name, data in parts], stamp)
 
 
